@@ -1,0 +1,29 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod comments;
+mod error;
+mod format;
+mod naming;
+mod output;
+mod parameters;
+mod plugin;
+mod request;
+mod response;
+mod types;
+
+pub use comments::Comments;
+pub use error::{GenerationError, Location};
+pub use format::format_rust_file;
+pub use naming::{rust_field_ident, rust_type_ident, to_snake_case};
+pub use output::{OutputLayout, package_file_stem};
+pub use parameters::{Parameter, Parameters};
+pub use plugin::run_plugin;
+pub use request::{PluginRequest, RequestError};
+pub use response::{GeneratedFile, PluginResponse};
+pub use types::RustTypes;
+#[cfg(feature = "protoc")]
+pub mod protoc;
