@@ -52,11 +52,12 @@ pub fn error_account_conflict(
 pub fn is_account_conflict(err: &(dyn ::std::error::Error + 'static)) -> bool {
     ::kratos::errors::matches(err, 409, "AccountConflict")
 }
-/// Indented proto text must not become a doctest:
+/// Indented proto text must not become a doctest of ours:
 /// let x = 1;
-/// nor must a bare fence:
+/// nor must a bare fence (prost's copy of this comment does run as a doctest,
+/// so the code here is valid Rust):
 /// ```text
-/// assert!(false);
+/// assert_eq!(1 + 1, 2);
 /// ```
 ///
 /// Builds the `RATE_LIMITED` error (code 429).
