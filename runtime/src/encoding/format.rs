@@ -1,0 +1,131 @@
+//! Choosing a codec from `Content-Type` and `Accept`.
+
+use super::CODEC_REASON;
+use crate::errors::Error;
+
+/// A body format: which codec reads a request body or writes a response body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// The proto3 JSON mapping (`application/json`).
+    Json,
+    /// Protobuf binary (`application/x-protobuf`).
+    Proto,
+    /// `application/x-www-form-urlencoded`: request bodies only, decoded like a query string.
+    Form,
+}
+
+impl Format {
+    /// Picks the request codec from a `Content-Type` header value.
+    ///
+    /// Media types compare case-insensitively and parameters (`; charset=utf-8`) are ignored.
+    ///
+    /// - no header (or an empty one): [`Format::Json`], so a body-less request or a bare
+    ///   `curl --data-binary` works;
+    /// - `application/json`, `text/json` and any `+json` suffix (`application/merge-patch+json`):
+    ///   [`Format::Json`];
+    /// - `application/x-protobuf`, `application/protobuf`, `application/proto` (what Go Kratos
+    ///   clients send) and `application/vnd.google.protobuf`: [`Format::Proto`];
+    /// - `application/x-www-form-urlencoded`: [`Format::Form`];
+    /// - anything else, `application/octet-stream` included (it says nothing about the bytes):
+    ///   a `415` error with reason `CODEC`.
+    pub fn from_content_type(content_type: Option<&str>) -> Result<Self, Error> {
+        let Some(header) = content_type else {
+            return Ok(Self::Json);
+        };
+        let media_type = essence(header);
+        if media_type.is_empty() {
+            return Ok(Self::Json);
+        }
+        Self::from_media_type(media_type).ok_or_else(|| {
+            Error::new(
+                415,
+                CODEC_REASON,
+                format!(
+                    "unsupported Content-Type {header:?}; use application/json, \
+                     application/x-protobuf or application/x-www-form-urlencoded"
+                ),
+            )
+        })
+    }
+
+    /// Picks the response codec from an `Accept` header value.
+    ///
+    /// The supported media range with the highest `q` wins (the first one listed on a tie);
+    /// `q=0` excludes a range. `*/*` and `application/*` mean JSON. A missing header, or one that
+    /// names nothing supported, gives [`Format::Json`] (as Go Kratos does) rather than a `406`.
+    /// Form is never chosen: it is not a response format.
+    pub fn from_accept(accept: Option<&str>) -> Self {
+        let Some(accept) = accept else {
+            return Self::Json;
+        };
+        let mut best: Option<(Self, u16)> = None;
+        for range in accept.split(',') {
+            let media_type = essence(range);
+            let format = match Self::from_media_type(media_type) {
+                Some(Self::Form) => continue,
+                Some(format) => format,
+                None if media_type == "*/*" || media_type.eq_ignore_ascii_case("application/*") => {
+                    Self::Json
+                }
+                None => continue,
+            };
+            let quality = quality(range);
+            if quality > 0 && best.is_none_or(|(_, best_quality)| quality > best_quality) {
+                best = Some((format, quality));
+            }
+        }
+        best.map_or(Self::Json, |(format, _)| format)
+    }
+
+    /// The `Content-Type` this format writes.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Proto => "application/x-protobuf",
+            Self::Form => "application/x-www-form-urlencoded",
+        }
+    }
+
+    fn from_media_type(media_type: &str) -> Option<Self> {
+        let is = |name: &str| media_type.eq_ignore_ascii_case(name);
+        if is("application/json") || is("text/json") || has_json_suffix(media_type) {
+            Some(Self::Json)
+        } else if is("application/x-protobuf")
+            || is("application/protobuf")
+            || is("application/proto")
+            || is("application/vnd.google.protobuf")
+        {
+            Some(Self::Proto)
+        } else if is("application/x-www-form-urlencoded") {
+            Some(Self::Form)
+        } else {
+            None
+        }
+    }
+}
+
+/// The `type/subtype` part of a media type, without parameters and surrounding spaces.
+fn essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or_default().trim()
+}
+
+fn has_json_suffix(media_type: &str) -> bool {
+    let suffix = "+json";
+    media_type.len() > suffix.len()
+        && media_type.is_char_boundary(media_type.len() - suffix.len())
+        && media_type[media_type.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// The `q` parameter of one `Accept` media range in thousandths (RFC 9110 allows three
+/// decimals); a missing or malformed `q` counts as 1.
+fn quality(range: &str) -> u16 {
+    range
+        .split(';')
+        .skip(1)
+        .filter_map(|parameter| parameter.split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+        .and_then(|(_, value)| value.trim().parse::<f32>().ok())
+        .filter(|q| (0.0..=1.0).contains(q))
+        // In range 0..=1000 after the filter above, so the cast cannot truncate.
+        .map_or(1000, |q| (q * 1000.0).round() as u16)
+}

@@ -1,0 +1,12 @@
+//! The proto3 JSON codec, on top of prost-reflect's serde support.
+
+mod decode;
+mod describe;
+mod encode;
+mod field_body;
+mod options;
+mod unknown;
+
+pub use decode::{decode_json, decode_json_field};
+pub use encode::{encode_json, encode_json_field};
+pub use options::JsonOptions;

@@ -1,0 +1,83 @@
+//! Codecs: how request bodies become messages and messages become response bodies.
+//!
+//! The codec is chosen per request: [`Format::from_content_type`] picks the request codec from
+//! `Content-Type`, [`Format::from_accept`] the response codec from `Accept`.
+//!
+//! | Format | Request body | Response body |
+//! |---|---|---|
+//! | [`Format::Json`] | [`decode_json`], [`decode_json_field`] | [`encode_json`], [`encode_json_field`] |
+//! | [`Format::Proto`] | [`decode_proto`], [`decode_proto_field`] | [`encode_proto`], [`encode_proto_field`] |
+//! | [`Format::Form`] | [`crate::transport::http::binding::QueryPairs`] over the body | — |
+//!
+//! Errors go out through [`encode_error`] in the negotiated format.
+//!
+//! # Which messages can be encoded
+//!
+//! Every function takes a plain prost message that also implements [`ReflectMessage`]: JSON goes
+//! through prost-reflect's canonical proto3 JSON mapping (the one that writes `FieldMask` and `Any`
+//! as the spec says), and protobuf binary through prost. [`HttpMessage`] bundles them per
+//! [`Format`] for the transport, with a blanket impl for every `ReflectMessage`, so generated code
+//! implements nothing per message beyond the `ReflectMessage` impl it already emits (a blanket
+//! impl plus a manual one for `()` would not be coherent, and none is needed):
+//!
+//! - `google.protobuf.Empty`, which prost maps to `()`, works as is: prost-reflect implements
+//!   `ReflectMessage` for `()`. [`decode_json`] into `()` accepts any JSON object and ignores its
+//!   members (unless [`JsonOptions::deny_unknown_fields`] is on); [`encode_json`] writes `{}`.
+//! - The other well-known types prost maps to Rust types (`prost_types::Timestamp`, wrapper types
+//!   as `String`, `i64`, ..., `prost_types::Struct`) implement `ReflectMessage` in prost-reflect too.
+//!
+//! # JSON
+//!
+//! Output follows the proto3 JSON mapping with Kratos' defaults (see [`JsonOptions`]): lowerCamelCase
+//! names, fields without presence emitted even when default, 64-bit integers as strings, enums by name.
+//! Two differences from Go Kratos' `protojson` output, both from prost-reflect 0.16: an unset
+//! singular message field is omitted rather than written as `null` (clients read both alike), and a
+//! NaN or infinite value inside a `FloatValue`/`DoubleValue` wrapper is written as `null` instead
+//! of `"NaN"`/`"Infinity"` (plain `float`/`double` fields are written as the spec says).
+//!
+//! Input accepts proto and JSON names and ignores unknown fields. Decoding *merges* into the target
+//! (protobuf merge: scalars overwrite, repeated fields append, messages merge), so generated code can
+//! bind the path first and the body after, or the other way round. Details that the spec leaves open:
+//!
+//! - A key given twice: the last one wins (as with `JSON.parse`), except for members of a oneof,
+//!   where a second value (even for the same member) is an error.
+//! - Unknown enum *names* are an error even though unknown fields are ignored (Go's `protojson` with
+//!   `DiscardUnknown` silently drops them, which loses the client's intent).
+//! - Nesting is limited to 128 levels by serde_json (an error, never a stack overflow); protobuf
+//!   decoding limits messages to 100 levels, which also applies to JSON bodies since they are
+//!   transcoded through the binary form.
+//!
+//! Every decoding failure is a `400` error with reason `CODEC` whose message says what was wrong
+//! and where, e.g. `invalid JSON body: field "age": integer out of range at line 1 column 12`.
+
+mod error_body;
+mod format;
+mod json;
+mod message;
+mod proto;
+
+#[cfg(test)]
+mod tests;
+
+pub use error_body::encode_error;
+pub use format::Format;
+pub use json::{JsonOptions, decode_json, decode_json_field, encode_json, encode_json_field};
+pub use message::HttpMessage;
+pub use prost_reflect::{self, ReflectMessage};
+pub use proto::{decode_proto, decode_proto_field, encode_proto, encode_proto_field};
+
+use crate::errors::Error;
+
+/// The reason of every error about a body or parameter that could not be decoded.
+pub(crate) const CODEC_REASON: &str = "CODEC";
+
+/// A `400 CODEC` error: the request could not be decoded.
+pub(crate) fn codec_error(message: String) -> Error {
+    Error::new(400, CODEC_REASON, message)
+}
+
+/// A `500 CODEC` error: the server could not encode its reply, or generated code asked for a
+/// field the message does not have.
+pub(crate) fn internal_codec_error(message: String) -> Error {
+    Error::new(500, CODEC_REASON, message)
+}

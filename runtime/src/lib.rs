@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod encoding;
+pub mod errors;
+pub mod middleware;
+pub mod transport;
+
+// Re-exported so generated code and services name one `http` version.
+pub use http;
+
+/// Includes the code generated for one protobuf package by `kratos-build`
+/// (prost messages plus the kratos-rs generators' output) from `OUT_DIR`.
+///
+/// ```ignore
+/// pub mod helloworld {
+///     kratos::include_proto!("helloworld.v1");
+/// }
+/// ```
+#[macro_export]
+macro_rules! include_proto {
+    ($package:tt) => {
+        include!(concat!(env!("OUT_DIR"), "/", $package, ".rs"));
+    };
+}

@@ -1,0 +1,143 @@
+//! Kratos-style middleware: a [`Middleware`] takes the next [`Handler`] and
+//! returns a handler that runs around it. Every call on every transport goes
+//! through the server's [`Chain`], keyed by operation.
+//!
+//! Requests and replies travel type-erased as [`Message`], as in Kratos
+//! (`interface{}`); a middleware that cares about a concrete type downcasts.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::errors::Error;
+use crate::transport::Context;
+
+/// A boxed, sendable future.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// A request or reply message, type-erased.
+pub struct Message(Box<dyn Any + Send>);
+
+impl Message {
+    /// Wraps a message.
+    pub fn new<T: Any + Send>(message: T) -> Self {
+        Self(Box::new(message))
+    }
+
+    /// The message, if it is a `T`.
+    pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+
+    /// The message, mutably, if it is a `T`.
+    pub fn downcast_mut<T: Any>(&mut self) -> Option<&mut T> {
+        self.0.downcast_mut()
+    }
+
+    /// Takes the message out, or gives it back if it is not a `T`.
+    pub fn downcast<T: Any>(self) -> Result<T, Self> {
+        self.0.downcast().map(|b| *b).map_err(Self)
+    }
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Message { .. }")
+    }
+}
+
+/// A call handler: the service method at the end of the chain, or a
+/// middleware wrapped around it.
+pub type Handler = Arc<dyn Fn(Context, Message) -> BoxFuture<Result<Message, Error>> + Send + Sync>;
+
+/// Wraps a handler: handler in, handler out.
+pub trait Middleware: Send + Sync + 'static {
+    /// Returns a handler that runs this middleware around `next`.
+    fn wrap(&self, next: Handler) -> Handler;
+}
+
+impl<F> Middleware for F
+where
+    F: Fn(Handler) -> Handler + Send + Sync + 'static,
+{
+    fn wrap(&self, next: Handler) -> Handler {
+        self(next)
+    }
+}
+
+/// An ordered list of middleware; the first added runs outermost.
+#[derive(Clone, Default)]
+pub struct Chain {
+    middleware: Vec<Arc<dyn Middleware>>,
+}
+
+impl Chain {
+    /// An empty chain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a middleware (it runs inside those added before).
+    pub fn push(&mut self, middleware: impl Middleware) {
+        self.middleware.push(Arc::new(middleware));
+    }
+
+    /// Whether the chain has no middleware (calls then skip type erasure).
+    pub fn is_empty(&self) -> bool {
+        self.middleware.is_empty()
+    }
+
+    /// `handler` wrapped by every middleware of the chain.
+    pub fn wrap(&self, handler: Handler) -> Handler {
+        self.middleware
+            .iter()
+            .rev()
+            .fold(handler, |next, middleware| middleware.wrap(next))
+    }
+
+    /// Runs a typed call through the chain: the request and reply are erased
+    /// for the middleware and restored for the caller.
+    pub async fn call<Req, Rep, F, Fut>(
+        &self,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> Result<Rep, Error>
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        let call = Arc::new(call);
+        let endpoint: Handler = Arc::new(move |ctx, message: Message| {
+            let call = Arc::clone(&call);
+            Box::pin(async move {
+                let request = message.downcast::<Req>().map_err(|_| {
+                    crate::errors::internal_server(
+                        "",
+                        "a middleware replaced the request with another type",
+                    )
+                })?;
+                call(ctx, request).await.map(Message::new)
+            })
+        });
+        let reply = self.wrap(endpoint)(ctx, Message::new(request)).await?;
+        reply.downcast::<Rep>().map_err(|_| {
+            crate::errors::internal_server("", "a middleware replaced the reply with another type")
+        })
+    }
+}
+
+impl fmt::Debug for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chain")
+            .field("len", &self.middleware.len())
+            .finish()
+    }
+}

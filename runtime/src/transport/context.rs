@@ -1,0 +1,132 @@
+//! The per-call context handed to service methods and middleware.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use http::{Extensions, HeaderMap};
+
+/// Which transport carried a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// HTTP/JSON (or protobuf, or a form) through `google.api.http` routes.
+    Http,
+    /// gRPC.
+    Grpc,
+}
+
+impl Kind {
+    /// `"http"` or `"grpc"`, as Kratos names them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Grpc => "grpc",
+        }
+    }
+}
+
+/// What a service method and every middleware know about the call: the
+/// operation, the transport, the request headers (gRPC metadata), and the
+/// reply headers the handler wants sent back.
+///
+/// Cloning is cheap: the headers are shared; extensions (values middleware
+/// attach for the handler, such as JWT claims) are per clone, so a middleware
+/// adds them to the context it passes on.
+#[derive(Debug, Clone)]
+pub struct Context {
+    shared: Arc<Shared>,
+    extensions: Extensions,
+}
+
+#[derive(Debug)]
+struct Shared {
+    kind: Kind,
+    operation: &'static str,
+    request_headers: HeaderMap,
+    reply_headers: Mutex<HeaderMap>,
+}
+
+impl Context {
+    /// A context for a call of `operation` (the gRPC full method name,
+    /// `/helloworld.v1.Greeter/SayHello`) carried by `kind`.
+    pub fn new(kind: Kind, operation: &'static str, request_headers: HeaderMap) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                kind,
+                operation,
+                request_headers,
+                reply_headers: Mutex::new(HeaderMap::new()),
+            }),
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// The transport that carried the call.
+    pub fn kind(&self) -> Kind {
+        self.shared.kind
+    }
+
+    /// The operation: the gRPC full method name on both transports.
+    pub fn operation(&self) -> &'static str {
+        self.shared.operation
+    }
+
+    /// The request's headers (HTTP) or metadata (gRPC).
+    pub fn request_headers(&self) -> &HeaderMap {
+        &self.shared.request_headers
+    }
+
+    /// The headers to send with the reply; insert into the guard to set them.
+    pub fn reply_headers(&self) -> MutexGuard<'_, HeaderMap> {
+        // A poisoned lock only means a handler panicked while holding it; the
+        // map itself is still usable.
+        self.shared
+            .reply_headers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes the reply headers set so far (used by the transport when it answers).
+    pub fn take_reply_headers(&self) -> HeaderMap {
+        std::mem::take(&mut *self.reply_headers())
+    }
+
+    /// Values attached by middleware.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// Values attached by middleware, to add more.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_headers_are_shared_between_clones() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request", "1".parse().unwrap());
+        let ctx = Context::new(Kind::Http, "/a.B/C", headers);
+        let clone = ctx.clone();
+        clone
+            .reply_headers()
+            .insert("x-reply", "2".parse().unwrap());
+        assert_eq!(ctx.take_reply_headers()["x-reply"], "2");
+        assert!(clone.reply_headers().is_empty());
+        assert_eq!(ctx.request_headers()["x-request"], "1");
+        assert_eq!(ctx.operation(), "/a.B/C");
+        assert_eq!(ctx.kind().as_str(), "http");
+    }
+
+    #[test]
+    fn extensions_are_per_clone() {
+        let ctx = Context::new(Kind::Grpc, "/a.B/C", HeaderMap::new());
+        let mut inner = ctx.clone();
+        inner.extensions_mut().insert(7_u32);
+        assert_eq!(inner.extensions().get::<u32>(), Some(&7));
+        assert_eq!(ctx.extensions().get::<u32>(), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! The HTTP transport: routes generated from `google.api.http` rules, served
+//! by a [`Server`] that is a tower `Service` (mount it in axum) or runs
+//! standalone on hyper.
+//!
+//! A request flows: [`router`] matches method and path (404 / 405 with
+//! `Allow`), the body is read up to the size limit (413), the generated
+//! handler binds path, query and body into the request message with the
+//! [`binding`] functions and the [`crate::encoding`] codecs (400 `CODEC`,
+//! 415), the middleware [`Chain`](crate::middleware::Chain) and the service
+//! method run, and the reply (or the Kratos error) is encoded per `Accept`.
+
+pub mod binding;
+mod request;
+pub mod router;
+mod server;
+mod service;
+
+pub use request::RouteRequest;
+pub use router::MethodFilter;
+pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};
+pub use service::HttpService;
+
+/// The response type of the server.
+pub type Response = http::Response<http_body_util::Full<bytes::Bytes>>;

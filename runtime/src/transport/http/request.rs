@@ -1,0 +1,162 @@
+//! What a generated route handler works with.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+
+use super::Response;
+use super::binding::{QueryPair, QueryPairs};
+use super::router::PathParams;
+use super::service::Shared;
+use crate::encoding::{Format, HttpMessage};
+use crate::errors::Error;
+use crate::transport::Context;
+
+/// A matched request, as generated route handlers see it: path values, query,
+/// body, the call context, and the server's codecs and middleware.
+pub struct RouteRequest {
+    ctx: Context,
+    method: http::Method,
+    uri: http::Uri,
+    params: PathParams,
+    body: Bytes,
+    accept: Format,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for RouteRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteRequest")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("operation", &self.ctx.operation())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RouteRequest {
+    pub(crate) fn new(
+        ctx: Context,
+        method: http::Method,
+        uri: http::Uri,
+        params: PathParams,
+        body: Bytes,
+        accept: Format,
+        shared: Arc<Shared>,
+    ) -> Self {
+        Self {
+            ctx,
+            method,
+            uri,
+            params,
+            body,
+            accept,
+            shared,
+        }
+    }
+
+    /// The call context.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &http::Method {
+        &self.method
+    }
+
+    /// The request URI.
+    pub fn uri(&self) -> &http::Uri {
+        &self.uri
+    }
+
+    /// The decoded value of the template's `index`-th variable.
+    pub fn path_value(&self, index: usize) -> &str {
+        self.params.get(index).unwrap_or_default()
+    }
+
+    /// The query string's pairs, decoded.
+    pub fn query_pairs(&self) -> QueryPairs<'_> {
+        QueryPairs::new(self.uri.query().unwrap_or_default())
+    }
+
+    /// The request body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body's format from `Content-Type` (JSON when absent); 415 when unsupported.
+    pub fn body_format(&self) -> Result<Format, Error> {
+        let content_type = self
+            .ctx
+            .request_headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        Format::from_content_type(content_type)
+    }
+
+    /// Decodes the body into `target` (rules with `body: "*"`); form bodies go
+    /// through `bind_form`, the same generated binder as the query.
+    pub fn decode_body<M: HttpMessage>(
+        &self,
+        target: &mut M,
+        mut bind_form: impl FnMut(&mut M, &QueryPair<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if self.body.is_empty() {
+            return Ok(());
+        }
+        match self.body_format()? {
+            Format::Form => {
+                let text = std::str::from_utf8(&self.body)
+                    .map_err(|_| Error::new(400, "CODEC", "form body is not UTF-8"))?;
+                for pair in QueryPairs::new(text) {
+                    bind_form(target, &pair?)?;
+                }
+                Ok(())
+            }
+            format => target.decode_body(format, &self.body, &self.shared.json),
+        }
+    }
+
+    /// Decodes the body into the top-level field `field` of `target` (rules
+    /// with `body: "field"`).
+    pub fn decode_body_field<M: HttpMessage>(
+        &self,
+        target: &mut M,
+        field: &str,
+    ) -> Result<(), Error> {
+        if self.body.is_empty() {
+            return Ok(());
+        }
+        let format = self.body_format()?;
+        target.decode_body_field(format, &self.body, field, &self.shared.json)
+    }
+
+    /// Runs the service method through the server's middleware chain.
+    pub async fn invoke<Req, Rep, F, Fut>(&self, request: Req, call: F) -> Result<Rep, Error>
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        self.shared
+            .middleware
+            .call(self.ctx.clone(), request, call)
+            .await
+    }
+
+    /// Encodes the reply per `Accept`.
+    pub fn reply<M: HttpMessage>(&self, reply: &M) -> Result<Response, Error> {
+        let body = reply.encode_reply(self.accept, &self.shared.json)?;
+        self.shared.reply_response(self.accept, body)
+    }
+
+    /// Encodes one top-level field of the reply (rules with `response_body`).
+    pub fn reply_field<M: HttpMessage>(&self, reply: &M, field: &str) -> Result<Response, Error> {
+        let body = reply.encode_reply_field(self.accept, field, &self.shared.json)?;
+        self.shared.reply_response(self.accept, body)
+    }
+}

@@ -1,0 +1,249 @@
+//! The HTTP server: routes, settings, and running it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use kratos_path_template::PathTemplate;
+use tokio::net::TcpListener;
+
+use super::router::{MethodFilter, Router};
+use super::service::{HttpService, Route, Shared};
+use super::{Response, RouteRequest};
+use crate::encoding::{Format, JsonOptions};
+use crate::errors::Error;
+use crate::middleware::{Chain, Middleware};
+
+/// Turns an encoded reply into the response, for services that wrap replies
+/// (for example as `{"code":0,"message":"OK","data":...}`). It gets the
+/// response format and the encoded reply.
+pub type ResponseEncoder = Arc<dyn Fn(Format, Vec<u8>) -> Result<Response, Error> + Send + Sync>;
+
+/// Turns an error into the response; the default writes the Kratos error body
+/// with the status set to the error's code.
+pub type ErrorEncoder = Arc<dyn Fn(&Error, Format) -> Response + Send + Sync>;
+
+/// Why a route could not be registered.
+#[derive(Debug)]
+pub struct RegisterError {
+    message: String,
+}
+
+impl std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+/// An HTTP server for generated routes.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let mut server = kratos::transport::http::Server::new().address(([127, 0, 0, 1], 8000).into());
+/// // register_greeter_http_server(&mut server, Greeter)?;
+/// server.serve_with_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await
+/// # }
+/// ```
+pub struct Server {
+    address: SocketAddr,
+    router: Router<Route>,
+    middleware: Chain,
+    timeout: Option<Duration>,
+    body_limit: usize,
+    json: JsonOptions,
+    response_encoder: Option<ResponseEncoder>,
+    error_encoder: Option<ErrorEncoder>,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("address", &self.address)
+            .field("timeout", &self.timeout)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Default request body limit: 4 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 4 << 20;
+    /// Default handler timeout, as Kratos: 1 s.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+
+    /// A server on `0.0.0.0:8000` with Kratos' defaults.
+    pub fn new() -> Self {
+        Self {
+            address: SocketAddr::from(([0, 0, 0, 0], 8000)),
+            router: Router::new(),
+            middleware: Chain::new(),
+            timeout: Some(Self::DEFAULT_TIMEOUT),
+            body_limit: Self::DEFAULT_BODY_LIMIT,
+            json: JsonOptions::default(),
+            response_encoder: None,
+            error_encoder: None,
+        }
+    }
+
+    /// The address [`serve`](Self::serve) listens on.
+    #[must_use]
+    pub fn address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// How long a handler may run before the call fails with 504; `None` for no limit.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest request body accepted; larger ones get 413.
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// JSON settings for requests and replies.
+    #[must_use]
+    pub fn json_options(mut self, options: JsonOptions) -> Self {
+        self.json = options;
+        self
+    }
+
+    /// Adds a middleware to the chain every call passes through.
+    #[must_use]
+    pub fn middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middleware.push(middleware);
+        self
+    }
+
+    /// Replaces how replies are written.
+    #[must_use]
+    pub fn response_encoder(
+        mut self,
+        encoder: impl Fn(Format, Vec<u8>) -> Result<Response, Error> + Send + Sync + 'static,
+    ) -> Self {
+        self.response_encoder = Some(Arc::new(encoder));
+        self
+    }
+
+    /// Replaces how errors are written.
+    #[must_use]
+    pub fn error_encoder(
+        mut self,
+        encoder: impl Fn(&Error, Format) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        self.error_encoder = Some(Arc::new(encoder));
+        self
+    }
+
+    /// Registers a route for `method` (an HTTP method, or `*` for any) and
+    /// `template`; generated `register_*_http_server` functions call this.
+    pub fn route<H, Fut>(
+        &mut self,
+        method: &str,
+        template: &str,
+        operation: &'static str,
+        handler: H,
+    ) -> Result<(), RegisterError>
+    where
+        H: Fn(RouteRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response, Error>> + Send + 'static,
+    {
+        let method: MethodFilter = method.parse().map_err(|_| RegisterError {
+            message: format!("{operation}: {method:?} is not an HTTP method name"),
+        })?;
+        let parsed = PathTemplate::parse(template).map_err(|err| RegisterError {
+            message: format!("{operation}: {err}"),
+        })?;
+        let route = Route {
+            operation,
+            handler: Arc::new(move |request| Box::pin(handler(request))),
+        };
+        self.router
+            .insert(method, &parsed, route)
+            .map_err(|err| RegisterError {
+                message: format!("{operation}: {err}"),
+            })
+    }
+
+    /// The server as a tower `Service`, to mount in axum or serve with hyper.
+    pub fn into_service(self) -> HttpService {
+        HttpService::new(Shared {
+            router: self.router,
+            middleware: self.middleware,
+            timeout: self.timeout,
+            body_limit: self.body_limit,
+            json: self.json,
+            response_encoder: self.response_encoder,
+            error_encoder: self.error_encoder,
+        })
+    }
+
+    /// Listens on the configured address and serves until the process ends.
+    pub async fn serve(self) -> std::io::Result<()> {
+        self.serve_with_shutdown(std::future::pending()).await
+    }
+
+    /// Listens on the configured address and serves until `signal` completes,
+    /// then stops accepting and waits for open connections to finish.
+    pub async fn serve_with_shutdown(
+        self,
+        signal: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        let listener = TcpListener::bind(self.address).await?;
+        self.serve_listener(listener, signal).await
+    }
+
+    /// Serves on an already bound listener (for tests and socket activation)
+    /// until `signal` completes, then shuts down gracefully.
+    pub async fn serve_listener(
+        self,
+        listener: TcpListener,
+        signal: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        let service = self.into_service();
+        let builder = auto::Builder::new(TokioExecutor::new());
+        let graceful = GracefulShutdown::new();
+        let mut signal = std::pin::pin!(signal);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    // Out of file descriptors and similar: keep serving the open
+                    // connections and try again shortly.
+                    let Ok((stream, _)) = accepted else {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
+                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service);
+                    let connection = graceful.watch(connection.into_owned());
+                    tokio::spawn(async move {
+                        // A failed connection (client gone, protocol error) ends only that connection.
+                        let _ = connection.await;
+                    });
+                }
+                () = &mut signal => break,
+            }
+        }
+        drop(listener);
+        graceful.shutdown().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,214 @@
+//! The server as a tower `Service`: routing, body limits, timeouts and the
+//! answer for every failure.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+
+use super::router::{Lookup, Router};
+use super::server::{ErrorEncoder, ResponseEncoder};
+use super::{Response, RouteRequest};
+use crate::encoding::{self, Format, JsonOptions};
+use crate::errors::Error;
+use crate::middleware::{BoxFuture, Chain};
+use crate::transport::{Context, Kind};
+
+/// A registered route.
+pub(crate) struct Route {
+    pub(crate) operation: &'static str,
+    pub(crate) handler: RouteHandler,
+}
+
+pub(crate) type RouteHandler =
+    Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<Response, Error>> + Send + Sync>;
+
+/// Everything a request needs from the server, shared by all requests.
+pub(crate) struct Shared {
+    pub(crate) router: Router<Route>,
+    pub(crate) middleware: Chain,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) body_limit: usize,
+    pub(crate) json: JsonOptions,
+    pub(crate) response_encoder: Option<ResponseEncoder>,
+    pub(crate) error_encoder: Option<ErrorEncoder>,
+}
+
+/// The HTTP server as a tower `Service`; clone it freely (it is an `Arc`).
+///
+/// Mount it in axum with `Router::new().fallback_service(service)` or
+/// `nest_service`, or wrap it in any tower layer.
+#[derive(Clone)]
+pub struct HttpService {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for HttpService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpService").finish_non_exhaustive()
+    }
+}
+
+impl HttpService {
+    pub(crate) fn new(shared: Shared) -> Self {
+        Self {
+            shared: Arc::new(shared),
+        }
+    }
+}
+
+impl<B> tower_service::Service<http::Request<B>> for HttpService
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let shared = Arc::clone(&self.shared);
+        Box::pin(async move { Ok(shared.handle(request).await) })
+    }
+}
+
+impl Shared {
+    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        let accept = Format::from_accept(parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()));
+
+        let matched = match self.router.lookup(&parts.method, parts.uri.path()) {
+            Lookup::Found(matched) => matched,
+            Lookup::NotFound => {
+                let message = format!("no route for {} {}", parts.method, parts.uri.path());
+                return self.error_response(&Error::new(404, "NOT_FOUND", message), accept);
+            }
+            Lookup::MethodNotAllowed { allow } => {
+                let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
+                let message = format!(
+                    "{} is not allowed on {}; allowed: {}",
+                    parts.method,
+                    parts.uri.path(),
+                    allowed.join(", ")
+                );
+                let mut response =
+                    self.error_response(&Error::new(405, "METHOD_NOT_ALLOWED", message), accept);
+                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                    response.headers_mut().insert(ALLOW, value);
+                }
+                return response;
+            }
+            Lookup::BadPath(message) => {
+                return self.error_response(&Error::new(400, "CODEC", message), accept);
+            }
+        };
+        let route = matched.value;
+        let params = matched.into_params();
+
+        let body = match self.read_body(&parts.headers, body).await {
+            Ok(body) => body,
+            Err(err) => return self.error_response(&err, accept),
+        };
+
+        let ctx = Context::new(Kind::Http, route.operation, parts.headers);
+        let request = RouteRequest::new(
+            ctx.clone(),
+            parts.method,
+            parts.uri,
+            params,
+            body,
+            accept,
+            Arc::clone(&self),
+        );
+        let call = (route.handler)(request);
+        let result = match self.timeout {
+            Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+                Err(Error::new(
+                    504,
+                    "TIMEOUT",
+                    format!("{} did not finish within {limit:?}", route.operation),
+                ))
+            }),
+            None => call.await,
+        };
+        let mut response = match result {
+            Ok(response) => response,
+            Err(err) => self.error_response(&err, accept),
+        };
+        response.headers_mut().extend(ctx.take_reply_headers());
+        response
+    }
+
+    async fn read_body<B>(&self, headers: &http::HeaderMap, body: B) -> Result<Bytes, Error>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let too_large = || {
+            Error::new(
+                413,
+                "BODY_TOO_LARGE",
+                format!(
+                    "request body is larger than the limit of {} bytes",
+                    self.body_limit
+                ),
+            )
+        };
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.body_limit as u64) {
+            return Err(too_large());
+        }
+        match Limited::new(body, self.body_limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+            Err(err) => Err(Error::new(
+                400,
+                "CODEC",
+                format!("cannot read the request body: {err}"),
+            )),
+        }
+    }
+
+    pub(crate) fn error_response(&self, err: &Error, accept: Format) -> Response {
+        if let Some(encoder) = &self.error_encoder {
+            return encoder(err, accept);
+        }
+        let (content_type, body) = encoding::encode_error(err, accept);
+        let status =
+            StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = http::Response::new(Full::new(Bytes::from(body)));
+        *response.status_mut() = status;
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+    }
+
+    pub(crate) fn reply_response(&self, format: Format, body: Vec<u8>) -> Result<Response, Error> {
+        if let Some(encoder) = &self.response_encoder {
+            return encoder(format, body);
+        }
+        let mut response = http::Response::new(Full::new(Bytes::from(body)));
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        );
+        Ok(response)
+    }
+}
