@@ -1,0 +1,384 @@
+//! Typed binding code: path variables and query keys assigned straight onto
+//! prost's structs, with the runtime's parsers doing the conversions.
+
+use kratos_codegen::{RustTypes, rust_field_ident, rust_type_ident};
+use proc_macro2::{Literal, TokenStream};
+use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
+use quote::{format_ident, quote};
+
+use crate::model::{FieldPath, is_scalar_message};
+
+/// Emits code in the scope of one package module.
+pub(crate) struct Binder<'a> {
+    pub(crate) types: &'a RustTypes,
+    pub(crate) runtime: &'a TokenStream,
+}
+
+/// One bindable leaf reached from a request message through singular message
+/// fields: the query key it answers to.
+struct Leaf {
+    steps: Vec<FieldDescriptor>,
+}
+
+impl Binder<'_> {
+    /// The name of the query binder function of `message`.
+    pub(crate) fn query_fn_name(message: &MessageDescriptor) -> proc_macro2::Ident {
+        format_ident!(
+            "bind_query_{}",
+            message.full_name().replace('.', "_").to_ascii_lowercase()
+        )
+    }
+
+    /// `fn bind_query_x(message, key, value, exclude, seen)`: assigns one query
+    /// (or form) pair to the field its dotted key names. Unknown keys are
+    /// ignored; keys under `exclude` (path and body fields) too.
+    pub(crate) fn query_fn(&self, message: &MessageDescriptor) -> TokenStream {
+        let rt = self.runtime;
+        let name = Self::query_fn_name(message);
+        let ty = self.rust_type(message);
+        let mut leaves = Vec::new();
+        collect_leaves(
+            message,
+            &[],
+            &mut vec![message.full_name().to_owned()],
+            &mut leaves,
+        );
+        let depth = leaves
+            .iter()
+            .map(|leaf| leaf.steps.len())
+            .max()
+            .unwrap_or(1);
+        let depth = Literal::usize_unsuffixed(depth);
+        let arms = leaves
+            .iter()
+            .enumerate()
+            .map(|(id, leaf)| self.query_arm(id, leaf));
+        quote! {
+            #[allow(clippy::too_many_lines, unused_variables)]
+            fn #name(
+                message: &mut #ty,
+                pair: &#rt::transport::http::binding::QueryPair<'_>,
+                exclude: &[&[&str]],
+                seen: &mut #rt::transport::http::binding::SeenFields,
+            ) -> ::core::result::Result<(), #rt::errors::Error> {
+                // The key's dotted parts; a key deeper than any field is unknown.
+                let mut parts = [""; #depth];
+                let mut len = 0;
+                for part in pair.path() {
+                    if len == parts.len() {
+                        return ::core::result::Result::Ok(());
+                    }
+                    parts[len] = part;
+                    len += 1;
+                }
+                let target = message;
+                match &parts[..len] {
+                    #(#arms)*
+                    _ => {}
+                }
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+
+    fn query_arm(&self, id: usize, leaf: &Leaf) -> TokenStream {
+        let rt = self.runtime;
+        let patterns = leaf.steps.iter().map(|field| {
+            let proto = field.name();
+            let json = field.json_name();
+            if proto == json {
+                quote!(#proto)
+            } else {
+                quote!(#proto | #json)
+            }
+        });
+        let canonical: Vec<&str> = leaf.steps.iter().map(FieldDescriptor::name).collect();
+        let dotted = canonical.join(".");
+        let field = leaf.steps[leaf.steps.len() - 1].clone();
+        let navigate = self.navigate(&leaf.steps[..leaf.steps.len() - 1]);
+        let id = Literal::usize_unsuffixed(id);
+        let is_list = field.is_list();
+        let once = if is_list || field.is_map() {
+            quote!()
+        } else {
+            quote!(seen.field(#id, #dotted)?;)
+        };
+        let assign = if field.is_map() {
+            self.map_insert(&field, &dotted)
+        } else {
+            let value = self.parse_value(&field, &dotted, &quote!(pair.value()));
+            let no_key = quote! {
+                if pair.map_key().is_some() {
+                    return ::core::result::Result::Err(#rt::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!("query parameter \"", #dotted, "\" is not a map; write ", #dotted, "=value"),
+                    ));
+                }
+            };
+            let assign = self.assign(&field, &value);
+            // Kratos leaves a singular number, bool or enum at its default for `a=`.
+            let empty_is_default = !field.is_list()
+                && !field.supports_presence()
+                && !matches!(field.kind(), Kind::String | Kind::Bytes);
+            let skip_empty = if empty_is_default {
+                quote! {
+                    if pair.value().is_empty() {
+                        return ::core::result::Result::Ok(());
+                    }
+                }
+            } else {
+                quote!()
+            };
+            quote!(#no_key #skip_empty #assign)
+        };
+        quote! {
+            [#(#patterns),*] => {
+                if exclude.iter().any(|prefix| [#(#canonical),*].starts_with(prefix)) {
+                    return ::core::result::Result::Ok(());
+                }
+                #once
+                #navigate
+                #assign
+            }
+        }
+    }
+
+    /// Assigns path variable `index` of the request to `path`.
+    pub(crate) fn path_assign(&self, index: usize, path: &FieldPath) -> TokenStream {
+        let navigate = self.navigate(&path.steps[..path.steps.len() - 1]);
+        let dotted = path.dotted();
+        let index = Literal::usize_unsuffixed(index);
+        let value = self.parse_value(path.leaf(), &dotted, &quote!(request.path_value(#index)));
+        let assign = self.assign(path.leaf(), &value);
+        quote! {
+            {
+                let target = &mut message;
+                #navigate
+                #assign
+            }
+        }
+    }
+
+    /// Moves `target` from the current message down through `steps`
+    /// (singular message fields, possibly oneof members), creating them.
+    fn navigate(&self, steps: &[FieldDescriptor]) -> TokenStream {
+        let rt = self.runtime;
+        let mut code = TokenStream::new();
+        for field in steps {
+            match self.oneof_variant(field) {
+                Some((oneof_field, variant)) => {
+                    let oneof_name = oneof_field.to_string();
+                    code.extend(quote! {
+                        if !::core::matches!(target.#oneof_field, ::core::option::Option::Some(#variant(_))) {
+                            if target.#oneof_field.is_some() {
+                                return ::core::result::Result::Err(#rt::errors::Error::new(
+                    400,
+                    "CODEC",
+                    ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
+                ));
+                            }
+                            target.#oneof_field = ::core::option::Option::Some(#variant(::core::default::Default::default()));
+                        }
+                        let ::core::option::Option::Some(#variant(target)) = &mut target.#oneof_field else {
+                            return ::core::result::Result::Err(#rt::errors::Error::new(
+                    400,
+                    "CODEC",
+                    ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
+                ));
+                        };
+                    });
+                }
+                None => {
+                    let ident = field_ident(field);
+                    code.extend(quote! {
+                    let target = target.#ident.get_or_insert_with(::core::default::Default::default);
+                    });
+                }
+            }
+        }
+        code
+    }
+
+    /// `target.field = value` in the shape prost gives the field.
+    fn assign(&self, field: &FieldDescriptor, value: &TokenStream) -> TokenStream {
+        let rt = self.runtime;
+        let ident = field_ident(field);
+        if field.is_list() {
+            return quote!(target.#ident.push(#value););
+        }
+        if let Some((oneof_field, variant)) = self.oneof_variant(field) {
+            let oneof_name = oneof_field.to_string();
+            return quote! {
+                if target.#oneof_field.is_some()
+                    && !::core::matches!(target.#oneof_field, ::core::option::Option::Some(#variant(_)))
+                {
+                    return ::core::result::Result::Err(#rt::errors::Error::new(
+                    400,
+                    "CODEC",
+                    ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
+                ));
+                }
+                target.#oneof_field = ::core::option::Option::Some(#variant(#value));
+            };
+        }
+        if field.supports_presence() {
+            quote!(target.#ident = ::core::option::Option::Some(#value);)
+        } else {
+            quote!(target.#ident = #value;)
+        }
+    }
+
+    fn map_insert(&self, field: &FieldDescriptor, dotted: &str) -> TokenStream {
+        let rt = self.runtime;
+        let ident = field_ident(field);
+        let Kind::Message(entry) = field.kind() else {
+            return quote!();
+        };
+        let key_field = entry.map_entry_key_field();
+        let value_field = entry.map_entry_value_field();
+        let key = self.parse_value(&key_field, dotted, &quote!(key));
+        let value = self.parse_value(&value_field, dotted, &quote!(pair.value()));
+        quote! {
+            let ::core::option::Option::Some(key) = pair.map_key() else {
+                return ::core::result::Result::Err(#rt::errors::Error::new(
+                    400,
+                    "CODEC",
+                    ::core::concat!("query parameter \"", #dotted, "\" is a map; write ", #dotted, "[key]=value"),
+                ));
+            };
+            target.#ident.insert(#key, #value);
+        }
+    }
+
+    /// An expression parsing `input` (a `&str`) into the Rust value of `field`.
+    fn parse_value(
+        &self,
+        field: &FieldDescriptor,
+        dotted: &str,
+        input: &TokenStream,
+    ) -> TokenStream {
+        let b = {
+            let rt = self.runtime;
+            quote!(#rt::transport::http::binding)
+        };
+        let parser = |name: &str| {
+            let f = format_ident!("{name}");
+            quote!(#b::#f(#dotted, #input)?)
+        };
+        match field.kind() {
+            Kind::String => quote!(::std::string::ToString::to_string(#input)),
+            Kind::Bool => parser("parse_bool"),
+            Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => parser("parse_i32"),
+            Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => parser("parse_i64"),
+            Kind::Uint32 | Kind::Fixed32 => parser("parse_u32"),
+            Kind::Uint64 | Kind::Fixed64 => parser("parse_u64"),
+            Kind::Float => parser("parse_f32"),
+            Kind::Double => parser("parse_f64"),
+            Kind::Bytes => {
+                let bytes = parser("parse_bytes");
+                quote!(::core::convert::Into::into(#bytes))
+            }
+            Kind::Enum(enumeration) => {
+                let ty: TokenStream = self
+                    .types
+                    .type_path(enumeration.full_name())
+                    .parse()
+                    .unwrap_or_default();
+                quote!(#b::parse_enum(#dotted, #input, #ty::from_str_name, |n| #ty::try_from(n).is_ok())?)
+            }
+            Kind::Message(message) => match message.full_name() {
+                "google.protobuf.Timestamp" => parser("parse_timestamp"),
+                "google.protobuf.Duration" => parser("parse_duration"),
+                "google.protobuf.FieldMask" => parser("parse_field_mask"),
+                "google.protobuf.Struct" => parser("parse_struct"),
+                "google.protobuf.ListValue" => parser("parse_list_value"),
+                "google.protobuf.Value" => parser("parse_value"),
+                "google.protobuf.DoubleValue" => parser("parse_f64"),
+                "google.protobuf.FloatValue" => parser("parse_f32"),
+                "google.protobuf.Int64Value" => parser("parse_i64"),
+                "google.protobuf.UInt64Value" => parser("parse_u64"),
+                "google.protobuf.Int32Value" => parser("parse_i32"),
+                "google.protobuf.UInt32Value" => parser("parse_u32"),
+                "google.protobuf.BoolValue" => parser("parse_bool"),
+                "google.protobuf.StringValue" => quote!(::std::string::ToString::to_string(#input)),
+                "google.protobuf.BytesValue" => {
+                    let bytes = parser("parse_bytes");
+                    quote!(::core::convert::Into::into(#bytes))
+                }
+                // Only the types above are leaves; the model never asks for others.
+                _ => quote!(::core::default::Default::default()),
+            },
+        }
+    }
+
+    /// The Rust type of a message, as seen from the package module.
+    pub(crate) fn rust_type(&self, message: &MessageDescriptor) -> TokenStream {
+        self.types
+            .type_path(message.full_name())
+            .parse()
+            .unwrap_or_default()
+    }
+
+    /// `(oneof field ident, path to the variant)` for a member of a real oneof.
+    fn oneof_variant(&self, field: &FieldDescriptor) -> Option<(proc_macro2::Ident, TokenStream)> {
+        let oneof = field.containing_oneof().filter(|o| !o.is_synthetic())?;
+        let parent = field.parent_message();
+        let module = self.types.nested_module(parent.full_name());
+        let enum_name = rust_type_ident(oneof.name());
+        let variant = rust_type_ident(field.name());
+        let path: TokenStream = format!("{module}::{enum_name}::{variant}").parse().ok()?;
+        Some((format_ident_raw(&rust_field_ident(oneof.name())), path))
+    }
+}
+
+/// The Rust ident of a prost field.
+pub(crate) fn field_ident(field: &FieldDescriptor) -> proc_macro2::Ident {
+    format_ident_raw(&rust_field_ident(field.name()))
+}
+
+/// An ident from prost's spelling, which may be raw (`r#type`).
+pub(crate) fn format_ident_raw(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
+/// Leaves reachable from `message` by singular message fields, without
+/// entering a message type twice on one path (recursive types).
+fn collect_leaves(
+    message: &MessageDescriptor,
+    prefix: &[FieldDescriptor],
+    visiting: &mut Vec<String>,
+    leaves: &mut Vec<Leaf>,
+) {
+    for field in message.fields() {
+        let mut steps = prefix.to_vec();
+        steps.push(field.clone());
+        match field.kind() {
+            Kind::Message(next) if !field.is_map() && !is_scalar_message(&next) => {
+                if field.cardinality() == Cardinality::Repeated
+                    || visiting.contains(&next.full_name().to_owned())
+                {
+                    continue;
+                }
+                visiting.push(next.full_name().to_owned());
+                collect_leaves(&next, &steps, visiting, leaves);
+                visiting.pop();
+            }
+            Kind::Message(_) if field.is_map() => {
+                let Kind::Message(entry) = field.kind() else {
+                    continue;
+                };
+                // Maps whose values are messages cannot be written in a query.
+                if matches!(entry.map_entry_value_field().kind(), Kind::Message(ref v) if !is_scalar_message(v))
+                {
+                    continue;
+                }
+                leaves.push(Leaf { steps });
+            }
+            _ => leaves.push(Leaf { steps }),
+        }
+    }
+}

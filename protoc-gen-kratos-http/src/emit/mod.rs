@@ -1,0 +1,65 @@
+//! Rust code for the HTTP model of one package.
+
+pub(crate) mod bind;
+mod reflect;
+mod service;
+
+use std::collections::BTreeMap;
+
+use kratos_codegen::RustTypes;
+use proc_macro2::TokenStream;
+use prost_reflect::{FileDescriptor, MessageDescriptor};
+use quote::quote;
+
+use crate::Options;
+use crate::model::{HttpMethod, Service};
+use bind::Binder;
+
+/// The contents of `<package>.kratos_http.rs`.
+pub(crate) fn package(
+    options: &Options,
+    package: &str,
+    files: &[FileDescriptor],
+    services: &[Service],
+) -> TokenStream {
+    let runtime: TokenStream = options
+        .runtime_crate()
+        .parse()
+        .unwrap_or_else(|_| quote!(::kratos));
+    let types = RustTypes::new(package);
+    let binder = Binder {
+        types: &types,
+        runtime: &runtime,
+    };
+
+    let service_code = services.iter().map(|s| service::service(&binder, s));
+
+    // One query binder per request type that any binding reads from the query or a form.
+    let mut binders: BTreeMap<String, MessageDescriptor> = BTreeMap::new();
+    for method in services.iter().flat_map(|s| &s.methods) {
+        let input = &method.input;
+        if input.full_name() == "google.protobuf.Empty" {
+            continue;
+        }
+        binders.insert(input.full_name().to_owned(), input.clone());
+    }
+    let binder_fns = binders.values().map(|m| binder.query_fn(m));
+
+    let reflect = if options.reflect() {
+        let set = reflect::descriptor_set(files);
+        reflect::reflect_impls(&binder, &set, &reflect::all_messages(files))
+    } else {
+        quote!()
+    };
+
+    quote! {
+        #(#service_code)*
+        #(#binder_fns)*
+        #reflect
+    }
+}
+
+/// How a binding's method reads in docs.
+pub(crate) fn method_label(method: &HttpMethod) -> &str {
+    crate::model::method_text(method)
+}

@@ -1,0 +1,94 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod emit;
+pub mod model;
+mod options;
+
+use std::collections::BTreeMap;
+
+use kratos_codegen::{
+    GeneratedFile, GenerationError, Location, PluginRequest, PluginResponse, format_rust_file,
+    package_file_stem,
+};
+use prost_reflect::FileDescriptor;
+
+pub use options::Options;
+
+/// Name of this generator, as written in the header of generated files.
+pub const GENERATOR: &str = "protoc-gen-kratos-http";
+
+/// Runs the generator on a request and packs the outcome as a protoc response.
+pub fn generate(request: &PluginRequest) -> PluginResponse {
+    generate_files(request).into()
+}
+
+/// Runs the generator: one `<package>.kratos_http.rs` per proto package with
+/// HTTP routes or messages, plus (unless `no_include`) an insertion that
+/// includes it from the package's prost module file.
+pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec<GenerationError>> {
+    let options = Options::parse(request.parameter()).map_err(|message| {
+        let file = request
+            .files_to_generate()
+            .next()
+            .map(|f| f.name().to_owned())
+            .unwrap_or_else(|| "<request>".to_owned());
+        vec![GenerationError::new(Location::file(file), message)]
+    })?;
+
+    let mut packages: BTreeMap<String, Vec<FileDescriptor>> = BTreeMap::new();
+    for file in request.files_to_generate() {
+        packages
+            .entry(file.package_name().to_owned())
+            .or_default()
+            .push(file);
+    }
+
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for (package, package_files) in &packages {
+        let mut services = Vec::new();
+        for file in package_files {
+            match model::services(file, &options) {
+                Ok(mut found) => services.append(&mut found),
+                Err(mut errs) => errors.append(&mut errs),
+            }
+        }
+        let has_messages = package_files.iter().any(|f| f.messages().len() > 0);
+        if services.is_empty() && !(options.reflect() && has_messages) {
+            continue;
+        }
+        let stem = package_file_stem(package);
+        let file_name = format!("{stem}.kratos_http.rs");
+        let sources: Vec<&str> = package_files.iter().map(FileDescriptor::name).collect();
+        let tokens = emit::package(&options, package, package_files, &services);
+        match format_rust_file(GENERATOR, &sources, tokens) {
+            Ok(content) => {
+                if options.include() {
+                    files.push(GeneratedFile {
+                        name: options.layout().path(package, &format!("{stem}.rs")),
+                        content: format!("include!(\"{file_name}\");\n"),
+                        insertion_point: Some("module".to_owned()),
+                    });
+                }
+                files.push(GeneratedFile {
+                    name: options.layout().path(package, &file_name),
+                    content,
+                    insertion_point: None,
+                });
+            }
+            Err(err) => errors.push(GenerationError::new(
+                Location::file(sources.join(", ")),
+                format!("internal error: emitted code does not parse: {err}"),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,208 @@
+//! The HTTP generator on real descriptors from the vendored protoc: golden
+//! files for the generated code, and every generation error.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kratos_codegen::protoc::Protoc;
+use kratos_codegen::{GeneratedFile, PluginRequest};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("kratos-http")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn generate(case: &str, files: &[&str], parameter: &str) -> Result<Vec<GeneratedFile>, String> {
+    let protoc = Protoc::new(scratch(case)).include(repo().join("testdata/proto"));
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|f| repo().join("testdata/proto").join(f))
+        .collect();
+    let set = protoc.descriptor_set(&paths).unwrap();
+    let request = PluginRequest::from_descriptor_set(&set.bytes, set.files, parameter).unwrap();
+    protoc_gen_kratos_http::generate_files(&request).map_err(|errs| {
+        errs.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Compares with `testdata/golden/http/<case>/`, or rewrites when `UPDATE_GOLDEN=1`.
+fn check_golden(case: &str, files: &[GeneratedFile]) {
+    let dir = repo().join("testdata/golden/http").join(case);
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    for file in files.iter().filter(|f| f.insertion_point.is_none()) {
+        let path = dir.join(&file.name);
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &file.content).unwrap();
+        } else {
+            let expected = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+                panic!(
+                    "{}: {err}; run with UPDATE_GOLDEN=1 to create it",
+                    path.display()
+                )
+            });
+            assert!(
+                file.content == expected,
+                "{} differs from the golden file; run with UPDATE_GOLDEN=1 if the change is intended",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn helloworld_golden() {
+    let files = generate("helloworld", &["helloworld/v1/greeter.proto"], "").unwrap();
+    assert_eq!(files[0].name, "helloworld/v1/helloworld.v1.rs");
+    assert_eq!(files[0].insertion_point.as_deref(), Some("module"));
+    assert_eq!(
+        files[0].content,
+        "include!(\"helloworld.v1.kratos_http.rs\");\n"
+    );
+    let code = &files[1].content;
+    for expected in [
+        "pub const OPERATION_GREETER_SAY_HELLO: &str = \"/helloworld.v1.Greeter/SayHello\";",
+        "pub trait GreeterHttpServer",
+        "/// Sends a greeting",
+        "pub fn register_greeter_http_server<S: GreeterHttpServer>(",
+        "\"GET\",",
+        "\"/helloworld/{name}\",",
+        "impl ::kratos::encoding::ReflectMessage for HelloRequest",
+    ] {
+        assert!(code.contains(expected), "missing {expected:?}");
+    }
+    check_golden("helloworld", &files);
+}
+
+#[test]
+fn library_golden() {
+    let files = generate("library", &["library/v1/library.proto"], "flat_output_dir").unwrap();
+    let code = &files[1].content;
+    assert_eq!(files[1].name, "library.v1.kratos_http.rs");
+    // The unannotated and the streaming methods are not served.
+    assert!(!code.contains("fn hidden("));
+    assert!(!code.contains("fn watch("));
+    check_golden("library", &files);
+}
+
+#[test]
+fn omitempty_false_routes_unannotated_methods() {
+    let files = generate(
+        "omitempty",
+        &["library/v1/library.proto"],
+        "omitempty=false,omitempty_prefix=/api",
+    )
+    .unwrap();
+    let code = &files[1].content;
+    assert!(
+        code.contains("\"/api/library.v1.Library/Hidden\""),
+        "no default route for Hidden"
+    );
+    assert!(code.contains("fn hidden("));
+}
+
+#[test]
+fn runtime_crate_and_reflect_options() {
+    let files = generate(
+        "options",
+        &["helloworld/v1/greeter.proto"],
+        "runtime_crate=::my_rt,reflect=false",
+    )
+    .unwrap();
+    let code = &files[1].content;
+    assert!(code.contains("::my_rt::transport::http::Server"));
+    assert!(!code.contains("::kratos::"));
+    assert!(!code.contains("ReflectMessage"));
+}
+
+#[test]
+fn every_generation_error_names_file_service_method_and_text() {
+    let cases = [
+        ("invalid_template", "invalid path template \"/v1/{name\""),
+        (
+            "missing_field",
+            "path variable {nope} in \"/v1/{nope}\": Req has no field \"nope\"",
+        ),
+        ("repeated_field", "field \"tags\" of Req is repeated"),
+        ("map_field", "field \"labels\" of Req is a map"),
+        (
+            "message_field",
+            "field \"inner\" of Req is the message httpbad.message_field.Inner",
+        ),
+        ("through_scalar", "field \"name\" of Req is not a message"),
+        (
+            "body_missing",
+            "body \"nope\" of \"/v1/x\": Req has no top-level field \"nope\"",
+        ),
+        (
+            "response_body_missing",
+            "response_body \"nope\" of \"/v1/x\": Rep has no top-level field \"nope\"",
+        ),
+        (
+            "nested_bindings",
+            "additional_bindings inside additional_bindings",
+        ),
+        (
+            "duplicate",
+            "GET /v1/{name=*} is mapped twice: Svc.Call maps the same method and template",
+        ),
+        ("same_field_twice", "\"/v1/{name}/{name}\""),
+        ("custom_no_kind", "custom pattern for \"/v1/x\" has no kind"),
+    ];
+    for (case, expected) in cases {
+        let file = format!("httpbad/{case}.proto");
+        let err = generate(case, &[&file], "").expect_err(case);
+        let method = if case == "duplicate" { "Other" } else { "Call" };
+        let prefix = format!("{file}: service Svc: method {method}: ");
+        assert!(err.starts_with(&prefix), "{case}: {err}");
+        assert!(
+            err.contains(expected),
+            "{case}: {err}\nshould contain {expected}"
+        );
+    }
+    let err = generate("bad-option", &["helloworld/v1/greeter.proto"], "frob=1").unwrap_err();
+    assert!(err.contains("unknown parameter \"frob=1\""), "{err}");
+}
+
+#[test]
+fn protoc_reports_errors_from_the_binary() {
+    let protoc = Protoc::new(scratch("protoc")).include(repo().join("testdata/proto"));
+    let out = scratch("protoc-out");
+    let output = protoc
+        .command()
+        .unwrap()
+        .arg(format!(
+            "--plugin=protoc-gen-kratos-http={}",
+            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
+        ))
+        .arg(format!("--kratos-http_out={}", out.display()))
+        .arg("httpbad/missing_field.proto")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(
+            "httpbad/missing_field.proto: service Svc: method Call: path variable {nope}"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_protoc-gen-kratos-http"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("protoc-gen-kratos-http "));
+}
