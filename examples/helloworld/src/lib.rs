@@ -1,0 +1,42 @@
+//! Kratos' helloworld service, built with kratos-rs: the `Greeter` API is
+//! generated from `api/helloworld/v1/*.proto` by `build.rs`, and [`Greeter`]
+//! implements it once.
+
+use kratos::errors::Error;
+use kratos::transport::Context;
+
+/// The helloworld API, generated from `api/helloworld/v1/*.proto` by `build.rs`.
+#[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+pub mod api {
+    kratos::include_proto!("helloworld.v1");
+}
+
+/// The greeter: says hello, and fails with `USER_NOT_FOUND` for the name "error".
+#[derive(Debug, Clone, Default)]
+pub struct Greeter;
+
+impl api::GreeterHttpServer for Greeter {
+    async fn say_hello(
+        &self,
+        _ctx: Context,
+        request: api::HelloRequest,
+    ) -> Result<api::HelloReply, Error> {
+        if request.name == "error" {
+            return Err(api::error_user_not_found(format_args!(
+                "user not found: {}",
+                request.name
+            )));
+        }
+        Ok(api::HelloReply {
+            message: format!("Hello {}", request.name),
+        })
+    }
+}
+
+/// An HTTP server with the greeter registered.
+pub fn http_server()
+-> Result<kratos::transport::http::Server, kratos::transport::http::RegisterError> {
+    let mut server = kratos::transport::http::Server::new();
+    api::register_greeter_http_server(&mut server, Greeter)?;
+    Ok(server)
+}

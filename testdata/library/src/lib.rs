@@ -1,0 +1,126 @@
+//! A `Library` service that echoes what each route bound, so tests can check
+//! path, query and body binding through real HTTP requests.
+
+use kratos::errors::Error;
+use kratos::transport::Context;
+
+/// The library API generated from `testdata/proto/library/v1/library.proto`.
+#[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+pub mod api {
+    kratos::include_proto!("library.v1");
+}
+
+use api::{
+    Book, CreateBookRequest, GetBookRequest, GetFileRequest, GetMessageRequest, GetShelfRequest,
+    Kinds, Shelf, UpdateBookRequest,
+};
+
+/// Echoes requests back in the reply.
+#[derive(Debug, Clone, Default)]
+pub struct Library;
+
+impl api::LibraryHttpServer for Library {
+    async fn get_shelf(&self, _ctx: Context, request: GetShelfRequest) -> Result<Shelf, Error> {
+        if request.shelf == 404 {
+            return Err(
+                kratos::errors::not_found("SHELF_NOT_FOUND", "shelf 404 does not exist")
+                    .with_metadata([("shelf", "404")]),
+            );
+        }
+        Ok(Shelf {
+            id: request.shelf,
+            theme: "shelf".into(),
+        })
+    }
+
+    async fn get_book(&self, _ctx: Context, request: GetBookRequest) -> Result<Book, Error> {
+        Ok(Book {
+            title: format!("title of {}", request.name),
+            name: request.name,
+            authors: Vec::new(),
+        })
+    }
+
+    async fn create_shelf(&self, ctx: Context, request: Shelf) -> Result<Shelf, Error> {
+        ctx.reply_headers()
+            .insert("x-created", kratos::http::HeaderValue::from_static("shelf"));
+        Ok(request)
+    }
+
+    async fn create_book(&self, _ctx: Context, request: CreateBookRequest) -> Result<Book, Error> {
+        let mut book = request.book.unwrap_or_default();
+        book.name = format!("shelves/{}/books/{}", request.shelf, request.request_id);
+        Ok(book)
+    }
+
+    async fn update_book(&self, _ctx: Context, request: UpdateBookRequest) -> Result<Book, Error> {
+        let mut book = request.book.unwrap_or_default();
+        if let Some(mask) = request.update_mask {
+            book.authors.extend(mask.paths);
+        }
+        Ok(book)
+    }
+
+    async fn delete_shelf(&self, _ctx: Context, _request: GetShelfRequest) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn archive_book(&self, _ctx: Context, request: GetBookRequest) -> Result<Book, Error> {
+        Ok(Book {
+            name: request.name,
+            title: "archived".into(),
+            authors: Vec::new(),
+        })
+    }
+
+    async fn get_book_title(&self, _ctx: Context, request: GetBookRequest) -> Result<Book, Error> {
+        Ok(Book {
+            title: format!("Title of {}", request.name),
+            name: request.name,
+            authors: Vec::new(),
+        })
+    }
+
+    async fn get_file(
+        &self,
+        _ctx: Context,
+        request: GetFileRequest,
+    ) -> Result<GetFileRequest, Error> {
+        Ok(request)
+    }
+
+    async fn get_special_shelf(
+        &self,
+        _ctx: Context,
+        _request: GetShelfRequest,
+    ) -> Result<Shelf, Error> {
+        Ok(Shelf {
+            id: -1,
+            theme: "special".into(),
+        })
+    }
+
+    async fn get_message(
+        &self,
+        _ctx: Context,
+        request: GetMessageRequest,
+    ) -> Result<GetMessageRequest, Error> {
+        Ok(request)
+    }
+
+    async fn get_nested(&self, _ctx: Context, request: Kinds) -> Result<Kinds, Error> {
+        Ok(request)
+    }
+
+    async fn echo(&self, _ctx: Context, request: Kinds) -> Result<Kinds, Error> {
+        Ok(request)
+    }
+
+    async fn echo_body(&self, _ctx: Context, request: Kinds) -> Result<Kinds, Error> {
+        Ok(request)
+    }
+
+    async fn ping(&self, _ctx: Context, _request: ()) -> Result<(), Error> {
+        Ok(())
+    }
+}
