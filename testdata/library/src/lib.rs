@@ -20,7 +20,21 @@ use api::{
 pub struct Library;
 
 impl api::LibraryHttpServer for Library {
-    async fn get_shelf(&self, _ctx: Context, request: GetShelfRequest) -> Result<Shelf, Error> {
+    async fn get_shelf(&self, ctx: Context, request: GetShelfRequest) -> Result<Shelf, Error> {
+        // Expose what the context knows, for the tests.
+        let operation = kratos::http::HeaderValue::from_static(ctx.operation());
+        let echoed = ctx.request_headers().get("x-echo").cloned();
+        {
+            let mut reply_headers = ctx.reply_headers();
+            reply_headers.insert("x-operation", operation);
+            if let Some(value) = echoed {
+                reply_headers.insert("x-echo", value);
+            }
+        }
+        if request.shelf == 999 {
+            // Slower than the tests' server timeout.
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
         if request.shelf == 404 {
             return Err(
                 kratos::errors::not_found("SHELF_NOT_FOUND", "shelf 404 does not exist")

@@ -1,4 +1,6 @@
 //! Shared by the HTTP tests: an in-process library server and a client.
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 
