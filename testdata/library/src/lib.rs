@@ -134,6 +134,10 @@ impl api::LibraryHttpServer for Library {
         Ok(request)
     }
 
+    async fn legacy_get_shelf(&self, ctx: Context, request: GetShelfRequest) -> Result<Shelf, Error> {
+        self.get_shelf(ctx, request).await
+    }
+
     async fn ping(&self, _ctx: Context, _request: ()) -> Result<(), Error> {
         Ok(())
     }

@@ -136,6 +136,8 @@ async fn matching_table() {
             json!(42),
         ),
         ("GET", "/v1/nested/n1/42", 200, "/nested/name", json!("n1")),
+        // a deprecated method keeps its route
+        ("GET", "/v1/legacy/shelves/8", 200, "/id", json!("8")),
         // Empty in, Empty out
         ("GET", "/v1/ping", 200, "", json!({})),
         ("DELETE", "/v1/shelves/1", 200, "", json!({})),

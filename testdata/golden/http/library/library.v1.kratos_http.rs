@@ -31,6 +31,8 @@ pub const OPERATION_LIBRARY_ECHO: &str = "/library.v1.Library/Echo";
 pub const OPERATION_LIBRARY_ECHO_BODY: &str = "/library.v1.Library/EchoBody";
 /// Operation of `Library.Ping`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_PING: &str = "/library.v1.Library/Ping";
+/// Operation of `Library.LegacyGetShelf`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_LEGACY_GET_SHELF: &str = "/library.v1.Library/LegacyGetShelf";
 /// The `Library` service as served over HTTP: implement it once, register it with [`register_library_http_server`].
 pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'static {
     /// A single-segment variable with a typed (int64) field.
@@ -153,6 +155,15 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
     ) -> impl ::core::future::Future<
         Output = ::core::result::Result<(), ::kratos::errors::Error>,
     > + ::core::marker::Send;
+    /// Deprecated methods keep their route and get #[deprecated].
+    #[deprecated]
+    fn legacy_get_shelf(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetShelfRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
 }
 /// Registers `service` on `server`, one route per HTTP binding of `Library`:
 ///
@@ -174,6 +185,7 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
 /// - `GET /v1/echo` -> `echo`
 /// - `POST /v1/echo` -> `echo_body`
 /// - `GET /v1/ping` -> `ping`
+/// - `GET /v1/legacy/shelves/{shelf}` -> `legacy_get_shelf`
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut ::kratos::transport::http::Server,
     service: S,
@@ -425,6 +437,21 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
                 OPERATION_LIBRARY_PING,
                 move |request| {
                     serve_library_ping_0(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/legacy/shelves/{shelf}",
+                OPERATION_LIBRARY_LEGACY_GET_SHELF,
+                move |request| {
+                    serve_library_legacy_get_shelf_0(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
                 },
             )?;
     }
@@ -1081,6 +1108,46 @@ async fn serve_library_ping_0<S: LibraryHttpServer>(
             move |ctx, message| {
                 let service = ::std::sync::Arc::clone(&service);
                 async move { service.ping(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `GET /v1/legacy/shelves/{shelf}`: binds the request, calls `legacy_get_shelf`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <GetShelfRequest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[&["shelf"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_getshelfrequest(
+                &mut message,
+                &pair?,
+                exclude,
+                &mut seen,
+            )?;
+        }
+    }
+    {
+        let target = &mut message;
+        target.shelf = ::kratos::transport::http::binding::parse_i64(
+            "shelf",
+            request.path_value(0),
+        )?;
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.legacy_get_shelf(ctx, message).await }
             },
         )
         .await?;
