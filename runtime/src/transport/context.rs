@@ -28,21 +28,20 @@ impl Kind {
 /// operation, the transport, the request headers (gRPC metadata), and the
 /// reply headers the handler wants sent back.
 ///
-/// Cloning is cheap: the headers are shared; extensions (values middleware
-/// attach for the handler, such as JWT claims) are per clone, so a middleware
-/// adds them to the context it passes on.
+/// On a server the request headers are what the client sent; on a client
+/// they are what will be sent, and middleware may add to them.
+///
+/// Cloning is cheap: the request headers are shared until a clone changes
+/// them, and the reply headers are shared by every clone of one call;
+/// extensions (values middleware attach for the handler, such as JWT claims)
+/// are per clone, so a middleware adds them to the context it passes on.
 #[derive(Debug, Clone)]
 pub struct Context {
-    shared: Arc<Shared>,
-    extensions: Extensions,
-}
-
-#[derive(Debug)]
-struct Shared {
     kind: Kind,
     operation: &'static str,
-    request_headers: HeaderMap,
-    reply_headers: Mutex<HeaderMap>,
+    request_headers: Arc<HeaderMap>,
+    reply_headers: Arc<Mutex<HeaderMap>>,
+    extensions: Extensions,
 }
 
 impl Context {
@@ -50,37 +49,40 @@ impl Context {
     /// `/helloworld.v1.Greeter/SayHello`) carried by `kind`.
     pub fn new(kind: Kind, operation: &'static str, request_headers: HeaderMap) -> Self {
         Self {
-            shared: Arc::new(Shared {
-                kind,
-                operation,
-                request_headers,
-                reply_headers: Mutex::new(HeaderMap::new()),
-            }),
+            kind,
+            operation,
+            request_headers: Arc::new(request_headers),
+            reply_headers: Arc::new(Mutex::new(HeaderMap::new())),
             extensions: Extensions::new(),
         }
     }
 
     /// The transport that carried the call.
     pub fn kind(&self) -> Kind {
-        self.shared.kind
+        self.kind
     }
 
     /// The operation: the gRPC full method name on both transports.
     pub fn operation(&self) -> &'static str {
-        self.shared.operation
+        self.operation
     }
 
     /// The request's headers (HTTP) or metadata (gRPC).
     pub fn request_headers(&self) -> &HeaderMap {
-        &self.shared.request_headers
+        &self.request_headers
+    }
+
+    /// The request headers, to change (client middleware adding metadata);
+    /// other clones keep the headers they had.
+    pub fn request_headers_mut(&mut self) -> &mut HeaderMap {
+        Arc::make_mut(&mut self.request_headers)
     }
 
     /// The headers to send with the reply; insert into the guard to set them.
     pub fn reply_headers(&self) -> MutexGuard<'_, HeaderMap> {
         // A poisoned lock only means a handler panicked while holding it; the
         // map itself is still usable.
-        self.shared
-            .reply_headers
+        self.reply_headers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
@@ -119,6 +121,17 @@ mod tests {
         assert_eq!(ctx.request_headers()["x-request"], "1");
         assert_eq!(ctx.operation(), "/a.B/C");
         assert_eq!(ctx.kind().as_str(), "http");
+    }
+
+    #[test]
+    fn request_headers_are_copied_on_write() {
+        let ctx = Context::new(Kind::Http, "/a.B/C", HeaderMap::new());
+        let mut outgoing = ctx.clone();
+        outgoing
+            .request_headers_mut()
+            .insert("x-md-id", "1".parse().unwrap());
+        assert_eq!(outgoing.request_headers()["x-md-id"], "1");
+        assert!(ctx.request_headers().is_empty());
     }
 
     #[test]
