@@ -321,7 +321,10 @@ impl Binder<'_> {
     }
 
     /// `(oneof field ident, path to the variant)` for a member of a real oneof.
-    fn oneof_variant(&self, field: &FieldDescriptor) -> Option<(proc_macro2::Ident, TokenStream)> {
+    pub(crate) fn oneof_variant(
+        &self,
+        field: &FieldDescriptor,
+    ) -> Option<(proc_macro2::Ident, TokenStream)> {
         let oneof = field.containing_oneof().filter(|o| !o.is_synthetic())?;
         let parent = field.parent_message();
         let module = self.types.nested_module(parent.full_name());

@@ -1,6 +1,7 @@
 //! Rust code for the HTTP model of one package.
 
 pub(crate) mod bind;
+mod client;
 mod reflect;
 mod service;
 
@@ -33,6 +34,7 @@ pub(crate) fn package(
     };
 
     let service_code = services.iter().map(|s| service::service(&binder, s));
+    let client_code = services.iter().map(|s| client::client(&binder, s));
 
     // One query binder per request type that any binding reads from the query or a form.
     let mut binders: BTreeMap<String, MessageDescriptor> = BTreeMap::new();
@@ -54,6 +56,7 @@ pub(crate) fn package(
 
     quote! {
         #(#service_code)*
+        #(#client_code)*
         #(#binder_fns)*
         #reflect
     }

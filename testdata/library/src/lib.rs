@@ -126,6 +126,10 @@ impl api::LibraryHttpServer for Library {
         Ok(request)
     }
 
+    async fn get_typed(&self, _ctx: Context, request: Kinds) -> Result<Kinds, Error> {
+        Ok(request)
+    }
+
     async fn echo(&self, _ctx: Context, request: Kinds) -> Result<Kinds, Error> {
         Ok(request)
     }
@@ -134,7 +138,11 @@ impl api::LibraryHttpServer for Library {
         Ok(request)
     }
 
-    async fn legacy_get_shelf(&self, ctx: Context, request: GetShelfRequest) -> Result<Shelf, Error> {
+    async fn legacy_get_shelf(
+        &self,
+        ctx: Context,
+        request: GetShelfRequest,
+    ) -> Result<Shelf, Error> {
         self.get_shelf(ctx, request).await
     }
 

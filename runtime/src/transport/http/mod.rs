@@ -8,13 +8,18 @@
 //! [`binding`] functions and the [`crate::encoding`] codecs (400 `CODEC`,
 //! 415), the middleware [`Chain`](crate::middleware::Chain) and the service
 //! method run, and the reply (or the Kratos error) is encoded per `Accept`.
+//!
+//! The [`Client`] sends calls the other way: generated clients build the URL with the
+//! [`binding`] encoders and hand a [`Call`] to [`Client::invoke`].
 
 pub mod binding;
+pub mod client;
 mod request;
 pub mod router;
 mod server;
 mod service;
 
+pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
 pub use request::RouteRequest;
 pub use router::MethodFilter;
 pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};

@@ -25,6 +25,8 @@ pub const OPERATION_LIBRARY_GET_SPECIAL_SHELF: &str = "/library.v1.Library/GetSp
 pub const OPERATION_LIBRARY_GET_MESSAGE: &str = "/library.v1.Library/GetMessage";
 /// Operation of `Library.GetNested`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_GET_NESTED: &str = "/library.v1.Library/GetNested";
+/// Operation of `Library.GetTyped`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_GET_TYPED: &str = "/library.v1.Library/GetTyped";
 /// Operation of `Library.Echo`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_ECHO: &str = "/library.v1.Library/Echo";
 /// Operation of `Library.EchoBody`: the gRPC full method name, which middleware selects on.
@@ -131,6 +133,14 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
     ) -> impl ::core::future::Future<
         Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
     > + ::core::marker::Send;
+    /// Path variables of every non-string kind.
+    fn get_typed(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
     /// Every kind of field from the query.
     fn echo(
         &self,
@@ -182,6 +192,7 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
 /// - `GET /v1/users/{user_id}/messages/{message_id}` -> `get_message`
 /// - `HEAD /v1/messages/{message_id}` -> `get_message`
 /// - `GET /v1/nested/{nested.name}/{nested.inner.id}` -> `get_nested`
+/// - `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}` -> `get_typed`
 /// - `GET /v1/echo` -> `echo`
 /// - `POST /v1/echo` -> `echo_body`
 /// - `GET /v1/ping` -> `ping`
@@ -401,6 +412,18 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
                         ::std::sync::Arc::clone(&service),
                         request,
                     )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}",
+                OPERATION_LIBRARY_GET_TYPED,
+                move |request| {
+                    serve_library_get_typed_0(::std::sync::Arc::clone(&service), request)
                 },
             )?;
     }
@@ -1029,6 +1052,109 @@ async fn serve_library_get_nested_0<S: LibraryHttpServer>(
         .await?;
     request.reply(&reply)
 }
+/// `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`: binds the request, calls `get_typed`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_get_typed_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[
+            &["timestamp"],
+            &["duration"],
+            &["bytes_value"],
+            &["color"],
+            &["bool_value"],
+            &["double_value"],
+            &["int64_wrapper"],
+            &["uint64_value"],
+        ];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    {
+        let target = &mut message;
+        target.timestamp = ::core::option::Option::Some(
+            ::kratos::transport::http::binding::parse_timestamp(
+                "timestamp",
+                request.path_value(0),
+            )?,
+        );
+    }
+    {
+        let target = &mut message;
+        target.duration = ::core::option::Option::Some(
+            ::kratos::transport::http::binding::parse_duration(
+                "duration",
+                request.path_value(1),
+            )?,
+        );
+    }
+    {
+        let target = &mut message;
+        target.bytes_value = ::core::convert::Into::into(
+            ::kratos::transport::http::binding::parse_bytes(
+                "bytes_value",
+                request.path_value(2),
+            )?,
+        );
+    }
+    {
+        let target = &mut message;
+        target.color = ::kratos::transport::http::binding::parse_enum(
+            "color",
+            request.path_value(3),
+            Color::from_str_name,
+            |n| Color::try_from(n).is_ok(),
+        )?;
+    }
+    {
+        let target = &mut message;
+        target.bool_value = ::kratos::transport::http::binding::parse_bool(
+            "bool_value",
+            request.path_value(4),
+        )?;
+    }
+    {
+        let target = &mut message;
+        target.double_value = ::kratos::transport::http::binding::parse_f64(
+            "double_value",
+            request.path_value(5),
+        )?;
+    }
+    {
+        let target = &mut message;
+        target.int64_wrapper = ::core::option::Option::Some(
+            ::kratos::transport::http::binding::parse_i64(
+                "int64_wrapper",
+                request.path_value(6),
+            )?,
+        );
+    }
+    {
+        let target = &mut message;
+        target.uint64_value = ::kratos::transport::http::binding::parse_u64(
+            "uint64_value",
+            request.path_value(7),
+        )?;
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.get_typed(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
 /// `GET /v1/echo`: binds the request, calls `echo`, encodes the reply.
 #[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_0<S: LibraryHttpServer>(
@@ -1152,6 +1278,1366 @@ async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
         )
         .await?;
     request.reply(&reply)
+}
+/// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.
+#[derive(Debug, Clone)]
+pub struct LibraryHttpClient {
+    client: ::kratos::transport::http::Client,
+}
+impl LibraryHttpClient {
+    /// A client sending its calls through `client`.
+    pub fn new(client: ::kratos::transport::http::Client) -> Self {
+        Self { client }
+    }
+    /// The underlying HTTP client.
+    pub fn inner(&self) -> &::kratos::transport::http::Client {
+        &self.client
+    }
+    /// A single-segment variable with a typed (int64) field.
+    ///
+    /// `GET /v1/shelves/{shelf}`
+    pub async fn get_shelf(
+        &self,
+        request: GetShelfRequest,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_shelf_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_shelf`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_shelf_with(
+        &self,
+        request: GetShelfRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/shelves");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.shelf;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_SHELF,
+                method: "GET",
+                path_template: "/v1/shelves/{shelf}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A multi-segment variable.
+    ///
+    /// `GET /v1/{name=shelves/*/books/*}`
+    pub async fn get_book(
+        &self,
+        request: GetBookRequest,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_book_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_book`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_book_with(
+        &self,
+        request: GetBookRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.name;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            if !::kratos::transport::http::binding::matches_pattern(
+                &value,
+                &["shelves", "*", "books", "*"],
+            ) {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::pattern_mismatch(
+                        "name",
+                        &value,
+                        "shelves/*/books/*",
+                    ),
+                );
+            }
+            ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_BOOK,
+                method: "GET",
+                path_template: "/v1/{name=shelves/*/books/*}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// body "*": everything not in the path comes from the body.
+    ///
+    /// `POST /v1/shelves`
+    pub async fn create_shelf(
+        &self,
+        request: Shelf,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.create_shelf_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::create_shelf`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn create_shelf_with(
+        &self,
+        request: Shelf,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/shelves");
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_CREATE_SHELF,
+                method: "POST",
+                path_template: "/v1/shelves",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Whole,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// body "field", a path variable, and the rest from the query.
+    ///
+    /// `POST /v1/shelves/{shelf}/books`
+    pub async fn create_book(
+        &self,
+        request: CreateBookRequest,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.create_book_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::create_book`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn create_book_with(
+        &self,
+        request: CreateBookRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/shelves");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.shelf;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push_str("/books");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if !request.request_id.is_empty() {
+            let value = &request.request_id;
+            query.push("requestId", value);
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_CREATE_BOOK,
+                method: "POST",
+                path_template: "/v1/shelves/{shelf}/books",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Field("book"),
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A path variable inside the body field.
+    ///
+    /// `PATCH /v1/{book.name=shelves/*/books/*}`
+    pub async fn update_book(
+        &self,
+        request: UpdateBookRequest,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.update_book_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::update_book`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn update_book_with(
+        &self,
+        request: UpdateBookRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .and_then(|m| m.book.as_ref())
+                .map(|m| {
+                    let value = &m.name;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            if !::kratos::transport::http::binding::matches_pattern(
+                &value,
+                &["shelves", "*", "books", "*"],
+            ) {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::pattern_mismatch(
+                        "book.name",
+                        &value,
+                        "shelves/*/books/*",
+                    ),
+                );
+            }
+            ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if let ::core::option::Option::Some(value) = &request.update_mask {
+            query.push_field_mask("updateMask", value);
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_UPDATE_BOOK,
+                method: "PATCH",
+                path_template: "/v1/{book.name=shelves/*/books/*}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Field("book"),
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// DELETE with no body.
+    ///
+    /// `DELETE /v1/shelves/{shelf}`
+    pub async fn delete_shelf(
+        &self,
+        request: GetShelfRequest,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.delete_shelf_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::delete_shelf`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn delete_shelf_with(
+        &self,
+        request: GetShelfRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/shelves");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.shelf;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_DELETE_SHELF,
+                method: "DELETE",
+                path_template: "/v1/shelves/{shelf}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A custom verb.
+    ///
+    /// `POST /v1/{name=shelves/*/books/*}:archive`
+    pub async fn archive_book(
+        &self,
+        request: GetBookRequest,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.archive_book_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::archive_book`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn archive_book_with(
+        &self,
+        request: GetBookRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.name;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            if !::kratos::transport::http::binding::matches_pattern(
+                &value,
+                &["shelves", "*", "books", "*"],
+            ) {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::pattern_mismatch(
+                        "name",
+                        &value,
+                        "shelves/*/books/*",
+                    ),
+                );
+            }
+            ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
+        }
+        path.push_str(":archive");
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_ARCHIVE_BOOK,
+                method: "POST",
+                path_template: "/v1/{name=shelves/*/books/*}:archive",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Whole,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// response_body: only one field of the reply is the HTTP body.
+    ///
+    /// `GET /v1/{name=shelves/*/books/*}/title`
+    pub async fn get_book_title(
+        &self,
+        request: GetBookRequest,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_book_title_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_book_title`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_book_title_with(
+        &self,
+        request: GetBookRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Book, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.name;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            if !::kratos::transport::http::binding::matches_pattern(
+                &value,
+                &["shelves", "*", "books", "*"],
+            ) {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::pattern_mismatch(
+                        "name",
+                        &value,
+                        "shelves/*/books/*",
+                    ),
+                );
+            }
+            ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
+        }
+        path.push_str("/title");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_BOOK_TITLE,
+                method: "GET",
+                path_template: "/v1/{name=shelves/*/books/*}/title",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::Some("title"),
+                options,
+            })
+            .await
+    }
+    /// `**` capturing zero or more segments, and a literal tail after `**`.
+    ///
+    /// `GET /v1/files/{path=**}`
+    pub async fn get_file(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_file_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_file`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_file_with(
+        &self,
+        request: GetFileRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/files");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.path;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            if !::kratos::transport::http::binding::matches_pattern(&value, &["**"]) {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::pattern_mismatch(
+                        "path",
+                        &value,
+                        "**",
+                    ),
+                );
+            }
+            ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_FILE,
+                method: "GET",
+                path_template: "/v1/files/{path=**}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// Literal beats variable whatever the order.
+    ///
+    /// `GET /v1/shelves/special`
+    pub async fn get_special_shelf(
+        &self,
+        request: GetShelfRequest,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_special_shelf_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_special_shelf`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_special_shelf_with(
+        &self,
+        request: GetShelfRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/shelves");
+        path.push_str("/special");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if request.shelf != 0 {
+            let value = &request.shelf;
+            query.push_i64("shelf", *value);
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_SPECIAL_SHELF,
+                method: "GET",
+                path_template: "/v1/shelves/special",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// additional_bindings, and a custom method.
+    ///
+    /// `GET /v1/messages/{message_id}`
+    pub async fn get_message(
+        &self,
+        request: GetMessageRequest,
+    ) -> ::core::result::Result<GetMessageRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_message_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_message`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_message_with(
+        &self,
+        request: GetMessageRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetMessageRequest, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/messages");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.message_id;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if !request.user_id.is_empty() {
+            let value = &request.user_id;
+            query.push("userId", value);
+        }
+        if request.revision != 0 {
+            let value = &request.revision;
+            query.push_i32("revision", *value);
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_MESSAGE,
+                method: "GET",
+                path_template: "/v1/messages/{message_id}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A nested path field.
+    ///
+    /// `GET /v1/nested/{nested.name}/{nested.inner.id}`
+    pub async fn get_nested(
+        &self,
+        request: Kinds,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_nested_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_nested`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_nested_with(
+        &self,
+        request: Kinds,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/nested");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .and_then(|m| m.nested.as_ref())
+                .map(|m| {
+                    let value = &m.name;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .and_then(|m| m.nested.as_ref())
+                .and_then(|m| m.inner.as_ref())
+                .map(|m| {
+                    let value = &m.id;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if request.double_value != 0.0 {
+            let value = &request.double_value;
+            query.push_f64("doubleValue", *value);
+        }
+        if request.float_value != 0.0 {
+            let value = &request.float_value;
+            query.push_f32("floatValue", *value);
+        }
+        if request.int64_value != 0 {
+            let value = &request.int64_value;
+            query.push_i64("int64Value", *value);
+        }
+        if request.uint64_value != 0 {
+            let value = &request.uint64_value;
+            query.push_u64("uint64Value", *value);
+        }
+        if request.int32_value != 0 {
+            let value = &request.int32_value;
+            query.push_i32("int32Value", *value);
+        }
+        if request.fixed64_value != 0 {
+            let value = &request.fixed64_value;
+            query.push_u64("fixed64Value", *value);
+        }
+        if request.fixed32_value != 0 {
+            let value = &request.fixed32_value;
+            query.push_u32("fixed32Value", *value);
+        }
+        if request.bool_value {
+            let value = &request.bool_value;
+            query.push_bool("boolValue", *value);
+        }
+        if !request.string_value.is_empty() {
+            let value = &request.string_value;
+            query.push("stringValue", value);
+        }
+        if !request.bytes_value.is_empty() {
+            let value = &request.bytes_value;
+            query.push_bytes("bytesValue", value);
+        }
+        if request.uint32_value != 0 {
+            let value = &request.uint32_value;
+            query.push_u32("uint32Value", *value);
+        }
+        if request.sfixed32_value != 0 {
+            let value = &request.sfixed32_value;
+            query.push_i32("sfixed32Value", *value);
+        }
+        if request.sfixed64_value != 0 {
+            let value = &request.sfixed64_value;
+            query.push_i64("sfixed64Value", *value);
+        }
+        if request.sint32_value != 0 {
+            let value = &request.sint32_value;
+            query.push_i32("sint32Value", *value);
+        }
+        if request.sint64_value != 0 {
+            let value = &request.sint64_value;
+            query.push_i64("sint64Value", *value);
+        }
+        if request.color != 0 {
+            let value = &request.color;
+            query
+                .push_enum(
+                    "color",
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+        if let ::core::option::Option::Some(value) = &request.optional_string {
+            query.push("optionalString", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.optional_int32 {
+            query.push_i32("optionalInt32", *value);
+        }
+        for value in &request.repeated_string {
+            query.push("repeatedString", value);
+        }
+        for value in &request.repeated_int64 {
+            query.push_i64("repeatedInt64", *value);
+        }
+        for value in &request.repeated_color {
+            query
+                .push_enum(
+                    "repeatedColor",
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+        for (map_key, value) in &request.labels {
+            let entry_key = ::std::format!("{}[{}]", "labels", map_key);
+            query.push(&entry_key, value);
+        }
+        for (map_key, value) in &request.counts {
+            let entry_key = ::std::format!("{}[{}]", "counts", map_key);
+            query.push_i64(&entry_key, *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.nested {
+            let m = value;
+            if let ::core::option::Option::Some(value) = &m.inner {
+                let m = value;
+                if !m.note.is_empty() {
+                    let value = &m.note;
+                    query.push("nested.inner.note", value);
+                }
+            }
+            for value in &m.values {
+                query.push_i32("nested.values", *value);
+            }
+        }
+        if let ::core::option::Option::Some(value) = &request.timestamp {
+            query.push_timestamp("timestamp", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.duration {
+            query.push_duration("duration", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.field_mask {
+            query.push_field_mask("fieldMask", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.int64_wrapper {
+            query.push_i64("int64Wrapper", *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.string_wrapper {
+            query.push("stringWrapper", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.bool_wrapper {
+            query.push_bool("boolWrapper", *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.struct_value {
+            query.push_struct("structValue", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.any_value {
+            query.push_value("anyValue", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.list_value {
+            query.push_list_value("listValue", value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &request
+            .choice
+        {
+            query.push("choiceName", value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &request
+            .choice
+        {
+            query.push_i32("choiceId", *value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &request
+            .choice
+        {
+            let m = value;
+            if m.id != 0 {
+                let value = &m.id;
+                query.push_i32("choiceInner.id", *value);
+            }
+            if !m.note.is_empty() {
+                let value = &m.note;
+                query.push("choiceInner.note", value);
+            }
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_NESTED,
+                method: "GET",
+                path_template: "/v1/nested/{nested.name}/{nested.inner.id}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// Path variables of every non-string kind.
+    ///
+    /// `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`
+    pub async fn get_typed(
+        &self,
+        request: Kinds,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.get_typed_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::get_typed`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn get_typed_with(
+        &self,
+        request: Kinds,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/typed");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| match &m.timestamp {
+                    ::core::option::Option::Some(value) => {
+                        ::kratos::transport::http::binding::timestamp_text(value)
+                    }
+                    ::core::option::Option::None => ::std::string::String::new(),
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| match &m.duration {
+                    ::core::option::Option::Some(value) => {
+                        ::kratos::transport::http::binding::duration_text(value)
+                    }
+                    ::core::option::Option::None => ::std::string::String::new(),
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.bytes_value;
+                    ::kratos::transport::http::binding::bytes_text(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.color;
+                    match Color::try_from(*value) {
+                        ::core::result::Result::Ok(known) => {
+                            known.as_str_name().to_owned()
+                        }
+                        ::core::result::Result::Err(_) => {
+                            ::std::string::ToString::to_string(value)
+                        }
+                    }
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.bool_value;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.double_value;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| match &m.int64_wrapper {
+                    ::core::option::Option::Some(value) => {
+                        ::std::string::ToString::to_string(value)
+                    }
+                    ::core::option::Option::None => ::std::string::String::new(),
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.uint64_value;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if request.float_value != 0.0 {
+            let value = &request.float_value;
+            query.push_f32("floatValue", *value);
+        }
+        if request.int64_value != 0 {
+            let value = &request.int64_value;
+            query.push_i64("int64Value", *value);
+        }
+        if request.int32_value != 0 {
+            let value = &request.int32_value;
+            query.push_i32("int32Value", *value);
+        }
+        if request.fixed64_value != 0 {
+            let value = &request.fixed64_value;
+            query.push_u64("fixed64Value", *value);
+        }
+        if request.fixed32_value != 0 {
+            let value = &request.fixed32_value;
+            query.push_u32("fixed32Value", *value);
+        }
+        if !request.string_value.is_empty() {
+            let value = &request.string_value;
+            query.push("stringValue", value);
+        }
+        if request.uint32_value != 0 {
+            let value = &request.uint32_value;
+            query.push_u32("uint32Value", *value);
+        }
+        if request.sfixed32_value != 0 {
+            let value = &request.sfixed32_value;
+            query.push_i32("sfixed32Value", *value);
+        }
+        if request.sfixed64_value != 0 {
+            let value = &request.sfixed64_value;
+            query.push_i64("sfixed64Value", *value);
+        }
+        if request.sint32_value != 0 {
+            let value = &request.sint32_value;
+            query.push_i32("sint32Value", *value);
+        }
+        if request.sint64_value != 0 {
+            let value = &request.sint64_value;
+            query.push_i64("sint64Value", *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.optional_string {
+            query.push("optionalString", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.optional_int32 {
+            query.push_i32("optionalInt32", *value);
+        }
+        for value in &request.repeated_string {
+            query.push("repeatedString", value);
+        }
+        for value in &request.repeated_int64 {
+            query.push_i64("repeatedInt64", *value);
+        }
+        for value in &request.repeated_color {
+            query
+                .push_enum(
+                    "repeatedColor",
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+        for (map_key, value) in &request.labels {
+            let entry_key = ::std::format!("{}[{}]", "labels", map_key);
+            query.push(&entry_key, value);
+        }
+        for (map_key, value) in &request.counts {
+            let entry_key = ::std::format!("{}[{}]", "counts", map_key);
+            query.push_i64(&entry_key, *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.nested {
+            let m = value;
+            if !m.name.is_empty() {
+                let value = &m.name;
+                query.push("nested.name", value);
+            }
+            if let ::core::option::Option::Some(value) = &m.inner {
+                let m = value;
+                if m.id != 0 {
+                    let value = &m.id;
+                    query.push_i32("nested.inner.id", *value);
+                }
+                if !m.note.is_empty() {
+                    let value = &m.note;
+                    query.push("nested.inner.note", value);
+                }
+            }
+            for value in &m.values {
+                query.push_i32("nested.values", *value);
+            }
+        }
+        if let ::core::option::Option::Some(value) = &request.field_mask {
+            query.push_field_mask("fieldMask", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.string_wrapper {
+            query.push("stringWrapper", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.bool_wrapper {
+            query.push_bool("boolWrapper", *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.struct_value {
+            query.push_struct("structValue", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.any_value {
+            query.push_value("anyValue", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.list_value {
+            query.push_list_value("listValue", value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &request
+            .choice
+        {
+            query.push("choiceName", value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &request
+            .choice
+        {
+            query.push_i32("choiceId", *value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &request
+            .choice
+        {
+            let m = value;
+            if m.id != 0 {
+                let value = &m.id;
+                query.push_i32("choiceInner.id", *value);
+            }
+            if !m.note.is_empty() {
+                let value = &m.note;
+                query.push("choiceInner.note", value);
+            }
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_GET_TYPED,
+                method: "GET",
+                path_template: "/v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// Every kind of field from the query.
+    ///
+    /// `GET /v1/echo`
+    pub async fn echo(
+        &self,
+        request: Kinds,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.echo_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::echo`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn echo_with(
+        &self,
+        request: Kinds,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/echo");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        if request.double_value != 0.0 {
+            let value = &request.double_value;
+            query.push_f64("doubleValue", *value);
+        }
+        if request.float_value != 0.0 {
+            let value = &request.float_value;
+            query.push_f32("floatValue", *value);
+        }
+        if request.int64_value != 0 {
+            let value = &request.int64_value;
+            query.push_i64("int64Value", *value);
+        }
+        if request.uint64_value != 0 {
+            let value = &request.uint64_value;
+            query.push_u64("uint64Value", *value);
+        }
+        if request.int32_value != 0 {
+            let value = &request.int32_value;
+            query.push_i32("int32Value", *value);
+        }
+        if request.fixed64_value != 0 {
+            let value = &request.fixed64_value;
+            query.push_u64("fixed64Value", *value);
+        }
+        if request.fixed32_value != 0 {
+            let value = &request.fixed32_value;
+            query.push_u32("fixed32Value", *value);
+        }
+        if request.bool_value {
+            let value = &request.bool_value;
+            query.push_bool("boolValue", *value);
+        }
+        if !request.string_value.is_empty() {
+            let value = &request.string_value;
+            query.push("stringValue", value);
+        }
+        if !request.bytes_value.is_empty() {
+            let value = &request.bytes_value;
+            query.push_bytes("bytesValue", value);
+        }
+        if request.uint32_value != 0 {
+            let value = &request.uint32_value;
+            query.push_u32("uint32Value", *value);
+        }
+        if request.sfixed32_value != 0 {
+            let value = &request.sfixed32_value;
+            query.push_i32("sfixed32Value", *value);
+        }
+        if request.sfixed64_value != 0 {
+            let value = &request.sfixed64_value;
+            query.push_i64("sfixed64Value", *value);
+        }
+        if request.sint32_value != 0 {
+            let value = &request.sint32_value;
+            query.push_i32("sint32Value", *value);
+        }
+        if request.sint64_value != 0 {
+            let value = &request.sint64_value;
+            query.push_i64("sint64Value", *value);
+        }
+        if request.color != 0 {
+            let value = &request.color;
+            query
+                .push_enum(
+                    "color",
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+        if let ::core::option::Option::Some(value) = &request.optional_string {
+            query.push("optionalString", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.optional_int32 {
+            query.push_i32("optionalInt32", *value);
+        }
+        for value in &request.repeated_string {
+            query.push("repeatedString", value);
+        }
+        for value in &request.repeated_int64 {
+            query.push_i64("repeatedInt64", *value);
+        }
+        for value in &request.repeated_color {
+            query
+                .push_enum(
+                    "repeatedColor",
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+        for (map_key, value) in &request.labels {
+            let entry_key = ::std::format!("{}[{}]", "labels", map_key);
+            query.push(&entry_key, value);
+        }
+        for (map_key, value) in &request.counts {
+            let entry_key = ::std::format!("{}[{}]", "counts", map_key);
+            query.push_i64(&entry_key, *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.nested {
+            let m = value;
+            if !m.name.is_empty() {
+                let value = &m.name;
+                query.push("nested.name", value);
+            }
+            if let ::core::option::Option::Some(value) = &m.inner {
+                let m = value;
+                if m.id != 0 {
+                    let value = &m.id;
+                    query.push_i32("nested.inner.id", *value);
+                }
+                if !m.note.is_empty() {
+                    let value = &m.note;
+                    query.push("nested.inner.note", value);
+                }
+            }
+            for value in &m.values {
+                query.push_i32("nested.values", *value);
+            }
+        }
+        if let ::core::option::Option::Some(value) = &request.timestamp {
+            query.push_timestamp("timestamp", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.duration {
+            query.push_duration("duration", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.field_mask {
+            query.push_field_mask("fieldMask", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.int64_wrapper {
+            query.push_i64("int64Wrapper", *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.string_wrapper {
+            query.push("stringWrapper", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.bool_wrapper {
+            query.push_bool("boolWrapper", *value);
+        }
+        if let ::core::option::Option::Some(value) = &request.struct_value {
+            query.push_struct("structValue", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.any_value {
+            query.push_value("anyValue", value);
+        }
+        if let ::core::option::Option::Some(value) = &request.list_value {
+            query.push_list_value("listValue", value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &request
+            .choice
+        {
+            query.push("choiceName", value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &request
+            .choice
+        {
+            query.push_i32("choiceId", *value);
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &request
+            .choice
+        {
+            let m = value;
+            if m.id != 0 {
+                let value = &m.id;
+                query.push_i32("choiceInner.id", *value);
+            }
+            if !m.note.is_empty() {
+                let value = &m.note;
+                query.push("choiceInner.note", value);
+            }
+        }
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_ECHO,
+                method: "GET",
+                path_template: "/v1/echo",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// Every kind of field from the body.
+    ///
+    /// `POST /v1/echo`
+    pub async fn echo_body(
+        &self,
+        request: Kinds,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.echo_body_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::echo_body`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn echo_body_with(
+        &self,
+        request: Kinds,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/echo");
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_ECHO_BODY,
+                method: "POST",
+                path_template: "/v1/echo",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Whole,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// google.protobuf.Empty in and out.
+    ///
+    /// `GET /v1/ping`
+    pub async fn ping(
+        &self,
+        request: (),
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.ping_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::ping`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn ping_with(
+        &self,
+        request: (),
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/ping");
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_PING,
+                method: "GET",
+                path_template: "/v1/ping",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// Deprecated methods keep their route and get #[deprecated].
+    ///
+    /// `GET /v1/legacy/shelves/{shelf}`
+    #[deprecated]
+    pub async fn legacy_get_shelf(
+        &self,
+        request: GetShelfRequest,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.legacy_get_shelf_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::legacy_get_shelf`] with per-call options.
+    #[deprecated]
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn legacy_get_shelf_with(
+        &self,
+        request: GetShelfRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Shelf, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/legacy");
+        path.push_str("/shelves");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.shelf;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_LEGACY_GET_SHELF,
+                method: "GET",
+                path_template: "/v1/legacy/shelves/{shelf}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
 }
 #[allow(clippy::too_many_lines, unused_variables)]
 fn bind_query_library_v1_createbookrequest(

@@ -12,6 +12,9 @@
 //!   and `Some(..)`.
 //! - [`SeenFields`] rejects a singular field given twice and two members of one oneof.
 //!
+//! The client side, building URLs from messages, is [`QueryWriter`], [`push_path_segment`],
+//! [`push_path_segments`], [`matches_pattern`] and [`pattern_mismatch`].
+//!
 //! Path variables (already percent-decoded by the router) go through the same parsers.
 //!
 //! Every parser takes the field's name (the dotted path the client wrote, e.g. `page.size`) and
@@ -21,6 +24,7 @@
 //! caller's check, `if !pair.value().is_empty()`.
 
 mod duration;
+mod encode;
 mod query;
 mod scalar;
 mod seen;
@@ -33,6 +37,10 @@ mod tests;
 use std::fmt;
 
 pub use duration::parse_duration;
+pub use encode::{
+    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, matches_pattern, pattern_mismatch,
+    push_path_segment, push_path_segments, timestamp_text,
+};
 pub use query::{QueryPair, QueryPairs};
 pub use scalar::{
     parse_bool, parse_bytes, parse_enum, parse_f32, parse_f64, parse_i32, parse_i64, parse_u32,

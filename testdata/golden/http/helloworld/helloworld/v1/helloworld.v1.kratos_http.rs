@@ -75,6 +75,65 @@ async fn serve_greeter_say_hello_0<S: GreeterHttpServer>(
         .await?;
     request.reply(&reply)
 }
+/// Calls the `Greeter` service over HTTP: one method per RPC, on its first HTTP binding.
+#[derive(Debug, Clone)]
+pub struct GreeterHttpClient {
+    client: ::kratos::transport::http::Client,
+}
+impl GreeterHttpClient {
+    /// A client sending its calls through `client`.
+    pub fn new(client: ::kratos::transport::http::Client) -> Self {
+        Self { client }
+    }
+    /// The underlying HTTP client.
+    pub fn inner(&self) -> &::kratos::transport::http::Client {
+        &self.client
+    }
+    /// Sends a greeting
+    ///
+    /// `GET /helloworld/{name}`
+    pub async fn say_hello(
+        &self,
+        request: HelloRequest,
+    ) -> ::core::result::Result<HelloReply, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.say_hello_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::say_hello`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn say_hello_with(
+        &self,
+        request: HelloRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<HelloReply, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/helloworld");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.name;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
+        }
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_GREETER_SAY_HELLO,
+                method: "GET",
+                path_template: "/helloworld/{name}",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+}
 #[allow(clippy::too_many_lines, unused_variables)]
 fn bind_query_helloworld_v1_hellorequest(
     message: &mut HelloRequest,

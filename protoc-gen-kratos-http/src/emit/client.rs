@@ -1,0 +1,474 @@
+//! The client side of a service: `GreeterHttpClient`, one method per RPC on
+//! its primary binding, building the URL from the request's fields.
+
+use kratos_codegen::to_snake_case;
+use kratos_path_template::Segment;
+use proc_macro2::TokenStream;
+use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
+use quote::{format_ident, quote};
+
+use super::bind::{Binder, field_ident, format_ident_raw};
+use crate::model::{Binding, Body, FieldPath, Method, Service, is_scalar_message};
+
+/// `XxxHttpClient` and its methods.
+pub(crate) fn client(binder: &Binder<'_>, service: &Service) -> TokenStream {
+    let rt = binder.runtime;
+    let name = format_ident!("{}HttpClient", service.name);
+    let doc = format!(
+        " Calls the `{}` service over HTTP: one method per RPC, on its first HTTP binding.",
+        service.name
+    );
+    let methods = service
+        .methods
+        .iter()
+        .map(|method| client_method(binder, service, method));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            client: #rt::transport::http::Client,
+        }
+
+        impl #name {
+            /// A client sending its calls through `client`.
+            pub fn new(client: #rt::transport::http::Client) -> Self {
+                Self { client }
+            }
+
+            /// The underlying HTTP client.
+            pub fn inner(&self) -> &#rt::transport::http::Client {
+                &self.client
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> TokenStream {
+    let rt = binder.runtime;
+    let binding = &method.bindings[0];
+    let name = format_ident_raw(&method.rust_name);
+    let with_options = format_ident!("{}_with", method.rust_name.trim_start_matches("r#"));
+    let input = binder.rust_type(&method.input);
+    let output = binder.rust_type(&method.output);
+    let operation = format_ident!(
+        "OPERATION_{}_{}",
+        to_snake_case(&service.name).to_ascii_uppercase(),
+        to_snake_case(&method.name).to_ascii_uppercase()
+    );
+    let http_method = crate::model::method_text(&binding.method);
+    let http_method = if http_method == "*" {
+        "POST"
+    } else {
+        http_method
+    };
+    let template = binding.template.as_str();
+    let build_path = path_code(binder, binding);
+    let query = query_code(binder, method, binding);
+    let body = match &binding.body {
+        Body::None => quote!(#rt::transport::http::CallBody::None),
+        Body::All => quote!(#rt::transport::http::CallBody::Whole),
+        Body::Field(field) => {
+            let field = field.name();
+            quote!(#rt::transport::http::CallBody::Field(#field))
+        }
+    };
+    let response_body = match &binding.response_body {
+        Some(field) => {
+            let field = field.name();
+            quote!(::core::option::Option::Some(#field))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let mut docs = method.doc.clone();
+    if !docs.is_empty() {
+        docs.push(String::new());
+    }
+    docs.push(format!(" `{http_method} {template}`"));
+    let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
+    let with_doc = format!(
+        " [`Self::{}`] with per-call options.",
+        method.rust_name.trim_start_matches("r#")
+    );
+    quote! {
+        #(#[doc = #docs])*
+        #deprecated
+        pub async fn #name(&self, request: #input) -> ::core::result::Result<#output, #rt::errors::Error> {
+            #[allow(deprecated)]
+            self.#with_options(request, ::core::default::Default::default()).await
+        }
+
+        #[doc = #with_doc]
+        #deprecated
+        #[allow(clippy::too_many_lines, unused_mut)]
+        pub async fn #with_options(
+            &self,
+            request: #input,
+            options: #rt::transport::http::CallOptions,
+        ) -> ::core::result::Result<#output, #rt::errors::Error> {
+            let mut path = ::std::string::String::with_capacity(64);
+            #build_path
+            #query
+            self.client
+                .invoke(#rt::transport::http::Call {
+                    operation: #operation,
+                    method: #http_method,
+                    path_template: #template,
+                    path_and_query: path,
+                    request,
+                    body: #body,
+                    response_body: #response_body,
+                    options,
+                })
+                .await
+        }
+    }
+}
+
+/// Appends the expanded template to `path`.
+fn path_code(binder: &Binder<'_>, binding: &Binding) -> TokenStream {
+    let rt = binder.runtime;
+    let encode = quote!(#rt::transport::http::binding);
+    let template = &binding.template;
+    let segments = template.segments();
+    let mut code = TokenStream::new();
+    let mut index = 0;
+    while index < segments.len() {
+        let variable = template
+            .variables()
+            .iter()
+            .zip(&binding.path_fields)
+            .find(|(variable, _)| variable.segments().start == index);
+        if let Some((variable, path)) = variable {
+            let value = path_value(binder, path);
+            let dotted = path.dotted();
+            let pattern: Vec<String> = segments[variable.segments()]
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect();
+            let push = if variable.is_multi_segment() || pattern.len() > 1 || pattern != ["*"] {
+                let text = variable.template_text();
+                quote! {
+                    if !#encode::matches_pattern(&value, &[#(#pattern),*]) {
+                        return ::core::result::Result::Err(#encode::pattern_mismatch(#dotted, &value, #text));
+                    }
+                    #encode::push_path_segments(&mut path, &value);
+                }
+            } else {
+                quote!(#encode::push_path_segment(&mut path, &value);)
+            };
+            code.extend(quote! {
+                path.push('/');
+                {
+                    let value = #value;
+                    #push
+                }
+            });
+            index = variable.segments().end.max(index + 1);
+            continue;
+        }
+        match &segments[index] {
+            Segment::Literal(text) => {
+                let text = format!("/{text}");
+                code.extend(quote!(path.push_str(#text);));
+            }
+            _ => {
+                let message = format!(
+                    "the template {} has a wildcard bound to no field, so a client cannot build its URL",
+                    template.as_str()
+                );
+                code.extend(quote! {
+                    return ::core::result::Result::Err(#rt::errors::Error::new(400, "INVALID_PATH_VALUE", #message));
+                });
+                return code;
+            }
+        }
+        index += 1;
+    }
+    if segments.is_empty() {
+        code.extend(quote!(path.push('/');));
+    }
+    if let Some(verb) = template.verb() {
+        let verb = format!(":{verb}");
+        code.extend(quote!(path.push_str(#verb);));
+    }
+    code
+}
+
+/// An expression giving the text of a path field (`String`).
+fn path_value(binder: &Binder<'_>, path: &FieldPath) -> TokenStream {
+    // Walk Option<Message> steps with `as_ref`, then format the leaf.
+    let mut access = quote!(::core::option::Option::Some(&request));
+    for step in &path.steps[..path.steps.len() - 1] {
+        let ident = field_ident(step);
+        access = match binder.oneof_variant(step) {
+            Some((oneof, variant)) => quote! {
+                #access.and_then(|m| match &m.#oneof {
+                    ::core::option::Option::Some(#variant(inner)) => ::core::option::Option::Some(inner),
+                    _ => ::core::option::Option::None,
+                })
+            },
+            None => quote!(#access.and_then(|m| m.#ident.as_ref())),
+        };
+    }
+    let leaf = path.leaf();
+    let ident = field_ident(leaf);
+    let text = scalar_text(binder, leaf, &quote!(value));
+    let get = match binder.oneof_variant(leaf) {
+        Some((oneof, variant)) => quote! {
+            match &m.#oneof {
+                ::core::option::Option::Some(#variant(value)) => { let value = value; #text }
+                _ => ::std::string::String::new(),
+            }
+        },
+        None if leaf.supports_presence() => quote! {
+            match &m.#ident {
+                ::core::option::Option::Some(value) => #text,
+                ::core::option::Option::None => ::std::string::String::new(),
+            }
+        },
+        None => quote!({ let value = &m.#ident; #text }),
+    };
+    quote!(#access.map(|m| #get).unwrap_or_default())
+}
+
+/// The text of one scalar value (`value` is a reference to it) for a path.
+fn scalar_text(binder: &Binder<'_>, field: &FieldDescriptor, value: &TokenStream) -> TokenStream {
+    let rt = binder.runtime;
+    let b = quote!(#rt::transport::http::binding);
+    match field.kind() {
+        Kind::String => quote!(::std::string::String::clone(#value)),
+        Kind::Enum(enumeration) => {
+            let ty: TokenStream = binder
+                .types
+                .type_path(enumeration.full_name())
+                .parse()
+                .unwrap_or_default();
+            quote! {
+                match #ty::try_from(*#value) {
+                    ::core::result::Result::Ok(known) => known.as_str_name().to_owned(),
+                    ::core::result::Result::Err(_) => ::std::string::ToString::to_string(#value),
+                }
+            }
+        }
+        Kind::Bytes => quote!(#b::bytes_text(#value)),
+        Kind::Message(message) => match message.full_name() {
+            "google.protobuf.Timestamp" => quote!(#b::timestamp_text(#value)),
+            "google.protobuf.Duration" => quote!(#b::duration_text(#value)),
+            "google.protobuf.BytesValue" => quote!(#b::bytes_text(#value)),
+            "google.protobuf.StringValue" => quote!(::std::string::String::clone(#value)),
+            _ => quote!(::std::string::ToString::to_string(#value)),
+        },
+        _ => quote!(::std::string::ToString::to_string(#value)),
+    }
+}
+
+/// Query parameters for every populated field not bound by the path or the
+/// body (rules without `body: "*"`), under their JSON names as Kratos sends them.
+fn query_code(binder: &Binder<'_>, method: &Method, binding: &Binding) -> TokenStream {
+    let rt = binder.runtime;
+    if matches!(binding.body, Body::All) || method.input.full_name() == "google.protobuf.Empty" {
+        return quote!();
+    }
+    let mut excluded: Vec<Vec<String>> = binding
+        .path_fields
+        .iter()
+        .map(|p| p.steps.iter().map(|f| f.name().to_owned()).collect())
+        .collect();
+    if let Body::Field(field) = &binding.body {
+        excluded.push(vec![field.name().to_owned()]);
+    }
+    let pushes = message_query(
+        binder,
+        &method.input,
+        &quote!(request),
+        &mut Vec::new(),
+        &excluded,
+        &mut vec![method.input.full_name().to_owned()],
+    );
+    quote! {
+        let mut query = #rt::transport::http::binding::QueryWriter::new();
+        #pushes
+        query.append_to(&mut path);
+    }
+}
+
+fn message_query(
+    binder: &Binder<'_>,
+    message: &MessageDescriptor,
+    access: &TokenStream,
+    prefix: &mut Vec<FieldDescriptor>,
+    excluded: &[Vec<String>],
+    visiting: &mut Vec<String>,
+) -> TokenStream {
+    let mut code = TokenStream::new();
+    for field in message.fields() {
+        prefix.push(field.clone());
+        let names: Vec<String> = prefix.iter().map(|f| f.name().to_owned()).collect();
+        let key = prefix
+            .iter()
+            .map(|f| f.json_name().to_owned())
+            .collect::<Vec<_>>()
+            .join(".");
+        let is_excluded = excluded.iter().any(|e| names.starts_with(e));
+        if !is_excluded {
+            code.extend(field_query(
+                binder, &field, access, &key, prefix, excluded, visiting,
+            ));
+        }
+        prefix.pop();
+    }
+    code
+}
+
+fn field_query(
+    binder: &Binder<'_>,
+    field: &FieldDescriptor,
+    access: &TokenStream,
+    key: &str,
+    prefix: &mut Vec<FieldDescriptor>,
+    excluded: &[Vec<String>],
+    visiting: &mut Vec<String>,
+) -> TokenStream {
+    let rt = binder.runtime;
+    let ident = field_ident(field);
+    let unsendable = |what: &str| {
+        let message =
+            format!("field {key} ({what}) cannot be sent in a query; use a rule with a body");
+        quote!(return ::core::result::Result::Err(#rt::errors::Error::new(400, "INVALID_QUERY_VALUE", #message));)
+    };
+    if field.is_map() {
+        let Kind::Message(entry) = field.kind() else {
+            return quote!();
+        };
+        let value_field = entry.map_entry_value_field();
+        if matches!(value_field.kind(), Kind::Message(ref v) if !is_scalar_message(v)) {
+            let fail = unsendable("a map of messages");
+            return quote!(if !#access.#ident.is_empty() { #fail });
+        }
+        let push = push_value(binder, &value_field, &quote!(&entry_key), &quote!(value));
+        return quote! {
+            for (map_key, value) in &#access.#ident {
+                let entry_key = ::std::format!("{}[{}]", #key, map_key);
+                #push
+            }
+        };
+    }
+    if field.cardinality() == Cardinality::Repeated {
+        if let Kind::Message(m) = field.kind()
+            && !is_scalar_message(&m)
+        {
+            let fail = unsendable("repeated messages");
+            return quote!(if !#access.#ident.is_empty() { #fail });
+        }
+        let push = push_value(binder, field, &quote!(#key), &quote!(value));
+        return quote!(for value in &#access.#ident { #push });
+    }
+    if let Some((oneof, variant)) = binder.oneof_variant(field) {
+        let inner = match field.kind() {
+            Kind::Message(m) if !is_scalar_message(&m) => {
+                let nested = nested_query(binder, &m, prefix, excluded, visiting);
+                quote!(let m = value; #nested)
+            }
+            _ => push_value(binder, field, &quote!(#key), &quote!(value)),
+        };
+        return quote! {
+            if let ::core::option::Option::Some(#variant(value)) = &#access.#oneof {
+                #inner
+            }
+        };
+    }
+    match field.kind() {
+        Kind::Message(m) if !is_scalar_message(&m) => {
+            if visiting.contains(&m.full_name().to_owned()) {
+                let fail = unsendable("a recursive message");
+                return quote!(if #access.#ident.is_some() { #fail });
+            }
+            let inner = nested_query(binder, &m, prefix, excluded, visiting);
+            quote! {
+                if let ::core::option::Option::Some(value) = &#access.#ident {
+                    let m = value;
+                    #inner
+                }
+            }
+        }
+        _ if field.supports_presence() => {
+            let push = push_value(binder, field, &quote!(#key), &quote!(value));
+            quote!(if let ::core::option::Option::Some(value) = &#access.#ident { #push })
+        }
+        kind => {
+            let populated = match kind {
+                Kind::String | Kind::Bytes => quote!(!#access.#ident.is_empty()),
+                Kind::Bool => quote!(#access.#ident),
+                Kind::Float | Kind::Double => quote!(#access.#ident != 0.0),
+                _ => quote!(#access.#ident != 0),
+            };
+            let push = push_value(binder, field, &quote!(#key), &quote!(value));
+            quote!(if #populated { let value = &#access.#ident; #push })
+        }
+    }
+}
+
+fn nested_query(
+    binder: &Binder<'_>,
+    message: &MessageDescriptor,
+    prefix: &mut Vec<FieldDescriptor>,
+    excluded: &[Vec<String>],
+    visiting: &mut Vec<String>,
+) -> TokenStream {
+    visiting.push(message.full_name().to_owned());
+    let code = message_query(binder, message, &quote!(m), prefix, excluded, visiting);
+    visiting.pop();
+    code
+}
+
+/// Pushes one value (`value` is a reference) under `key`.
+fn push_value(
+    binder: &Binder<'_>,
+    field: &FieldDescriptor,
+    key: &TokenStream,
+    value: &TokenStream,
+) -> TokenStream {
+    let f = |name: &str| format_ident!("{name}");
+    let (function, arg) = match field.kind() {
+        Kind::String => (f("push"), quote!(#value)),
+        Kind::Bool => (f("push_bool"), quote!(*#value)),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => (f("push_i32"), quote!(*#value)),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => (f("push_i64"), quote!(*#value)),
+        Kind::Uint32 | Kind::Fixed32 => (f("push_u32"), quote!(*#value)),
+        Kind::Uint64 | Kind::Fixed64 => (f("push_u64"), quote!(*#value)),
+        Kind::Float => (f("push_f32"), quote!(*#value)),
+        Kind::Double => (f("push_f64"), quote!(*#value)),
+        Kind::Bytes => (f("push_bytes"), quote!(#value)),
+        Kind::Enum(enumeration) => {
+            let ty: TokenStream = binder
+                .types
+                .type_path(enumeration.full_name())
+                .parse()
+                .unwrap_or_default();
+            return quote! {
+                query.push_enum(#key, #ty::try_from(*#value).ok().map(|known| known.as_str_name()), *#value);
+            };
+        }
+        Kind::Message(message) => match message.full_name() {
+            "google.protobuf.Timestamp" => (f("push_timestamp"), quote!(#value)),
+            "google.protobuf.Duration" => (f("push_duration"), quote!(#value)),
+            "google.protobuf.FieldMask" => (f("push_field_mask"), quote!(#value)),
+            "google.protobuf.Struct" => (f("push_struct"), quote!(#value)),
+            "google.protobuf.Value" => (f("push_value"), quote!(#value)),
+            "google.protobuf.ListValue" => (f("push_list_value"), quote!(#value)),
+            "google.protobuf.DoubleValue" => (f("push_f64"), quote!(*#value)),
+            "google.protobuf.FloatValue" => (f("push_f32"), quote!(*#value)),
+            "google.protobuf.Int64Value" => (f("push_i64"), quote!(*#value)),
+            "google.protobuf.UInt64Value" => (f("push_u64"), quote!(*#value)),
+            "google.protobuf.Int32Value" => (f("push_i32"), quote!(*#value)),
+            "google.protobuf.UInt32Value" => (f("push_u32"), quote!(*#value)),
+            "google.protobuf.BoolValue" => (f("push_bool"), quote!(*#value)),
+            "google.protobuf.StringValue" => (f("push"), quote!(#value)),
+            "google.protobuf.BytesValue" => (f("push_bytes"), quote!(#value)),
+            _ => return quote!(),
+        },
+    };
+    quote!(query.#function(#key, #arg);)
+}

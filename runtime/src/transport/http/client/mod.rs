@@ -1,0 +1,583 @@
+//! The HTTP client generated `XxxHttpClient`s send their calls through: Go Kratos'
+//! `transport/http.Client`, on hyper's pooled client.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), kratos::errors::Error> {
+//! use std::time::Duration;
+//! use kratos::transport::http::Client;
+//!
+//! let client = Client::builder("http://127.0.0.1:8000")
+//!     .timeout(Duration::from_secs(1))
+//!     .header("x-md-global-tenant", "blue")
+//!     .build()?;
+//! // let greeter = GreeterHttpClient::new(client);
+//! // let reply = greeter.say_hello(HelloRequest { name: "kratos".into() }).await?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # One call
+//!
+//! [`Client::invoke`] takes a [`Call`] (built by generated code: operation, method, the encoded
+//! path and query, the request, which part of it is the body, and the caller's
+//! [`CallOptions`]) and:
+//!
+//! 1. builds the outgoing headers: the client's default headers (`User-Agent` included), the
+//!    call's headers over them, `Accept` for the format, `Content-Type` when there is a body;
+//! 2. runs the client middleware chain with a [`Context`] of [`Kind::Http`], the operation and
+//!    those headers (middleware may change them with `request_headers_mut`; a [`CallInfo`] in
+//!    the extensions gives the method, template and URL);
+//! 3. encodes the body ([`CallBody`]) in the call's format: JSON by default, protobuf with
+//!    [`Format::Proto`]. A protobuf call whose body or `response_body` field is not a message
+//!    (a string, a list, a map) has no protobuf form, so that part goes as JSON;
+//! 4. sends it and reads the reply within the timeout (2 s by default, as Kratos; the call's
+//!    own overrides it); the reply's headers go to the context's reply headers and to
+//!    [`CallOptions::reply_headers`];
+//! 5. decodes a 2xx reply by its `Content-Type` (an empty body is the default message), or turns
+//!    any other status into a [`kratos::errors::Error`](crate::errors::Error).
+//!
+//! # Errors
+//!
+//! Every failure is a Kratos error; the client never panics.
+//!
+//! | What | Code | Reason |
+//! |---|---|---|
+//! | A non-2xx reply with a Kratos error body (JSON, or `errors.Status` protobuf) | the HTTP status | the body's |
+//! | A non-2xx reply with any other body (HTML from a proxy, empty, other JSON) | the HTTP status | `""`; the message has the status and the start of the body, the decoding error is the cause |
+//! | Cannot connect (refused, DNS, TLS handshake), or the connection failed mid-call | 503 | [`TRANSPORT_REASON`] |
+//! | The time limit passed | 504 | [`TIMEOUT_REASON`] |
+//! | A 2xx reply that does not decode | 500 | `CODEC` |
+//! | A reply body over the [limit](ClientBuilder::body_limit) | 500 | [`BODY_TOO_LARGE_REASON`] |
+//! | A call that cannot be sent (bad method, path or header) | 400 | [`INVALID_REQUEST_REASON`] |
+//! | A path field that does not fit its template (generated code) | 400 | [`INVALID_PATH_VALUE`](crate::transport::http::binding::INVALID_PATH_VALUE) |
+//! | A bad base URL or builder setting | 400 | [`INVALID_CONFIG_REASON`] |
+//!
+//! As in Go Kratos, the code of a decoded error body is replaced by the HTTP status, and
+//! redirects are not followed (a 3xx is an error with that code).
+//!
+//! # https
+//!
+//! `https://` base URLs need the `tls` feature of this crate (rustls with the ring provider,
+//! trusting the Mozilla roots of webpki-roots, or the config given to
+//! `ClientBuilder::tls_config`); without it they are an error at construction.
+
+mod base_url;
+mod call;
+mod connector;
+mod reply;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use http::{HeaderMap, Method, Uri};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper_util::client::legacy;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use prost_reflect::{Kind as FieldKind, ReflectMessage};
+
+pub use call::{Call, CallBody, CallInfo, CallOptions, ReplyHeaders};
+#[cfg(feature = "tls")]
+pub use rustls;
+
+use base_url::BaseUrl;
+use connector::{Connector, TlsConfig};
+
+use crate::encoding::{Format, HttpMessage, JsonOptions};
+use crate::errors::Error;
+use crate::middleware::{Chain, Middleware};
+use crate::transport::{Context, Kind};
+
+/// Reason of a connection that could not be made or failed mid-call (code 503).
+pub const TRANSPORT_REASON: &str = "TRANSPORT";
+/// Reason of a call that did not finish within its time limit (code 504).
+pub const TIMEOUT_REASON: &str = "TIMEOUT";
+/// Reason of a call that cannot be sent: bad method, path or header (code 400).
+pub const INVALID_REQUEST_REASON: &str = "INVALID_REQUEST";
+/// Reason of a bad base URL or builder setting (code 400).
+pub const INVALID_CONFIG_REASON: &str = "INVALID_CONFIG";
+/// Reason of a reply body over the client's limit (code 500).
+pub const BODY_TOO_LARGE_REASON: &str = "BODY_TOO_LARGE";
+
+/// An HTTP client for generated `XxxHttpClient`s; cheap to clone (clones share the connection
+/// pool and settings).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base: BaseUrl,
+    http: legacy::Client<Connector, Full<Bytes>>,
+    timeout: Option<Duration>,
+    /// Sent with every call; `User-Agent` included.
+    headers: HeaderMap,
+    middleware: Chain,
+    json: JsonOptions,
+    format: Format,
+    body_limit: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base.as_str())
+            .field("timeout", &self.inner.timeout)
+            .field("format", &self.inner.format)
+            .field("middleware", &self.inner.middleware)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Default time limit of a call, as Kratos: 2 s.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+    /// Default limit of a reply body: 64 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 64 << 20;
+    /// Default `User-Agent`: `kratos-rs/<version>`.
+    pub const DEFAULT_USER_AGENT: &'static str = concat!("kratos-rs/", env!("CARGO_PKG_VERSION"));
+
+    /// A client with the default settings for `base_url`: `http://127.0.0.1:8000`, with an
+    /// optional path prefix (`http://host/api`); `https://` needs the `tls` feature; a URL
+    /// without a scheme (`127.0.0.1:8000`) means `http://`.
+    pub fn new(base_url: &str) -> Result<Client, Error> {
+        Self::builder(base_url).build()
+    }
+
+    /// A builder for a client of `base_url` (see [`Client::new`]).
+    pub fn builder(base_url: &str) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+
+    /// The base URL, normalized: `http://host:port/prefix`.
+    pub fn base_url(&self) -> &str {
+        self.inner.base.as_str()
+    }
+
+    /// Sends one call; generated client methods call this. See the [module docs](self).
+    pub async fn invoke<Req, Rep>(&self, call: Call<Req>) -> Result<Rep, Error>
+    where
+        Req: HttpMessage + Send + 'static,
+        Rep: HttpMessage + Default + Send + 'static,
+    {
+        let Call {
+            operation,
+            method,
+            path_template,
+            path_and_query,
+            request,
+            body,
+            response_body,
+            options,
+        } = call;
+        let CallOptions {
+            headers: call_headers,
+            format,
+            timeout,
+            reply_headers,
+            invalid,
+        } = options;
+        if let Some(error) = invalid {
+            return Err(error);
+        }
+        let inner = &self.inner;
+        let format = match format {
+            Some(Format::Form) => {
+                return Err(Error::new(
+                    400,
+                    INVALID_REQUEST_REASON,
+                    "Format::Form is not a message format; use Format::Json or Format::Proto",
+                ));
+            }
+            Some(format) => format,
+            None => inner.format,
+        };
+        let http_method = Method::from_bytes(method.as_bytes()).map_err(|_| {
+            Error::new(
+                400,
+                INVALID_REQUEST_REASON,
+                format!("{operation}: {method:?} is not an HTTP method name"),
+            )
+        })?;
+        let uri = inner.base.join(&path_and_query)?;
+
+        // Protobuf has no form for a scalar, list or map field on its own: such a part goes as
+        // JSON, which the server also reads and writes.
+        let body_format = match body {
+            CallBody::None => None,
+            CallBody::Whole => Some(format),
+            CallBody::Field(field) if format == Format::Proto && !is_message(&request, field) => {
+                Some(Format::Json)
+            }
+            CallBody::Field(_) => Some(format),
+        };
+        let accept = match response_body {
+            Some(field) if format == Format::Proto && !is_message(&Rep::default(), field) => {
+                Format::Json
+            }
+            _ => format,
+        };
+
+        let mut headers = inner.headers.clone();
+        let mut replaced: Option<HeaderName> = None;
+        for (name, value) in call_headers {
+            // A name is given once, before its first value; it replaces the defaults.
+            if let Some(name) = name {
+                headers.remove(&name);
+                replaced = Some(name);
+            }
+            if let Some(name) = &replaced {
+                headers.append(name.clone(), value);
+            }
+        }
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static(accept.content_type()));
+        }
+        match body_format {
+            Some(body_format) => {
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static(body_format.content_type()),
+                );
+            }
+            None => {
+                headers.remove(CONTENT_TYPE);
+            }
+        }
+
+        let mut ctx = Context::new(Kind::Http, operation, headers);
+        ctx.extensions_mut().insert(CallInfo {
+            method: http_method.clone(),
+            path_template,
+            uri: uri.clone(),
+        });
+        let plan = Arc::new(Plan {
+            inner: Arc::clone(inner),
+            operation,
+            method: http_method,
+            uri,
+            body,
+            body_format,
+            response_body,
+            timeout: match timeout {
+                Some(Duration::ZERO) => None,
+                Some(timeout) => Some(timeout),
+                None => inner.timeout,
+            },
+            reply_headers,
+        });
+        inner
+            .middleware
+            .call(ctx, request, move |ctx, request: Req| {
+                let plan = Arc::clone(&plan);
+                async move { plan.send::<Req, Rep>(ctx, request).await }
+            })
+            .await
+    }
+}
+
+/// Whether `field` of `message` is a singular message field (which protobuf can carry alone).
+fn is_message<M: ReflectMessage>(message: &M, field: &str) -> bool {
+    message
+        .descriptor()
+        .get_field_by_name(field)
+        .is_none_or(|field| {
+            matches!(field.kind(), FieldKind::Message(_)) && !field.is_list() && !field.is_map()
+        })
+}
+
+/// Everything the end of the chain needs to send a call; shared by every attempt a retrying
+/// middleware makes.
+struct Plan {
+    inner: Arc<Inner>,
+    operation: &'static str,
+    method: Method,
+    uri: Uri,
+    body: CallBody,
+    body_format: Option<Format>,
+    response_body: Option<&'static str>,
+    timeout: Option<Duration>,
+    reply_headers: Option<ReplyHeaders>,
+}
+
+impl Plan {
+    async fn send<Req, Rep>(&self, ctx: Context, request: Req) -> Result<Rep, Error>
+    where
+        Req: HttpMessage,
+        Rep: HttpMessage + Default,
+    {
+        let json = &self.inner.json;
+        let body = match (self.body, self.body_format) {
+            (CallBody::Whole, Some(format)) => request.encode_reply(format, json)?,
+            (CallBody::Field(field), Some(format)) => {
+                request.encode_reply_field(format, field, json)?
+            }
+            _ => Vec::new(),
+        };
+        drop(request);
+
+        let mut http_request = http::Request::new(Full::new(Bytes::from(body)));
+        *http_request.method_mut() = self.method.clone();
+        *http_request.uri_mut() = self.uri.clone();
+        *http_request.headers_mut() = ctx.request_headers().clone();
+        // The body is in the format chosen here, whatever a middleware set.
+        if let Some(format) = self.body_format {
+            http_request.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            );
+        }
+
+        let exchange = self.exchange(http_request);
+        let (parts, body) = match self.timeout {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .map_err(|elapsed| reply::timeout_error(self.operation, limit, elapsed))??,
+            None => exchange.await?,
+        };
+
+        *ctx.reply_headers() = parts.headers.clone();
+        if let Some(reply_headers) = &self.reply_headers {
+            reply_headers.set(parts.headers.clone());
+        }
+        let content_type = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok());
+        let format = reply::reply_format(content_type);
+        if parts.status.is_success() {
+            reply::decode_reply(self.operation, format, &body, self.response_body, json)
+        } else {
+            Err(reply::decode_error(parts.status, format, &body))
+        }
+    }
+
+    /// Sends the request and reads the whole reply, within the body limit.
+    async fn exchange(
+        &self,
+        request: http::Request<Full<Bytes>>,
+    ) -> Result<(http::response::Parts, Bytes), Error> {
+        let response = self.inner.http.request(request).await.map_err(|error| {
+            let what = if error.is_connect() {
+                format!(
+                    "{}: cannot connect to {}",
+                    self.operation,
+                    self.uri.authority().map_or("", |a| a.as_str())
+                )
+            } else {
+                format!("{}: {} {} failed", self.operation, self.method, self.uri)
+            };
+            reply::transport_error(&what, error)
+        })?;
+        let (parts, body) = response.into_parts();
+        let limit = self.inner.body_limit;
+        let declared = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Err(reply::too_large(self.operation, limit));
+        }
+        match Limited::new(body, limit).collect().await {
+            Ok(collected) => Ok((parts, collected.to_bytes())),
+            Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                Err(reply::too_large(self.operation, limit))
+            }
+            Err(error) => Err(reply::transport_error(
+                &format!("{}: reading the reply failed", self.operation),
+                error,
+            )),
+        }
+    }
+}
+
+/// Settings for a [`Client`]; [`build`](Self::build) checks them all.
+///
+/// ```
+/// use std::time::Duration;
+/// use kratos::encoding::Format;
+/// use kratos::transport::http::Client;
+///
+/// let client = Client::builder("http://127.0.0.1:8000/api")
+///     .timeout(Duration::from_millis(500))
+///     .user_agent("billing/1.2")
+///     .header("x-md-global-region", "eu")
+///     .format(Format::Proto)
+///     .build()?;
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8000/api");
+/// # Ok::<(), kratos::errors::Error>(())
+/// ```
+pub struct ClientBuilder {
+    base_url: String,
+    timeout: Option<Duration>,
+    user_agent: Option<String>,
+    headers: HeaderMap,
+    middleware: Chain,
+    json: JsonOptions,
+    format: Format,
+    body_limit: usize,
+    tls: TlsConfig,
+    invalid: Option<Error>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            timeout: Some(Client::DEFAULT_TIMEOUT),
+            user_agent: None,
+            headers: HeaderMap::new(),
+            middleware: Chain::new(),
+            json: JsonOptions::default(),
+            format: Format::Json,
+            body_limit: Client::DEFAULT_BODY_LIMIT,
+            tls: TlsConfig::default(),
+            invalid: None,
+        }
+    }
+
+    /// The time limit of each call: sending, waiting and reading the reply (2 s by default, as
+    /// Kratos); `Duration::ZERO` means none. [`CallOptions::timeout`] overrides it per call.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = (!timeout.is_zero()).then_some(timeout);
+        self
+    }
+
+    /// The `User-Agent` sent with every call (`kratos-rs/<version>` by default).
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: &str) -> Self {
+        self.user_agent = Some(user_agent.to_owned());
+        self
+    }
+
+    /// Adds a header sent with every call (a call's own header of the same name replaces it).
+    /// An invalid name or value makes [`build`](Self::build) fail.
+    #[must_use]
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        K::Error: fmt::Display,
+        V: TryInto<HeaderValue>,
+        V::Error: fmt::Display,
+    {
+        match call::header_pair(name, value) {
+            Ok((name, value)) => {
+                self.headers.append(name, value);
+            }
+            Err(error) => {
+                self.invalid.get_or_insert(Error::new(
+                    400,
+                    INVALID_CONFIG_REASON,
+                    format!("invalid client header: {error}"),
+                ));
+            }
+        }
+        self
+    }
+
+    /// Adds a middleware to the client chain (the first added runs outermost). It sees every
+    /// call with a [`Context`] of [`Kind::Http`] whose request headers are the outgoing ones.
+    #[must_use]
+    pub fn middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middleware.push(middleware);
+        self
+    }
+
+    /// JSON settings for request bodies and replies.
+    #[must_use]
+    pub fn json_options(mut self, options: JsonOptions) -> Self {
+        self.json = options;
+        self
+    }
+
+    /// The body format, also asked for in `Accept`: [`Format::Json`] (the default) or
+    /// [`Format::Proto`]. [`CallOptions::format`] overrides it per call.
+    #[must_use]
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The largest reply body accepted (64 MiB by default); a larger one fails the call with
+    /// `500 BODY_TOO_LARGE`.
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The rustls settings for `https` (private roots, client certificates). ALPN is set by the
+    /// client (h2 and http/1.1). Without this, the Mozilla roots of webpki-roots are trusted.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_config(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(error) = self.invalid {
+            return Err(error);
+        }
+        if self.format == Format::Form {
+            return Err(Error::new(
+                400,
+                INVALID_CONFIG_REASON,
+                "Format::Form is not a message format; use Format::Json or Format::Proto",
+            ));
+        }
+        let base = BaseUrl::parse(&self.base_url)?;
+        let mut headers = self.headers;
+        if let Some(user_agent) = &self.user_agent {
+            let value = HeaderValue::from_str(user_agent).map_err(|error| {
+                Error::new(
+                    400,
+                    INVALID_CONFIG_REASON,
+                    format!("invalid user agent {user_agent:?}: {error}"),
+                )
+            })?;
+            headers.insert(USER_AGENT, value);
+        } else if !headers.contains_key(USER_AGENT) {
+            headers.insert(
+                USER_AGENT,
+                HeaderValue::from_static(Client::DEFAULT_USER_AGENT),
+            );
+        }
+        let connector = connector::connector(self.tls)?;
+        let http = legacy::Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(connector);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base,
+                http,
+                timeout: self.timeout,
+                headers,
+                middleware: self.middleware,
+                json: self.json,
+                format: self.format,
+                body_limit: self.body_limit,
+            }),
+        })
+    }
+}
