@@ -25,7 +25,8 @@ impl api::GreeterHttpServer for Greeter {
             return Err(api::error_user_not_found(format_args!(
                 "user not found: {}",
                 request.name
-            )));
+            ))
+            .with_metadata([("name", request.name)]));
         }
         Ok(api::HelloReply {
             message: format!("Hello {}", request.name),

@@ -64,6 +64,28 @@ async fn greeter_over_http() {
     assert!(api::is_user_not_found(&err), "{body}");
     assert_eq!(err.message(), "user not found: error");
 
+    // The generated client: reply, and the error with its metadata.
+    let client = kratos::transport::http::Client::new(&format!("http://{address}")).unwrap();
+    let greeter = api::GreeterHttpClient::new(client);
+    let reply = greeter
+        .say_hello(api::HelloRequest {
+            name: "a b/c".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(reply.message, "Hello a b/c");
+    let err = greeter
+        .say_hello(api::HelloRequest {
+            name: "error".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(api::is_user_not_found(&err), "{err}");
+    assert_eq!(
+        err.metadata().get("name").map(String::as_str),
+        Some("error")
+    );
+
     // Graceful shutdown: the server future completes once signalled.
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();

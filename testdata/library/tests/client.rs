@@ -103,8 +103,14 @@ async fn path_variables_round_trip() {
 async fn typed_path_variables_round_trip() {
     let (_server, library) = client().await;
     let request = Kinds {
-        timestamp: Some(prost_types::Timestamp { seconds: 1_600_000_000, nanos: 5_000 }),
-        duration: Some(prost_types::Duration { seconds: -2, nanos: -500_000_000 }),
+        timestamp: Some(prost_types::Timestamp {
+            seconds: 1_600_000_000,
+            nanos: 5_000,
+        }),
+        duration: Some(prost_types::Duration {
+            seconds: -2,
+            nanos: -500_000_000,
+        }),
         bytes_value: vec![0xfb, 0xff, 0x00, b'/'],
         color: api::Color::Red as i32,
         bool_value: true,
