@@ -12,11 +12,10 @@ use std::collections::BTreeMap;
 
 use kratos_codegen::{
     GeneratedFile, GenerationError, Location, PluginRequest, PluginResponse, format_rust_file,
-    package_file_stem,
 };
 
 pub use model::{ErrorEnum, ErrorValue, error_enums};
-pub use options::Options;
+pub use options::{Options, parse_options};
 
 /// Name of this generator, as written in the header of generated files.
 pub const GENERATOR: &str = "protoc-gen-kratos-errors";
@@ -30,7 +29,7 @@ pub fn generate(request: &PluginRequest) -> PluginResponse {
 /// enums, plus (unless `no_include`) an insertion that includes it from the
 /// package's prost module file.
 pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec<GenerationError>> {
-    let options = Options::parse(request.parameter()).map_err(|message| {
+    let options = parse_options(request.parameter()).map_err(|message| {
         let file = request
             .files_to_generate()
             .next()
@@ -61,8 +60,6 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
 
     let mut files = Vec::new();
     for (package, (sources, enums)) in &packages {
-        let stem = package_file_stem(package);
-        let file_name = format!("{stem}.kratos_errors.rs");
         let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
         let content = format_rust_file(GENERATOR, &sources, emit::error_helpers(&options, enums))
             .map_err(|err| {
@@ -71,18 +68,7 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
                 format!("internal error: emitted code does not parse: {err}"),
             )]
         })?;
-        if options.include() {
-            files.push(GeneratedFile {
-                name: options.layout().path(package, &format!("{stem}.rs")),
-                content: format!("include!(\"{file_name}\");\n"),
-                insertion_point: Some("module".to_owned()),
-            });
-        }
-        files.push(GeneratedFile {
-            name: options.layout().path(package, &file_name),
-            content,
-            insertion_point: None,
-        });
+        files.extend(options.package_files(package, "kratos_errors", content));
     }
     Ok(files)
 }

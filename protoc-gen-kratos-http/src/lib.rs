@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use kratos_codegen::{
     GeneratedFile, GenerationError, Location, PluginRequest, PluginResponse, format_rust_file,
-    package_file_stem,
 };
 use prost_reflect::FileDescriptor;
 
@@ -61,25 +60,14 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
         if services.is_empty() && !(options.reflect() && has_messages) {
             continue;
         }
-        let stem = package_file_stem(package);
-        let file_name = format!("{stem}.kratos_http.rs");
         let sources: Vec<&str> = package_files.iter().map(FileDescriptor::name).collect();
         let tokens = emit::package(&options, package, package_files, &services);
         match format_rust_file(GENERATOR, &sources, tokens) {
-            Ok(content) => {
-                if options.include() {
-                    files.push(GeneratedFile {
-                        name: options.layout().path(package, &format!("{stem}.rs")),
-                        content: format!("include!(\"{file_name}\");\n"),
-                        insertion_point: Some("module".to_owned()),
-                    });
-                }
-                files.push(GeneratedFile {
-                    name: options.layout().path(package, &file_name),
-                    content,
-                    insertion_point: None,
-                });
-            }
+            Ok(content) => files.extend(options.output().package_files(
+                package,
+                "kratos_http",
+                content,
+            )),
             Err(err) => errors.push(GenerationError::new(
                 Location::file(sources.join(", ")),
                 format!("internal error: emitted code does not parse: {err}"),

@@ -1,13 +1,11 @@
 //! The plugin's parameters.
 
-use kratos_codegen::{OutputLayout, Parameters};
+use kratos_codegen::{OutputOptions, Parameters};
 
 /// Options of protoc-gen-kratos-http, parsed from the plugin parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    runtime_crate: String,
-    include: bool,
-    layout: OutputLayout,
+    output: OutputOptions,
     omitempty: bool,
     omitempty_prefix: String,
     reflect: bool,
@@ -16,9 +14,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            runtime_crate: "::kratos".to_owned(),
-            include: true,
-            layout: OutputLayout::Nested,
+            output: OutputOptions::default(),
             omitempty: true,
             omitempty_prefix: String::new(),
             reflect: true,
@@ -31,24 +27,10 @@ impl Options {
     pub fn parse(parameter: &str) -> Result<Self, String> {
         let mut options = Self::default();
         for param in Parameters::parse(parameter).iter() {
+            if options.output.apply(param)? {
+                continue;
+            }
             match param.key() {
-                "runtime_crate" => {
-                    let path = param.required_value()?;
-                    if syn::parse_str::<syn::Path>(path).is_err() {
-                        return Err(format!(
-                            "parameter runtime_crate={path}: not a Rust path (for example ::kratos)"
-                        ));
-                    }
-                    path.clone_into(&mut options.runtime_crate);
-                }
-                "no_include" => options.include = !param.flag()?,
-                "flat_output_dir" => {
-                    options.layout = if param.flag()? {
-                        OutputLayout::Flat
-                    } else {
-                        OutputLayout::Nested
-                    };
-                }
                 "omitempty" => options.omitempty = param.flag()?,
                 "omitempty_prefix" => {
                     let prefix = param.value().unwrap_or_default();
@@ -63,9 +45,10 @@ impl Options {
                 "reflect" => options.reflect = param.flag()?,
                 _ => {
                     return Err(format!(
-                        "unknown parameter {:?}; accepted: runtime_crate=<path>, no_include, \
-                         flat_output_dir, omitempty=<bool>, omitempty_prefix=<path>, reflect=<bool>",
-                        param.to_string()
+                        "unknown parameter {:?}; accepted: {}, omitempty=<bool>, \
+                         omitempty_prefix=<path>, reflect=<bool>",
+                        param.to_string(),
+                        OutputOptions::ACCEPTED
                     ));
                 }
             }
@@ -73,19 +56,14 @@ impl Options {
         Ok(options)
     }
 
+    /// Output options shared with the other kratos-rs plugins.
+    pub fn output(&self) -> &OutputOptions {
+        &self.output
+    }
+
     /// Path of the runtime crate in generated code, such as `::kratos`.
     pub fn runtime_crate(&self) -> &str {
-        &self.runtime_crate
-    }
-
-    /// Whether to include the generated file from the prost module file.
-    pub fn include(&self) -> bool {
-        self.include
-    }
-
-    /// Where output files go.
-    pub fn layout(&self) -> OutputLayout {
-        self.layout
+        self.output.runtime_crate()
     }
 
     /// Kratos' `omitempty`: methods without `(google.api.http)` get no route
@@ -122,13 +100,14 @@ mod tests {
 
     #[test]
     fn every_parameter() {
-        let options =
-            Options::parse("omitempty=false,omitempty_prefix=/api,runtime_crate=crate::rt,no_include,reflect=false")
-                .unwrap();
+        let options = Options::parse(
+            "omitempty=false,omitempty_prefix=/api,runtime_crate=crate::rt,no_include,reflect=false",
+        )
+        .unwrap();
         assert!(!options.omitempty());
         assert_eq!(options.omitempty_prefix(), "/api");
         assert_eq!(options.runtime_crate(), "crate::rt");
-        assert!(!options.include());
+        assert!(!options.output().include());
         assert!(!options.reflect());
     }
 
@@ -138,5 +117,6 @@ mod tests {
         assert!(Options::parse("omitempty_prefix=api/").is_err());
         let err = Options::parse("frob").unwrap_err();
         assert!(err.contains("unknown parameter \"frob\""), "{err}");
+        assert!(err.contains("flat_output_dir"), "{err}");
     }
 }

@@ -38,27 +38,11 @@ fn generate(case: &str, files: &[&str], parameter: &str) -> Result<Vec<Generated
 
 /// Compares with `testdata/golden/http/<case>/`, or rewrites when `UPDATE_GOLDEN=1`.
 fn check_golden(case: &str, files: &[GeneratedFile]) {
-    let dir = repo().join("testdata/golden/http").join(case);
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
-    for file in files.iter().filter(|f| f.insertion_point.is_none()) {
-        let path = dir.join(&file.name);
-        if update {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &file.content).unwrap();
-        } else {
-            let expected = std::fs::read_to_string(&path).unwrap_or_else(|err| {
-                panic!(
-                    "{}: {err}; run with UPDATE_GOLDEN=1 to create it",
-                    path.display()
-                )
-            });
-            assert!(
-                file.content == expected,
-                "{} differs from the golden file; run with UPDATE_GOLDEN=1 if the change is intended",
-                path.display()
-            );
-        }
-    }
+    let problems = kratos_codegen::golden::compare_golden(
+        &repo().join("testdata/golden/http").join(case),
+        files,
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
