@@ -271,72 +271,121 @@ fn query_code(binder: &Binder<'_>, method: &Method, binding: &Binding) -> TokenS
     if matches!(binding.body, Body::All) || method.input.full_name() == "google.protobuf.Empty" {
         return quote!();
     }
-    let mut excluded: Vec<Vec<String>> = binding
+    let mut excluded: Vec<TokenStream> = binding
         .path_fields
         .iter()
-        .map(|p| p.steps.iter().map(|f| f.name().to_owned()).collect())
+        .map(|p| {
+            let names = p.steps.iter().map(|f| f.name().to_owned());
+            quote!(&[#(#names),*])
+        })
         .collect();
     if let Body::Field(field) = &binding.body {
-        excluded.push(vec![field.name().to_owned()]);
+        let name = field.name();
+        excluded.push(quote!(&[#name]));
     }
-    let pushes = message_query(
-        binder,
-        &method.input,
-        &quote!(request),
-        &mut Vec::new(),
-        &excluded,
-        &mut vec![method.input.full_name().to_owned()],
-    );
+    let function = query_fn_name(&method.input);
     quote! {
         let mut query = #rt::transport::http::binding::QueryWriter::new();
-        #pushes
+        #function(&request, &mut query, "", &[], &[#(#excluded),*])?;
         query.append_to(&mut path);
     }
 }
 
-fn message_query(
-    binder: &Binder<'_>,
-    message: &MessageDescriptor,
-    access: &TokenStream,
-    prefix: &mut Vec<FieldDescriptor>,
-    excluded: &[Vec<String>],
-    visiting: &mut Vec<String>,
-) -> TokenStream {
-    let mut code = TokenStream::new();
-    for field in message.fields() {
-        prefix.push(field.clone());
-        let names: Vec<String> = prefix.iter().map(|f| f.name().to_owned()).collect();
-        let key = prefix
-            .iter()
-            .map(|f| f.json_name().to_owned())
-            .collect::<Vec<_>>()
-            .join(".");
-        let is_excluded = excluded.iter().any(|e| names.starts_with(e));
-        if !is_excluded {
-            code.extend(field_query(
-                binder, &field, access, &key, prefix, excluded, visiting,
-            ));
-        }
-        prefix.pop();
-    }
-    code
+/// The name of the function writing a message's fields into a query.
+fn query_fn_name(message: &MessageDescriptor) -> proc_macro2::Ident {
+    format_ident!(
+        "write_query_{}",
+        message.full_name().replace('.', "_").to_ascii_lowercase()
+    )
 }
 
-fn field_query(
-    binder: &Binder<'_>,
-    field: &FieldDescriptor,
-    access: &TokenStream,
-    key: &str,
-    prefix: &mut Vec<FieldDescriptor>,
-    excluded: &[Vec<String>],
-    visiting: &mut Vec<String>,
-) -> TokenStream {
+/// Messages whose fields a client may write into a query: request types and
+/// every message reachable from them through singular fields.
+pub(crate) fn query_messages(
+    roots: impl IntoIterator<Item = MessageDescriptor>,
+) -> Vec<MessageDescriptor> {
+    let mut found: Vec<MessageDescriptor> = Vec::new();
+    let mut pending: Vec<MessageDescriptor> = roots.into_iter().collect();
+    while let Some(message) = pending.pop() {
+        if message.full_name() == "google.protobuf.Empty"
+            || found.iter().any(|m| m.full_name() == message.full_name())
+        {
+            continue;
+        }
+        for field in message.fields() {
+            if let Kind::Message(next) = field.kind()
+                && !field.is_list()
+                && !field.is_map()
+                && !is_scalar_message(&next)
+            {
+                pending.push(next);
+            }
+        }
+        found.push(message);
+    }
+    found.sort_by(|a, b| a.full_name().cmp(b.full_name()));
+    found
+}
+
+/// `fn write_query_x(m, query, prefix, at, exclude)`: every populated field of
+/// `m` under `prefix` + its JSON name, except those whose proto-name path
+/// (`at` + field) falls under `exclude`.
+pub(crate) fn query_fn(binder: &Binder<'_>, message: &MessageDescriptor) -> TokenStream {
+    let rt = binder.runtime;
+    let name = query_fn_name(message);
+    let ty = binder.rust_type(message);
+    let fields = message.fields().map(|field| {
+        let proto = field.name();
+        let json = field.json_name();
+        let write = field_query(binder, &field);
+        quote! {
+            if !#rt::transport::http::binding::is_excluded(exclude, at, #proto) {
+                let key = [prefix, #json].concat();
+                #write
+            }
+        }
+    });
+    let doc = format!(
+        " Writes the populated fields of `{}` as query parameters.",
+        message.full_name()
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(unused_variables, clippy::too_many_lines)]
+        fn #name(
+            m: &#ty,
+            query: &mut #rt::transport::http::binding::QueryWriter,
+            prefix: &str,
+            at: &[&'static str],
+            exclude: &[&[&str]],
+        ) -> ::core::result::Result<(), #rt::errors::Error> {
+            #(#fields)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// Writes one field of `m` under `key`.
+fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
     let rt = binder.runtime;
     let ident = field_ident(field);
+    let proto = field.name();
     let unsendable = |what: &str| {
-        let message =
-            format!("field {key} ({what}) cannot be sent in a query; use a rule with a body");
-        quote!(return ::core::result::Result::Err(#rt::errors::Error::new(400, "INVALID_QUERY_VALUE", #message));)
+        let message = format!("cannot be sent in a query ({what}); use a rule with a body");
+        quote! {
+            return ::core::result::Result::Err(#rt::errors::Error::new(
+                400,
+                "INVALID_QUERY_VALUE",
+                ::std::format!("field {} {}", key, #message),
+            ));
+        }
+    };
+    let nested = |message: &MessageDescriptor| {
+        let function = query_fn_name(message);
+        quote! {
+            let at: ::std::vec::Vec<&'static str> = at.iter().copied().chain([#proto]).collect();
+            #function(value, query, &[key.as_str(), "."].concat(), &at, exclude)?;
+        }
     };
     if field.is_map() {
         let Kind::Message(entry) = field.kind() else {
@@ -345,82 +394,61 @@ fn field_query(
         let value_field = entry.map_entry_value_field();
         if matches!(value_field.kind(), Kind::Message(ref v) if !is_scalar_message(v)) {
             let fail = unsendable("a map of messages");
-            return quote!(if !#access.#ident.is_empty() { #fail });
+            return quote!(if !m.#ident.is_empty() { #fail });
         }
         let push = push_value(binder, &value_field, &quote!(&entry_key), &quote!(value));
         return quote! {
-            for (map_key, value) in &#access.#ident {
-                let entry_key = ::std::format!("{}[{}]", #key, map_key);
+            for (map_key, value) in &m.#ident {
+                let entry_key = ::std::format!("{key}[{map_key}]");
                 #push
             }
         };
     }
     if field.cardinality() == Cardinality::Repeated {
-        if let Kind::Message(m) = field.kind()
-            && !is_scalar_message(&m)
+        if let Kind::Message(message) = field.kind()
+            && !is_scalar_message(&message)
         {
             let fail = unsendable("repeated messages");
-            return quote!(if !#access.#ident.is_empty() { #fail });
+            return quote!(if !m.#ident.is_empty() { #fail });
         }
-        let push = push_value(binder, field, &quote!(#key), &quote!(value));
-        return quote!(for value in &#access.#ident { #push });
+        let push = push_value(binder, field, &quote!(&key), &quote!(value));
+        return quote!(for value in &m.#ident { #push });
     }
+    let message_kind = match field.kind() {
+        Kind::Message(message) if !is_scalar_message(&message) => Some(message),
+        _ => None,
+    };
     if let Some((oneof, variant)) = binder.oneof_variant(field) {
-        let inner = match field.kind() {
-            Kind::Message(m) if !is_scalar_message(&m) => {
-                let nested = nested_query(binder, &m, prefix, excluded, visiting);
-                quote!(let m = value; #nested)
-            }
-            _ => push_value(binder, field, &quote!(#key), &quote!(value)),
+        let inner = match &message_kind {
+            Some(message) => nested(message),
+            None => push_value(binder, field, &quote!(&key), &quote!(value)),
         };
         return quote! {
-            if let ::core::option::Option::Some(#variant(value)) = &#access.#oneof {
+            if let ::core::option::Option::Some(#variant(value)) = &m.#oneof {
                 #inner
             }
         };
     }
-    match field.kind() {
-        Kind::Message(m) if !is_scalar_message(&m) => {
-            if visiting.contains(&m.full_name().to_owned()) {
-                let fail = unsendable("a recursive message");
-                return quote!(if #access.#ident.is_some() { #fail });
+    if let Some(message) = &message_kind {
+        let inner = nested(message);
+        return quote! {
+            if let ::core::option::Option::Some(value) = &m.#ident {
+                #inner
             }
-            let inner = nested_query(binder, &m, prefix, excluded, visiting);
-            quote! {
-                if let ::core::option::Option::Some(value) = &#access.#ident {
-                    let m = value;
-                    #inner
-                }
-            }
-        }
-        _ if field.supports_presence() => {
-            let push = push_value(binder, field, &quote!(#key), &quote!(value));
-            quote!(if let ::core::option::Option::Some(value) = &#access.#ident { #push })
-        }
-        kind => {
-            let populated = match kind {
-                Kind::String | Kind::Bytes => quote!(!#access.#ident.is_empty()),
-                Kind::Bool => quote!(#access.#ident),
-                Kind::Float | Kind::Double => quote!(#access.#ident != 0.0),
-                _ => quote!(#access.#ident != 0),
-            };
-            let push = push_value(binder, field, &quote!(#key), &quote!(value));
-            quote!(if #populated { let value = &#access.#ident; #push })
-        }
+        };
     }
-}
-
-fn nested_query(
-    binder: &Binder<'_>,
-    message: &MessageDescriptor,
-    prefix: &mut Vec<FieldDescriptor>,
-    excluded: &[Vec<String>],
-    visiting: &mut Vec<String>,
-) -> TokenStream {
-    visiting.push(message.full_name().to_owned());
-    let code = message_query(binder, message, &quote!(m), prefix, excluded, visiting);
-    visiting.pop();
-    code
+    if field.supports_presence() {
+        let push = push_value(binder, field, &quote!(&key), &quote!(value));
+        return quote!(if let ::core::option::Option::Some(value) = &m.#ident { #push });
+    }
+    let populated = match field.kind() {
+        Kind::String | Kind::Bytes => quote!(!m.#ident.is_empty()),
+        Kind::Bool => quote!(m.#ident),
+        Kind::Float | Kind::Double => quote!(m.#ident != 0.0),
+        _ => quote!(m.#ident != 0),
+    };
+    let push = push_value(binder, field, &quote!(&key), &quote!(value));
+    quote!(if #populated { let value = &m.#ident; #push })
 }
 
 /// Pushes one value (`value` is a reference) under `key`.

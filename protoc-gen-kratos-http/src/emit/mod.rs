@@ -13,7 +13,7 @@ use prost_reflect::{FileDescriptor, MessageDescriptor};
 use quote::quote;
 
 use crate::Options;
-use crate::model::{HttpMethod, Service};
+use crate::model::{Body, HttpMethod, Service};
 use bind::Binder;
 
 /// The contents of `<package>.kratos_http.rs`.
@@ -46,6 +46,18 @@ pub(crate) fn package(
         binders.insert(input.full_name().to_owned(), input.clone());
     }
     let binder_fns = binders.values().map(|m| binder.query_fn(m));
+    let query_writers = client::query_messages(
+        services
+            .iter()
+            .flat_map(|s| &s.methods)
+            .filter(|m| {
+                m.bindings
+                    .first()
+                    .is_some_and(|b| !matches!(b.body, Body::All))
+            })
+            .map(|m| m.input.clone()),
+    );
+    let query_writer_fns = query_writers.iter().map(|m| client::query_fn(&binder, m));
 
     let reflect = if options.reflect() {
         let set = reflect::descriptor_set(files);
@@ -58,6 +70,7 @@ pub(crate) fn package(
         #(#service_code)*
         #(#client_code)*
         #(#binder_fns)*
+        #(#query_writer_fns)*
         #reflect
     }
 }

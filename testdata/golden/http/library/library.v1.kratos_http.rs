@@ -1324,6 +1324,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getshelfrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["shelf"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1380,6 +1387,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getbookrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["name"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1459,10 +1473,13 @@ impl LibraryHttpClient {
         }
         path.push_str("/books");
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if !request.request_id.is_empty() {
-            let value = &request.request_id;
-            query.push("requestId", value);
-        }
+        write_query_library_v1_createbookrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["shelf"], &["book"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1520,9 +1537,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if let ::core::option::Option::Some(value) = &request.update_mask {
-            query.push_field_mask("updateMask", value);
-        }
+        write_query_library_v1_updatebookrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["book", "name"], &["book"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1568,6 +1589,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getshelfrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["shelf"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1680,6 +1708,13 @@ impl LibraryHttpClient {
         }
         path.push_str("/title");
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getbookrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["name"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1734,6 +1769,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getfilerequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["path"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1770,10 +1812,7 @@ impl LibraryHttpClient {
         path.push_str("/shelves");
         path.push_str("/special");
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if request.shelf != 0 {
-            let value = &request.shelf;
-            query.push_i64("shelf", *value);
-        }
+        write_query_library_v1_getshelfrequest(&request, &mut query, "", &[], &[])?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1819,14 +1858,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if !request.user_id.is_empty() {
-            let value = &request.user_id;
-            query.push("userId", value);
-        }
-        if request.revision != 0 {
-            let value = &request.revision;
-            query.push_i32("revision", *value);
-        }
+        write_query_library_v1_getmessagerequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["message_id"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -1885,166 +1923,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if request.double_value != 0.0 {
-            let value = &request.double_value;
-            query.push_f64("doubleValue", *value);
-        }
-        if request.float_value != 0.0 {
-            let value = &request.float_value;
-            query.push_f32("floatValue", *value);
-        }
-        if request.int64_value != 0 {
-            let value = &request.int64_value;
-            query.push_i64("int64Value", *value);
-        }
-        if request.uint64_value != 0 {
-            let value = &request.uint64_value;
-            query.push_u64("uint64Value", *value);
-        }
-        if request.int32_value != 0 {
-            let value = &request.int32_value;
-            query.push_i32("int32Value", *value);
-        }
-        if request.fixed64_value != 0 {
-            let value = &request.fixed64_value;
-            query.push_u64("fixed64Value", *value);
-        }
-        if request.fixed32_value != 0 {
-            let value = &request.fixed32_value;
-            query.push_u32("fixed32Value", *value);
-        }
-        if request.bool_value {
-            let value = &request.bool_value;
-            query.push_bool("boolValue", *value);
-        }
-        if !request.string_value.is_empty() {
-            let value = &request.string_value;
-            query.push("stringValue", value);
-        }
-        if !request.bytes_value.is_empty() {
-            let value = &request.bytes_value;
-            query.push_bytes("bytesValue", value);
-        }
-        if request.uint32_value != 0 {
-            let value = &request.uint32_value;
-            query.push_u32("uint32Value", *value);
-        }
-        if request.sfixed32_value != 0 {
-            let value = &request.sfixed32_value;
-            query.push_i32("sfixed32Value", *value);
-        }
-        if request.sfixed64_value != 0 {
-            let value = &request.sfixed64_value;
-            query.push_i64("sfixed64Value", *value);
-        }
-        if request.sint32_value != 0 {
-            let value = &request.sint32_value;
-            query.push_i32("sint32Value", *value);
-        }
-        if request.sint64_value != 0 {
-            let value = &request.sint64_value;
-            query.push_i64("sint64Value", *value);
-        }
-        if request.color != 0 {
-            let value = &request.color;
-            query
-                .push_enum(
-                    "color",
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
-        }
-        if let ::core::option::Option::Some(value) = &request.optional_string {
-            query.push("optionalString", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.optional_int32 {
-            query.push_i32("optionalInt32", *value);
-        }
-        for value in &request.repeated_string {
-            query.push("repeatedString", value);
-        }
-        for value in &request.repeated_int64 {
-            query.push_i64("repeatedInt64", *value);
-        }
-        for value in &request.repeated_color {
-            query
-                .push_enum(
-                    "repeatedColor",
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
-        }
-        for (map_key, value) in &request.labels {
-            let entry_key = ::std::format!("{}[{}]", "labels", map_key);
-            query.push(&entry_key, value);
-        }
-        for (map_key, value) in &request.counts {
-            let entry_key = ::std::format!("{}[{}]", "counts", map_key);
-            query.push_i64(&entry_key, *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.nested {
-            let m = value;
-            if let ::core::option::Option::Some(value) = &m.inner {
-                let m = value;
-                if !m.note.is_empty() {
-                    let value = &m.note;
-                    query.push("nested.inner.note", value);
-                }
-            }
-            for value in &m.values {
-                query.push_i32("nested.values", *value);
-            }
-        }
-        if let ::core::option::Option::Some(value) = &request.timestamp {
-            query.push_timestamp("timestamp", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.duration {
-            query.push_duration("duration", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.field_mask {
-            query.push_field_mask("fieldMask", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.int64_wrapper {
-            query.push_i64("int64Wrapper", *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.string_wrapper {
-            query.push("stringWrapper", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.bool_wrapper {
-            query.push_bool("boolWrapper", *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.struct_value {
-            query.push_struct("structValue", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.any_value {
-            query.push_value("anyValue", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.list_value {
-            query.push_list_value("listValue", value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &request
-            .choice
-        {
-            query.push("choiceName", value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &request
-            .choice
-        {
-            query.push_i32("choiceId", *value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &request
-            .choice
-        {
-            let m = value;
-            if m.id != 0 {
-                let value = &m.id;
-                query.push_i32("choiceInner.id", *value);
-            }
-            if !m.note.is_empty() {
-                let value = &m.note;
-                query.push("choiceInner.note", value);
-            }
-        }
+        write_query_library_v1_kinds(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["nested", "name"], &["nested", "inner", "id"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -2173,140 +2058,22 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if request.float_value != 0.0 {
-            let value = &request.float_value;
-            query.push_f32("floatValue", *value);
-        }
-        if request.int64_value != 0 {
-            let value = &request.int64_value;
-            query.push_i64("int64Value", *value);
-        }
-        if request.int32_value != 0 {
-            let value = &request.int32_value;
-            query.push_i32("int32Value", *value);
-        }
-        if request.fixed64_value != 0 {
-            let value = &request.fixed64_value;
-            query.push_u64("fixed64Value", *value);
-        }
-        if request.fixed32_value != 0 {
-            let value = &request.fixed32_value;
-            query.push_u32("fixed32Value", *value);
-        }
-        if !request.string_value.is_empty() {
-            let value = &request.string_value;
-            query.push("stringValue", value);
-        }
-        if request.uint32_value != 0 {
-            let value = &request.uint32_value;
-            query.push_u32("uint32Value", *value);
-        }
-        if request.sfixed32_value != 0 {
-            let value = &request.sfixed32_value;
-            query.push_i32("sfixed32Value", *value);
-        }
-        if request.sfixed64_value != 0 {
-            let value = &request.sfixed64_value;
-            query.push_i64("sfixed64Value", *value);
-        }
-        if request.sint32_value != 0 {
-            let value = &request.sint32_value;
-            query.push_i32("sint32Value", *value);
-        }
-        if request.sint64_value != 0 {
-            let value = &request.sint64_value;
-            query.push_i64("sint64Value", *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.optional_string {
-            query.push("optionalString", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.optional_int32 {
-            query.push_i32("optionalInt32", *value);
-        }
-        for value in &request.repeated_string {
-            query.push("repeatedString", value);
-        }
-        for value in &request.repeated_int64 {
-            query.push_i64("repeatedInt64", *value);
-        }
-        for value in &request.repeated_color {
-            query
-                .push_enum(
-                    "repeatedColor",
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
-        }
-        for (map_key, value) in &request.labels {
-            let entry_key = ::std::format!("{}[{}]", "labels", map_key);
-            query.push(&entry_key, value);
-        }
-        for (map_key, value) in &request.counts {
-            let entry_key = ::std::format!("{}[{}]", "counts", map_key);
-            query.push_i64(&entry_key, *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.nested {
-            let m = value;
-            if !m.name.is_empty() {
-                let value = &m.name;
-                query.push("nested.name", value);
-            }
-            if let ::core::option::Option::Some(value) = &m.inner {
-                let m = value;
-                if m.id != 0 {
-                    let value = &m.id;
-                    query.push_i32("nested.inner.id", *value);
-                }
-                if !m.note.is_empty() {
-                    let value = &m.note;
-                    query.push("nested.inner.note", value);
-                }
-            }
-            for value in &m.values {
-                query.push_i32("nested.values", *value);
-            }
-        }
-        if let ::core::option::Option::Some(value) = &request.field_mask {
-            query.push_field_mask("fieldMask", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.string_wrapper {
-            query.push("stringWrapper", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.bool_wrapper {
-            query.push_bool("boolWrapper", *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.struct_value {
-            query.push_struct("structValue", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.any_value {
-            query.push_value("anyValue", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.list_value {
-            query.push_list_value("listValue", value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &request
-            .choice
-        {
-            query.push("choiceName", value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &request
-            .choice
-        {
-            query.push_i32("choiceId", *value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &request
-            .choice
-        {
-            let m = value;
-            if m.id != 0 {
-                let value = &m.id;
-                query.push_i32("choiceInner.id", *value);
-            }
-            if !m.note.is_empty() {
-                let value = &m.note;
-                query.push("choiceInner.note", value);
-            }
-        }
+        write_query_library_v1_kinds(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[
+                &["timestamp"],
+                &["duration"],
+                &["bytes_value"],
+                &["color"],
+                &["bool_value"],
+                &["double_value"],
+                &["int64_wrapper"],
+                &["uint64_value"],
+            ],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -2342,174 +2109,7 @@ impl LibraryHttpClient {
         path.push_str("/v1");
         path.push_str("/echo");
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
-        if request.double_value != 0.0 {
-            let value = &request.double_value;
-            query.push_f64("doubleValue", *value);
-        }
-        if request.float_value != 0.0 {
-            let value = &request.float_value;
-            query.push_f32("floatValue", *value);
-        }
-        if request.int64_value != 0 {
-            let value = &request.int64_value;
-            query.push_i64("int64Value", *value);
-        }
-        if request.uint64_value != 0 {
-            let value = &request.uint64_value;
-            query.push_u64("uint64Value", *value);
-        }
-        if request.int32_value != 0 {
-            let value = &request.int32_value;
-            query.push_i32("int32Value", *value);
-        }
-        if request.fixed64_value != 0 {
-            let value = &request.fixed64_value;
-            query.push_u64("fixed64Value", *value);
-        }
-        if request.fixed32_value != 0 {
-            let value = &request.fixed32_value;
-            query.push_u32("fixed32Value", *value);
-        }
-        if request.bool_value {
-            let value = &request.bool_value;
-            query.push_bool("boolValue", *value);
-        }
-        if !request.string_value.is_empty() {
-            let value = &request.string_value;
-            query.push("stringValue", value);
-        }
-        if !request.bytes_value.is_empty() {
-            let value = &request.bytes_value;
-            query.push_bytes("bytesValue", value);
-        }
-        if request.uint32_value != 0 {
-            let value = &request.uint32_value;
-            query.push_u32("uint32Value", *value);
-        }
-        if request.sfixed32_value != 0 {
-            let value = &request.sfixed32_value;
-            query.push_i32("sfixed32Value", *value);
-        }
-        if request.sfixed64_value != 0 {
-            let value = &request.sfixed64_value;
-            query.push_i64("sfixed64Value", *value);
-        }
-        if request.sint32_value != 0 {
-            let value = &request.sint32_value;
-            query.push_i32("sint32Value", *value);
-        }
-        if request.sint64_value != 0 {
-            let value = &request.sint64_value;
-            query.push_i64("sint64Value", *value);
-        }
-        if request.color != 0 {
-            let value = &request.color;
-            query
-                .push_enum(
-                    "color",
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
-        }
-        if let ::core::option::Option::Some(value) = &request.optional_string {
-            query.push("optionalString", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.optional_int32 {
-            query.push_i32("optionalInt32", *value);
-        }
-        for value in &request.repeated_string {
-            query.push("repeatedString", value);
-        }
-        for value in &request.repeated_int64 {
-            query.push_i64("repeatedInt64", *value);
-        }
-        for value in &request.repeated_color {
-            query
-                .push_enum(
-                    "repeatedColor",
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
-        }
-        for (map_key, value) in &request.labels {
-            let entry_key = ::std::format!("{}[{}]", "labels", map_key);
-            query.push(&entry_key, value);
-        }
-        for (map_key, value) in &request.counts {
-            let entry_key = ::std::format!("{}[{}]", "counts", map_key);
-            query.push_i64(&entry_key, *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.nested {
-            let m = value;
-            if !m.name.is_empty() {
-                let value = &m.name;
-                query.push("nested.name", value);
-            }
-            if let ::core::option::Option::Some(value) = &m.inner {
-                let m = value;
-                if m.id != 0 {
-                    let value = &m.id;
-                    query.push_i32("nested.inner.id", *value);
-                }
-                if !m.note.is_empty() {
-                    let value = &m.note;
-                    query.push("nested.inner.note", value);
-                }
-            }
-            for value in &m.values {
-                query.push_i32("nested.values", *value);
-            }
-        }
-        if let ::core::option::Option::Some(value) = &request.timestamp {
-            query.push_timestamp("timestamp", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.duration {
-            query.push_duration("duration", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.field_mask {
-            query.push_field_mask("fieldMask", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.int64_wrapper {
-            query.push_i64("int64Wrapper", *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.string_wrapper {
-            query.push("stringWrapper", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.bool_wrapper {
-            query.push_bool("boolWrapper", *value);
-        }
-        if let ::core::option::Option::Some(value) = &request.struct_value {
-            query.push_struct("structValue", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.any_value {
-            query.push_value("anyValue", value);
-        }
-        if let ::core::option::Option::Some(value) = &request.list_value {
-            query.push_list_value("listValue", value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &request
-            .choice
-        {
-            query.push("choiceName", value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &request
-            .choice
-        {
-            query.push_i32("choiceId", *value);
-        }
-        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &request
-            .choice
-        {
-            let m = value;
-            if m.id != 0 {
-                let value = &m.id;
-                query.push_i32("choiceInner.id", *value);
-            }
-            if !m.note.is_empty() {
-                let value = &m.note;
-                query.push("choiceInner.note", value);
-            }
-        }
+        write_query_library_v1_kinds(&request, &mut query, "", &[], &[])?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -2624,6 +2224,13 @@ impl LibraryHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getshelfrequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["shelf"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -4252,6 +3859,545 @@ fn bind_query_library_v1_updatebookrequest(
             );
         }
         _ => {}
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.Book` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_book(
+    m: &Book,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "name") {
+        let key = [prefix, "name"].concat();
+        if !m.name.is_empty() {
+            let value = &m.name;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "title") {
+        let key = [prefix, "title"].concat();
+        if !m.title.is_empty() {
+            let value = &m.title;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "authors") {
+        let key = [prefix, "authors"].concat();
+        for value in &m.authors {
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.CreateBookRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_createbookrequest(
+    m: &CreateBookRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "shelf") {
+        let key = [prefix, "shelf"].concat();
+        if m.shelf != 0 {
+            let value = &m.shelf;
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "book") {
+        let key = [prefix, "book"].concat();
+        if let ::core::option::Option::Some(value) = &m.book {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["book"])
+                .collect();
+            write_query_library_v1_book(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "request_id") {
+        let key = [prefix, "requestId"].concat();
+        if !m.request_id.is_empty() {
+            let value = &m.request_id;
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.GetBookRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_getbookrequest(
+    m: &GetBookRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "name") {
+        let key = [prefix, "name"].concat();
+        if !m.name.is_empty() {
+            let value = &m.name;
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.GetFileRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_getfilerequest(
+    m: &GetFileRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "path") {
+        let key = [prefix, "path"].concat();
+        if !m.path.is_empty() {
+            let value = &m.path;
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.GetMessageRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_getmessagerequest(
+    m: &GetMessageRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "message_id") {
+        let key = [prefix, "messageId"].concat();
+        if !m.message_id.is_empty() {
+            let value = &m.message_id;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "user_id") {
+        let key = [prefix, "userId"].concat();
+        if !m.user_id.is_empty() {
+            let value = &m.user_id;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "revision") {
+        let key = [prefix, "revision"].concat();
+        if m.revision != 0 {
+            let value = &m.revision;
+            query.push_i32(&key, *value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.GetShelfRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_getshelfrequest(
+    m: &GetShelfRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "shelf") {
+        let key = [prefix, "shelf"].concat();
+        if m.shelf != 0 {
+            let value = &m.shelf;
+            query.push_i64(&key, *value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.Kinds` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_kinds(
+    m: &Kinds,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "double_value") {
+        let key = [prefix, "doubleValue"].concat();
+        if m.double_value != 0.0 {
+            let value = &m.double_value;
+            query.push_f64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "float_value") {
+        let key = [prefix, "floatValue"].concat();
+        if m.float_value != 0.0 {
+            let value = &m.float_value;
+            query.push_f32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "int64_value") {
+        let key = [prefix, "int64Value"].concat();
+        if m.int64_value != 0 {
+            let value = &m.int64_value;
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "uint64_value") {
+        let key = [prefix, "uint64Value"].concat();
+        if m.uint64_value != 0 {
+            let value = &m.uint64_value;
+            query.push_u64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "int32_value") {
+        let key = [prefix, "int32Value"].concat();
+        if m.int32_value != 0 {
+            let value = &m.int32_value;
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "fixed64_value") {
+        let key = [prefix, "fixed64Value"].concat();
+        if m.fixed64_value != 0 {
+            let value = &m.fixed64_value;
+            query.push_u64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "fixed32_value") {
+        let key = [prefix, "fixed32Value"].concat();
+        if m.fixed32_value != 0 {
+            let value = &m.fixed32_value;
+            query.push_u32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "bool_value") {
+        let key = [prefix, "boolValue"].concat();
+        if m.bool_value {
+            let value = &m.bool_value;
+            query.push_bool(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "string_value") {
+        let key = [prefix, "stringValue"].concat();
+        if !m.string_value.is_empty() {
+            let value = &m.string_value;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "bytes_value") {
+        let key = [prefix, "bytesValue"].concat();
+        if !m.bytes_value.is_empty() {
+            let value = &m.bytes_value;
+            query.push_bytes(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "uint32_value") {
+        let key = [prefix, "uint32Value"].concat();
+        if m.uint32_value != 0 {
+            let value = &m.uint32_value;
+            query.push_u32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "sfixed32_value") {
+        let key = [prefix, "sfixed32Value"].concat();
+        if m.sfixed32_value != 0 {
+            let value = &m.sfixed32_value;
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "sfixed64_value") {
+        let key = [prefix, "sfixed64Value"].concat();
+        if m.sfixed64_value != 0 {
+            let value = &m.sfixed64_value;
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "sint32_value") {
+        let key = [prefix, "sint32Value"].concat();
+        if m.sint32_value != 0 {
+            let value = &m.sint32_value;
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "sint64_value") {
+        let key = [prefix, "sint64Value"].concat();
+        if m.sint64_value != 0 {
+            let value = &m.sint64_value;
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "color") {
+        let key = [prefix, "color"].concat();
+        if m.color != 0 {
+            let value = &m.color;
+            query
+                .push_enum(
+                    &key,
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "optional_string") {
+        let key = [prefix, "optionalString"].concat();
+        if let ::core::option::Option::Some(value) = &m.optional_string {
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "optional_int32") {
+        let key = [prefix, "optionalInt32"].concat();
+        if let ::core::option::Option::Some(value) = &m.optional_int32 {
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "repeated_string") {
+        let key = [prefix, "repeatedString"].concat();
+        for value in &m.repeated_string {
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "repeated_int64") {
+        let key = [prefix, "repeatedInt64"].concat();
+        for value in &m.repeated_int64 {
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "repeated_color") {
+        let key = [prefix, "repeatedColor"].concat();
+        for value in &m.repeated_color {
+            query
+                .push_enum(
+                    &key,
+                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                    *value,
+                );
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "labels") {
+        let key = [prefix, "labels"].concat();
+        for (map_key, value) in &m.labels {
+            let entry_key = ::std::format!("{key}[{map_key}]");
+            query.push(&entry_key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "counts") {
+        let key = [prefix, "counts"].concat();
+        for (map_key, value) in &m.counts {
+            let entry_key = ::std::format!("{key}[{map_key}]");
+            query.push_i64(&entry_key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "nested") {
+        let key = [prefix, "nested"].concat();
+        if let ::core::option::Option::Some(value) = &m.nested {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["nested"])
+                .collect();
+            write_query_library_v1_kinds_nested(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "timestamp") {
+        let key = [prefix, "timestamp"].concat();
+        if let ::core::option::Option::Some(value) = &m.timestamp {
+            query.push_timestamp(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "duration") {
+        let key = [prefix, "duration"].concat();
+        if let ::core::option::Option::Some(value) = &m.duration {
+            query.push_duration(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "field_mask") {
+        let key = [prefix, "fieldMask"].concat();
+        if let ::core::option::Option::Some(value) = &m.field_mask {
+            query.push_field_mask(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "int64_wrapper") {
+        let key = [prefix, "int64Wrapper"].concat();
+        if let ::core::option::Option::Some(value) = &m.int64_wrapper {
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "string_wrapper") {
+        let key = [prefix, "stringWrapper"].concat();
+        if let ::core::option::Option::Some(value) = &m.string_wrapper {
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "bool_wrapper") {
+        let key = [prefix, "boolWrapper"].concat();
+        if let ::core::option::Option::Some(value) = &m.bool_wrapper {
+            query.push_bool(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "struct_value") {
+        let key = [prefix, "structValue"].concat();
+        if let ::core::option::Option::Some(value) = &m.struct_value {
+            query.push_struct(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "any_value") {
+        let key = [prefix, "anyValue"].concat();
+        if let ::core::option::Option::Some(value) = &m.any_value {
+            query.push_value(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "list_value") {
+        let key = [prefix, "listValue"].concat();
+        if let ::core::option::Option::Some(value) = &m.list_value {
+            query.push_list_value(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "choice_name") {
+        let key = [prefix, "choiceName"].concat();
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &m.choice
+        {
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "choice_id") {
+        let key = [prefix, "choiceId"].concat();
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &m.choice {
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "choice_inner") {
+        let key = [prefix, "choiceInner"].concat();
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &m
+            .choice
+        {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["choice_inner"])
+                .collect();
+            write_query_library_v1_kinds_inner(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.Kinds.Inner` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_kinds_inner(
+    m: &kinds::Inner,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "id") {
+        let key = [prefix, "id"].concat();
+        if m.id != 0 {
+            let value = &m.id;
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "note") {
+        let key = [prefix, "note"].concat();
+        if !m.note.is_empty() {
+            let value = &m.note;
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.Kinds.Nested` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_kinds_nested(
+    m: &kinds::Nested,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "name") {
+        let key = [prefix, "name"].concat();
+        if !m.name.is_empty() {
+            let value = &m.name;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "inner") {
+        let key = [prefix, "inner"].concat();
+        if let ::core::option::Option::Some(value) = &m.inner {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["inner"])
+                .collect();
+            write_query_library_v1_kinds_inner(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "values") {
+        let key = [prefix, "values"].concat();
+        for value in &m.values {
+            query.push_i32(&key, *value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.UpdateBookRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_updatebookrequest(
+    m: &UpdateBookRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "book") {
+        let key = [prefix, "book"].concat();
+        if let ::core::option::Option::Some(value) = &m.book {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["book"])
+                .collect();
+            write_query_library_v1_book(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "update_mask") {
+        let key = [prefix, "updateMask"].concat();
+        if let ::core::option::Option::Some(value) = &m.update_mask {
+            query.push_field_mask(&key, value);
+        }
     }
     ::core::result::Result::Ok(())
 }

@@ -503,3 +503,16 @@ fn write_json_string(out: &mut String, text: &str) {
         Err(_) => out.push_str("\"\""),
     }
 }
+
+/// Whether the field `field` of the message at proto-name path `at` lies under
+/// one of the `exclude` paths (path variables and the body field, which a
+/// client does not repeat in the query).
+pub fn is_excluded(exclude: &[&[&str]], at: &[&str], field: &str) -> bool {
+    exclude.iter().any(|excluded| {
+        excluded.len() <= at.len() + 1
+            && excluded
+                .iter()
+                .zip(at.iter().chain(std::iter::once(&field)))
+                .all(|(a, b)| a == b)
+    })
+}

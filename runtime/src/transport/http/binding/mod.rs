@@ -38,8 +38,8 @@ use std::fmt;
 
 pub use duration::parse_duration;
 pub use encode::{
-    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, matches_pattern, pattern_mismatch,
-    push_path_segment, push_path_segments, timestamp_text,
+    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, is_excluded, matches_pattern,
+    pattern_mismatch, push_path_segment, push_path_segments, timestamp_text,
 };
 pub use query::{QueryPair, QueryPairs};
 pub use scalar::{

@@ -662,3 +662,15 @@ fn struct_keys_are_written_in_a_stable_order() {
         assert_eq!(write(), first);
     }
 }
+
+#[test]
+fn exclusion_covers_the_path_and_everything_under_it() {
+    use super::is_excluded;
+    let exclude: &[&[&str]] = &[&["nested", "inner", "id"], &["book"]];
+    assert!(is_excluded(exclude, &[], "book"));
+    assert!(!is_excluded(exclude, &[], "nested"));
+    assert!(!is_excluded(exclude, &["nested"], "inner"));
+    assert!(is_excluded(exclude, &["nested", "inner"], "id"));
+    assert!(!is_excluded(exclude, &["nested", "inner"], "note"));
+    assert!(!is_excluded(&[], &[], "book"));
+}

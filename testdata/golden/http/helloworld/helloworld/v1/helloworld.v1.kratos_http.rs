@@ -119,6 +119,13 @@ impl GreeterHttpClient {
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_helloworld_v1_hellorequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["name"]],
+        )?;
         query.append_to(&mut path);
         self.client
             .invoke(::kratos::transport::http::Call {
@@ -172,6 +179,24 @@ fn bind_query_helloworld_v1_hellorequest(
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `helloworld.v1.HelloRequest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_helloworld_v1_hellorequest(
+    m: &HelloRequest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "name") {
+        let key = [prefix, "name"].concat();
+        if !m.name.is_empty() {
+            let value = &m.name;
+            query.push(&key, value);
+        }
     }
     ::core::result::Result::Ok(())
 }
