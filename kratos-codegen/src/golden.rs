@@ -38,3 +38,32 @@ pub fn compare_golden(dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
     }
     problems
 }
+
+/// A fresh, empty scratch directory `base/name` for one test case.
+pub fn scratch_dir(base: &Path, name: &str) -> std::io::Result<std::path::PathBuf> {
+    let dir = base.join(name);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// A plugin request for `files` (paths relative to `proto_root`, which is
+/// also the include directory), compiled by the vendored protoc in `scratch`.
+pub fn request_for(
+    proto_root: &Path,
+    scratch: &Path,
+    files: &[&str],
+    parameter: &str,
+) -> Result<crate::PluginRequest, String> {
+    let protoc = crate::protoc::Protoc::new(scratch).include(proto_root);
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|f| proto_root.join(f)).collect();
+    let set = protoc
+        .descriptor_set(&paths)
+        .map_err(|err| err.to_string())?;
+    crate::PluginRequest::from_descriptor_set(&set.bytes, set.files, parameter)
+        .map_err(|err| err.to_string())
+}

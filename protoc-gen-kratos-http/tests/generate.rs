@@ -5,29 +5,24 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kratos_codegen::protoc::Protoc;
-use kratos_codegen::{GeneratedFile, PluginRequest};
+use kratos_codegen::GeneratedFile;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("kratos-http")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kratos-http");
+    kratos_codegen::golden::scratch_dir(&base, name).unwrap()
 }
 
 fn generate(case: &str, files: &[&str], parameter: &str) -> Result<Vec<GeneratedFile>, String> {
-    let protoc = Protoc::new(scratch(case)).include(repo().join("testdata/proto"));
-    let paths: Vec<PathBuf> = files
-        .iter()
-        .map(|f| repo().join("testdata/proto").join(f))
-        .collect();
-    let set = protoc.descriptor_set(&paths).unwrap();
-    let request = PluginRequest::from_descriptor_set(&set.bytes, set.files, parameter).unwrap();
+    let request = kratos_codegen::golden::request_for(
+        &repo().join("testdata/proto"),
+        &scratch(case),
+        files,
+        parameter,
+    )?;
     protoc_gen_kratos_http::generate_files(&request).map_err(|errs| {
         errs.iter()
             .map(ToString::to_string)
