@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use kratos_codegen::protoc::Protoc;
 use kratos_codegen::GeneratedFile;
+use kratos_codegen::protoc::Protoc;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
