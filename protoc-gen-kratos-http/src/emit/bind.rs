@@ -96,48 +96,29 @@ impl Binder<'_> {
         let dotted = canonical.join(".");
         let field = leaf.steps[leaf.steps.len() - 1].clone();
         let navigate = self.navigate(&leaf.steps[..leaf.steps.len() - 1]);
-        let id = Literal::usize_unsuffixed(id);
-        let is_list = field.is_list();
-        let once = if is_list || field.is_map() {
-            quote!()
+        let b = quote!(#rt::transport::http::binding);
+        let shape = if field.is_map() {
+            quote!(#b::LeafShape::Map)
+        } else if field.is_list() {
+            quote!(#b::LeafShape::Repeated)
         } else {
-            quote!(seen.field(#id, #dotted)?;)
+            let index = Literal::usize_unsuffixed(id);
+            // Kratos leaves a singular number, bool or enum at its default for `a=`.
+            let empty_is_default =
+                !field.supports_presence() && !matches!(field.kind(), Kind::String | Kind::Bytes);
+            quote!(#b::LeafShape::Singular { index: #index, empty_is_default: #empty_is_default })
         };
         let assign = if field.is_map() {
             self.map_insert(&field, &dotted)
         } else {
             let value = self.parse_value(&field, &dotted, &quote!(pair.value()));
-            let no_key = quote! {
-                if pair.map_key().is_some() {
-                    return ::core::result::Result::Err(#rt::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!("query parameter \"", #dotted, "\" is not a map; write ", #dotted, "=value"),
-                    ));
-                }
-            };
-            let assign = self.assign(&field, &value);
-            // Kratos leaves a singular number, bool or enum at its default for `a=`.
-            let empty_is_default = !field.is_list()
-                && !field.supports_presence()
-                && !matches!(field.kind(), Kind::String | Kind::Bytes);
-            let skip_empty = if empty_is_default {
-                quote! {
-                    if pair.value().is_empty() {
-                        return ::core::result::Result::Ok(());
-                    }
-                }
-            } else {
-                quote!()
-            };
-            quote!(#no_key #skip_empty #assign)
+            self.assign(&field, &value)
         };
         quote! {
             [#(#patterns),*] => {
-                if exclude.iter().any(|prefix| [#(#canonical),*].starts_with(prefix)) {
+                if !#b::check_leaf(pair, exclude, &[#(#canonical),*], #dotted, seen, #shape)? {
                     return ::core::result::Result::Ok(());
                 }
-                #once
                 #navigate
                 #assign
             }
@@ -230,7 +211,6 @@ impl Binder<'_> {
     }
 
     fn map_insert(&self, field: &FieldDescriptor, dotted: &str) -> TokenStream {
-        let rt = self.runtime;
         let ident = field_ident(field);
         let Kind::Message(entry) = field.kind() else {
             return quote!();
@@ -239,14 +219,9 @@ impl Binder<'_> {
         let value_field = entry.map_entry_value_field();
         let key = self.parse_value(&key_field, dotted, &quote!(key));
         let value = self.parse_value(&value_field, dotted, &quote!(pair.value()));
+        // check_leaf has made sure the key is there.
         quote! {
-            let ::core::option::Option::Some(key) = pair.map_key() else {
-                return ::core::result::Result::Err(#rt::errors::Error::new(
-                    400,
-                    "CODEC",
-                    ::core::concat!("query parameter \"", #dotted, "\" is a map; write ", #dotted, "[key]=value"),
-                ));
-            };
+            let key = pair.map_key().unwrap_or_default();
             target.#ident.insert(#key, #value);
         }
     }

@@ -2265,23 +2265,17 @@ fn bind_query_library_v1_createbookrequest(
     let target = message;
     match &parts[..len] {
         ["shelf"] => {
-            if exclude.iter().any(|prefix| ["shelf"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "shelf")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "shelf", "\" is not a map; write ",
-                            "shelf", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["shelf"],
+                "shelf",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.shelf = ::kratos::transport::http::binding::parse_i64(
@@ -2290,86 +2284,72 @@ fn bind_query_library_v1_createbookrequest(
             )?;
         }
         ["book", "name"] => {
-            if exclude.iter().any(|prefix| ["book", "name"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["book", "name"],
+                "book.name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(1, "book.name")?;
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "book.name", "\" is not a map; write ",
-                            "book.name", "=value"
-                        ),
-                    ),
-                );
-            }
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "title"] => {
-            if exclude.iter().any(|prefix| ["book", "title"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["book", "title"],
+                "book.title",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 2,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(2, "book.title")?;
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "book.title",
-                            "\" is not a map; write ", "book.title", "=value"
-                        ),
-                    ),
-                );
-            }
             target.title = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "authors"] => {
-            if exclude.iter().any(|prefix| ["book", "authors"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["book", "authors"],
+                "book.authors",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? {
                 return ::core::result::Result::Ok(());
             }
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "book.authors",
-                            "\" is not a map; write ", "book.authors", "=value"
-                        ),
-                    ),
-                );
-            }
             target.authors.push(::std::string::ToString::to_string(pair.value()));
         }
         ["request_id" | "requestId"] => {
-            if exclude.iter().any(|prefix| ["request_id"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["request_id"],
+                "request_id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 4,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(4, "request_id")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "request_id",
-                            "\" is not a map; write ", "request_id", "=value"
-                        ),
-                    ),
-                );
             }
             target.request_id = ::std::string::ToString::to_string(pair.value());
         }
@@ -2396,21 +2376,18 @@ fn bind_query_library_v1_getbookrequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            if exclude.iter().any(|prefix| ["name"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["name"],
+                "name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "name")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "name", "\" is not a map; write ",
-                            "name", "=value"
-                        ),
-                    ),
-                );
             }
             target.name = ::std::string::ToString::to_string(pair.value());
         }
@@ -2437,21 +2414,18 @@ fn bind_query_library_v1_getfilerequest(
     let target = message;
     match &parts[..len] {
         ["path"] => {
-            if exclude.iter().any(|prefix| ["path"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["path"],
+                "path",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "path")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "path", "\" is not a map; write ",
-                            "path", "=value"
-                        ),
-                    ),
-                );
             }
             target.path = ::std::string::ToString::to_string(pair.value());
         }
@@ -2478,61 +2452,49 @@ fn bind_query_library_v1_getmessagerequest(
     let target = message;
     match &parts[..len] {
         ["message_id" | "messageId"] => {
-            if exclude.iter().any(|prefix| ["message_id"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["message_id"],
+                "message_id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "message_id")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "message_id",
-                            "\" is not a map; write ", "message_id", "=value"
-                        ),
-                    ),
-                );
             }
             target.message_id = ::std::string::ToString::to_string(pair.value());
         }
         ["user_id" | "userId"] => {
-            if exclude.iter().any(|prefix| ["user_id"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["user_id"],
+                "user_id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(1, "user_id")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "user_id", "\" is not a map; write ",
-                            "user_id", "=value"
-                        ),
-                    ),
-                );
             }
             target.user_id = ::std::string::ToString::to_string(pair.value());
         }
         ["revision"] => {
-            if exclude.iter().any(|prefix| ["revision"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(2, "revision")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "revision", "\" is not a map; write ",
-                            "revision", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["revision"],
+                "revision",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 2,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.revision = ::kratos::transport::http::binding::parse_i32(
@@ -2563,23 +2525,17 @@ fn bind_query_library_v1_getshelfrequest(
     let target = message;
     match &parts[..len] {
         ["shelf"] => {
-            if exclude.iter().any(|prefix| ["shelf"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "shelf")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "shelf", "\" is not a map; write ",
-                            "shelf", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["shelf"],
+                "shelf",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.shelf = ::kratos::transport::http::binding::parse_i64(
@@ -2610,23 +2566,17 @@ fn bind_query_library_v1_kinds(
     let target = message;
     match &parts[..len] {
         ["double_value" | "doubleValue"] => {
-            if exclude.iter().any(|prefix| ["double_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "double_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "double_value",
-                            "\" is not a map; write ", "double_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["double_value"],
+                "double_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.double_value = ::kratos::transport::http::binding::parse_f64(
@@ -2635,23 +2585,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["float_value" | "floatValue"] => {
-            if exclude.iter().any(|prefix| ["float_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(1, "float_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "float_value",
-                            "\" is not a map; write ", "float_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["float_value"],
+                "float_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.float_value = ::kratos::transport::http::binding::parse_f32(
@@ -2660,23 +2604,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["int64_value" | "int64Value"] => {
-            if exclude.iter().any(|prefix| ["int64_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(2, "int64_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "int64_value",
-                            "\" is not a map; write ", "int64_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["int64_value"],
+                "int64_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 2,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.int64_value = ::kratos::transport::http::binding::parse_i64(
@@ -2685,23 +2623,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["uint64_value" | "uint64Value"] => {
-            if exclude.iter().any(|prefix| ["uint64_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(3, "uint64_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "uint64_value",
-                            "\" is not a map; write ", "uint64_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["uint64_value"],
+                "uint64_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 3,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.uint64_value = ::kratos::transport::http::binding::parse_u64(
@@ -2710,23 +2642,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["int32_value" | "int32Value"] => {
-            if exclude.iter().any(|prefix| ["int32_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(4, "int32_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "int32_value",
-                            "\" is not a map; write ", "int32_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["int32_value"],
+                "int32_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 4,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.int32_value = ::kratos::transport::http::binding::parse_i32(
@@ -2735,23 +2661,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["fixed64_value" | "fixed64Value"] => {
-            if exclude.iter().any(|prefix| ["fixed64_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(5, "fixed64_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "fixed64_value",
-                            "\" is not a map; write ", "fixed64_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["fixed64_value"],
+                "fixed64_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 5,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.fixed64_value = ::kratos::transport::http::binding::parse_u64(
@@ -2760,23 +2680,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["fixed32_value" | "fixed32Value"] => {
-            if exclude.iter().any(|prefix| ["fixed32_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(6, "fixed32_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "fixed32_value",
-                            "\" is not a map; write ", "fixed32_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["fixed32_value"],
+                "fixed32_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 6,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.fixed32_value = ::kratos::transport::http::binding::parse_u32(
@@ -2785,23 +2699,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["bool_value" | "boolValue"] => {
-            if exclude.iter().any(|prefix| ["bool_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(7, "bool_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "bool_value",
-                            "\" is not a map; write ", "bool_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["bool_value"],
+                "bool_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 7,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.bool_value = ::kratos::transport::http::binding::parse_bool(
@@ -2810,40 +2718,34 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["string_value" | "stringValue"] => {
-            if exclude.iter().any(|prefix| ["string_value"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["string_value"],
+                "string_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 8,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(8, "string_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "string_value",
-                            "\" is not a map; write ", "string_value", "=value"
-                        ),
-                    ),
-                );
             }
             target.string_value = ::std::string::ToString::to_string(pair.value());
         }
         ["bytes_value" | "bytesValue"] => {
-            if exclude.iter().any(|prefix| ["bytes_value"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["bytes_value"],
+                "bytes_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 9,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(9, "bytes_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "bytes_value",
-                            "\" is not a map; write ", "bytes_value", "=value"
-                        ),
-                    ),
-                );
             }
             target.bytes_value = ::core::convert::Into::into(
                 ::kratos::transport::http::binding::parse_bytes(
@@ -2853,23 +2755,17 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["uint32_value" | "uint32Value"] => {
-            if exclude.iter().any(|prefix| ["uint32_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(10, "uint32_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "uint32_value",
-                            "\" is not a map; write ", "uint32_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["uint32_value"],
+                "uint32_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 10,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.uint32_value = ::kratos::transport::http::binding::parse_u32(
@@ -2878,23 +2774,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["sfixed32_value" | "sfixed32Value"] => {
-            if exclude.iter().any(|prefix| ["sfixed32_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(11, "sfixed32_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "sfixed32_value",
-                            "\" is not a map; write ", "sfixed32_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["sfixed32_value"],
+                "sfixed32_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 11,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.sfixed32_value = ::kratos::transport::http::binding::parse_i32(
@@ -2903,23 +2793,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["sfixed64_value" | "sfixed64Value"] => {
-            if exclude.iter().any(|prefix| ["sfixed64_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(12, "sfixed64_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "sfixed64_value",
-                            "\" is not a map; write ", "sfixed64_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["sfixed64_value"],
+                "sfixed64_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 12,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.sfixed64_value = ::kratos::transport::http::binding::parse_i64(
@@ -2928,23 +2812,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["sint32_value" | "sint32Value"] => {
-            if exclude.iter().any(|prefix| ["sint32_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(13, "sint32_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "sint32_value",
-                            "\" is not a map; write ", "sint32_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["sint32_value"],
+                "sint32_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 13,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.sint32_value = ::kratos::transport::http::binding::parse_i32(
@@ -2953,23 +2831,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["sint64_value" | "sint64Value"] => {
-            if exclude.iter().any(|prefix| ["sint64_value"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(14, "sint64_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "sint64_value",
-                            "\" is not a map; write ", "sint64_value", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["sint64_value"],
+                "sint64_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 14,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.sint64_value = ::kratos::transport::http::binding::parse_i64(
@@ -2978,23 +2850,17 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["color"] => {
-            if exclude.iter().any(|prefix| ["color"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(15, "color")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "color", "\" is not a map; write ",
-                            "color", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["color"],
+                "color",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 15,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.color = ::kratos::transport::http::binding::parse_enum(
@@ -3005,42 +2871,36 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["optional_string" | "optionalString"] => {
-            if exclude.iter().any(|prefix| ["optional_string"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["optional_string"],
+                "optional_string",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 16,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(16, "optional_string")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "optional_string",
-                            "\" is not a map; write ", "optional_string", "=value"
-                        ),
-                    ),
-                );
             }
             target.optional_string = ::core::option::Option::Some(
                 ::std::string::ToString::to_string(pair.value()),
             );
         }
         ["optional_int32" | "optionalInt32"] => {
-            if exclude.iter().any(|prefix| ["optional_int32"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["optional_int32"],
+                "optional_int32",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 17,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(17, "optional_int32")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "optional_int32",
-                            "\" is not a map; write ", "optional_int32", "=value"
-                        ),
-                    ),
-                );
             }
             target.optional_int32 = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_i32(
@@ -3050,40 +2910,30 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["repeated_string" | "repeatedString"] => {
-            if exclude.iter().any(|prefix| ["repeated_string"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["repeated_string"],
+                "repeated_string",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "repeated_string",
-                            "\" is not a map; write ", "repeated_string", "=value"
-                        ),
-                    ),
-                );
             }
             target
                 .repeated_string
                 .push(::std::string::ToString::to_string(pair.value()));
         }
         ["repeated_int64" | "repeatedInt64"] => {
-            if exclude.iter().any(|prefix| ["repeated_int64"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["repeated_int64"],
+                "repeated_int64",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "repeated_int64",
-                            "\" is not a map; write ", "repeated_int64", "=value"
-                        ),
-                    ),
-                );
             }
             target
                 .repeated_int64
@@ -3095,20 +2945,15 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["repeated_color" | "repeatedColor"] => {
-            if exclude.iter().any(|prefix| ["repeated_color"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["repeated_color"],
+                "repeated_color",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "repeated_color",
-                            "\" is not a map; write ", "repeated_color", "=value"
-                        ),
-                    ),
-                );
             }
             target
                 .repeated_color
@@ -3122,21 +2967,17 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["labels"] => {
-            if exclude.iter().any(|prefix| ["labels"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["labels"],
+                "labels",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Map,
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            let ::core::option::Option::Some(key) = pair.map_key() else {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "labels", "\" is a map; write ",
-                            "labels", "[key]=value"
-                        ),
-                    ),
-                );
-            };
+            let key = pair.map_key().unwrap_or_default();
             target
                 .labels
                 .insert(
@@ -3145,21 +2986,17 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["counts"] => {
-            if exclude.iter().any(|prefix| ["counts"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["counts"],
+                "counts",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Map,
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            let ::core::option::Option::Some(key) = pair.map_key() else {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "counts", "\" is a map; write ",
-                            "counts", "[key]=value"
-                        ),
-                    ),
-                );
-            };
+            let key = pair.map_key().unwrap_or_default();
             target
                 .counts
                 .insert(
@@ -3171,106 +3008,85 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["nested", "name"] => {
-            if exclude.iter().any(|prefix| ["nested", "name"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["nested", "name"],
+                "nested.name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 23,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(23, "nested.name")?;
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "nested.name",
-                            "\" is not a map; write ", "nested.name", "=value"
-                        ),
-                    ),
-                );
-            }
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["nested", "inner", "id"] => {
-            if exclude.iter().any(|prefix| ["nested", "inner", "id"].starts_with(prefix))
-            {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["nested", "inner", "id"],
+                "nested.inner.id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 24,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(24, "nested.inner.id")?;
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
             let target = target
                 .inner
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "nested.inner.id",
-                            "\" is not a map; write ", "nested.inner.id", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
-                return ::core::result::Result::Ok(());
-            }
             target.id = ::kratos::transport::http::binding::parse_i32(
                 "nested.inner.id",
                 pair.value(),
             )?;
         }
         ["nested", "inner", "note"] => {
-            if exclude
-                .iter()
-                .any(|prefix| ["nested", "inner", "note"].starts_with(prefix))
-            {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["nested", "inner", "note"],
+                "nested.inner.note",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 25,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(25, "nested.inner.note")?;
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
             let target = target
                 .inner
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "nested.inner.note",
-                            "\" is not a map; write ", "nested.inner.note", "=value"
-                        ),
-                    ),
-                );
-            }
             target.note = ::std::string::ToString::to_string(pair.value());
         }
         ["nested", "values"] => {
-            if exclude.iter().any(|prefix| ["nested", "values"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["nested", "values"],
+                "nested.values",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? {
                 return ::core::result::Result::Ok(());
             }
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "nested.values",
-                            "\" is not a map; write ", "nested.values", "=value"
-                        ),
-                    ),
-                );
-            }
             target
                 .values
                 .push(
@@ -3281,21 +3097,18 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["timestamp"] => {
-            if exclude.iter().any(|prefix| ["timestamp"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["timestamp"],
+                "timestamp",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 27,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(27, "timestamp")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "timestamp", "\" is not a map; write ",
-                            "timestamp", "=value"
-                        ),
-                    ),
-                );
             }
             target.timestamp = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_timestamp(
@@ -3305,21 +3118,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["duration"] => {
-            if exclude.iter().any(|prefix| ["duration"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["duration"],
+                "duration",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 28,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(28, "duration")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "duration", "\" is not a map; write ",
-                            "duration", "=value"
-                        ),
-                    ),
-                );
             }
             target.duration = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_duration(
@@ -3329,21 +3139,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["field_mask" | "fieldMask"] => {
-            if exclude.iter().any(|prefix| ["field_mask"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["field_mask"],
+                "field_mask",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 29,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(29, "field_mask")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "field_mask",
-                            "\" is not a map; write ", "field_mask", "=value"
-                        ),
-                    ),
-                );
             }
             target.field_mask = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_field_mask(
@@ -3353,21 +3160,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["int64_wrapper" | "int64Wrapper"] => {
-            if exclude.iter().any(|prefix| ["int64_wrapper"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["int64_wrapper"],
+                "int64_wrapper",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 30,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(30, "int64_wrapper")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "int64_wrapper",
-                            "\" is not a map; write ", "int64_wrapper", "=value"
-                        ),
-                    ),
-                );
             }
             target.int64_wrapper = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_i64(
@@ -3377,42 +3181,36 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["string_wrapper" | "stringWrapper"] => {
-            if exclude.iter().any(|prefix| ["string_wrapper"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["string_wrapper"],
+                "string_wrapper",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 31,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(31, "string_wrapper")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "string_wrapper",
-                            "\" is not a map; write ", "string_wrapper", "=value"
-                        ),
-                    ),
-                );
             }
             target.string_wrapper = ::core::option::Option::Some(
                 ::std::string::ToString::to_string(pair.value()),
             );
         }
         ["bool_wrapper" | "boolWrapper"] => {
-            if exclude.iter().any(|prefix| ["bool_wrapper"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["bool_wrapper"],
+                "bool_wrapper",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 32,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(32, "bool_wrapper")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "bool_wrapper",
-                            "\" is not a map; write ", "bool_wrapper", "=value"
-                        ),
-                    ),
-                );
             }
             target.bool_wrapper = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_bool(
@@ -3422,21 +3220,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["struct_value" | "structValue"] => {
-            if exclude.iter().any(|prefix| ["struct_value"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["struct_value"],
+                "struct_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 33,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(33, "struct_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "struct_value",
-                            "\" is not a map; write ", "struct_value", "=value"
-                        ),
-                    ),
-                );
             }
             target.struct_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_struct(
@@ -3446,21 +3241,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["any_value" | "anyValue"] => {
-            if exclude.iter().any(|prefix| ["any_value"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["any_value"],
+                "any_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 34,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(34, "any_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "any_value", "\" is not a map; write ",
-                            "any_value", "=value"
-                        ),
-                    ),
-                );
             }
             target.any_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_value(
@@ -3470,21 +3262,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["list_value" | "listValue"] => {
-            if exclude.iter().any(|prefix| ["list_value"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["list_value"],
+                "list_value",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 35,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(35, "list_value")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "list_value",
-                            "\" is not a map; write ", "list_value", "=value"
-                        ),
-                    ),
-                );
             }
             target.list_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_list_value(
@@ -3494,21 +3283,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_name" | "choiceName"] => {
-            if exclude.iter().any(|prefix| ["choice_name"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["choice_name"],
+                "choice_name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 36,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(36, "choice_name")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "choice_name",
-                            "\" is not a map; write ", "choice_name", "=value"
-                        ),
-                    ),
-                );
             }
             if target.choice.is_some()
                 && !::core::matches!(
@@ -3533,21 +3319,18 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_id" | "choiceId"] => {
-            if exclude.iter().any(|prefix| ["choice_id"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["choice_id"],
+                "choice_id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 37,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(37, "choice_id")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "choice_id", "\" is not a map; write ",
-                            "choice_id", "=value"
-                        ),
-                    ),
-                );
             }
             if target.choice.is_some()
                 && !::core::matches!(
@@ -3575,10 +3358,19 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_inner" | "choiceInner", "id"] => {
-            if exclude.iter().any(|prefix| ["choice_inner", "id"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["choice_inner", "id"],
+                "choice_inner.id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 38,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(38, "choice_inner.id")?;
             if !::core::matches!(
                 target.choice,
                 ::core::option::Option::Some(kinds::Choice::ChoiceInner(_))
@@ -3610,32 +3402,25 @@ fn bind_query_library_v1_kinds(
                     ),
                 );
             };
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "choice_inner.id",
-                            "\" is not a map; write ", "choice_inner.id", "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
-                return ::core::result::Result::Ok(());
-            }
             target.id = ::kratos::transport::http::binding::parse_i32(
                 "choice_inner.id",
                 pair.value(),
             )?;
         }
         ["choice_inner" | "choiceInner", "note"] => {
-            if exclude.iter().any(|prefix| ["choice_inner", "note"].starts_with(prefix))
-            {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["choice_inner", "note"],
+                "choice_inner.note",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 39,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(39, "choice_inner.note")?;
             if !::core::matches!(
                 target.choice,
                 ::core::option::Option::Some(kinds::Choice::ChoiceInner(_))
@@ -3667,18 +3452,6 @@ fn bind_query_library_v1_kinds(
                     ),
                 );
             };
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "choice_inner.note",
-                            "\" is not a map; write ", "choice_inner.note", "=value"
-                        ),
-                    ),
-                );
-            }
             target.note = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -3704,23 +3477,17 @@ fn bind_query_library_v1_shelf(
     let target = message;
     match &parts[..len] {
         ["id"] => {
-            if exclude.iter().any(|prefix| ["id"].starts_with(prefix)) {
-                return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "id")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "id", "\" is not a map; write ", "id",
-                            "=value"
-                        ),
-                    ),
-                );
-            }
-            if pair.value().is_empty() {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["id"],
+                "id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: true,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
             target.id = ::kratos::transport::http::binding::parse_i64(
@@ -3729,21 +3496,18 @@ fn bind_query_library_v1_shelf(
             )?;
         }
         ["theme"] => {
-            if exclude.iter().any(|prefix| ["theme"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["theme"],
+                "theme",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(1, "theme")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "theme", "\" is not a map; write ",
-                            "theme", "=value"
-                        ),
-                    ),
-                );
             }
             target.theme = ::std::string::ToString::to_string(pair.value());
         }
@@ -3770,86 +3534,72 @@ fn bind_query_library_v1_updatebookrequest(
     let target = message;
     match &parts[..len] {
         ["book", "name"] => {
-            if exclude.iter().any(|prefix| ["book", "name"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["book", "name"],
+                "book.name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(0, "book.name")?;
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "book.name", "\" is not a map; write ",
-                            "book.name", "=value"
-                        ),
-                    ),
-                );
-            }
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "title"] => {
-            if exclude.iter().any(|prefix| ["book", "title"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["book", "title"],
+                "book.title",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
             }
-            seen.field(1, "book.title")?;
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "book.title",
-                            "\" is not a map; write ", "book.title", "=value"
-                        ),
-                    ),
-                );
-            }
             target.title = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "authors"] => {
-            if exclude.iter().any(|prefix| ["book", "authors"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["book", "authors"],
+                "book.authors",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? {
                 return ::core::result::Result::Ok(());
             }
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "book.authors",
-                            "\" is not a map; write ", "book.authors", "=value"
-                        ),
-                    ),
-                );
-            }
             target.authors.push(::std::string::ToString::to_string(pair.value()));
         }
         ["update_mask" | "updateMask"] => {
-            if exclude.iter().any(|prefix| ["update_mask"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["update_mask"],
+                "update_mask",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 3,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(3, "update_mask")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "update_mask",
-                            "\" is not a map; write ", "update_mask", "=value"
-                        ),
-                    ),
-                );
             }
             target.update_mask = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_field_mask(

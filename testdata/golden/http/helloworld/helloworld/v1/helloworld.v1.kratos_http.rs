@@ -160,21 +160,18 @@ fn bind_query_helloworld_v1_hellorequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            if exclude.iter().any(|prefix| ["name"].starts_with(prefix)) {
+            if !::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                &["name"],
+                "name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? {
                 return ::core::result::Result::Ok(());
-            }
-            seen.field(0, "name")?;
-            if pair.map_key().is_some() {
-                return ::core::result::Result::Err(
-                    ::kratos::errors::Error::new(
-                        400,
-                        "CODEC",
-                        ::core::concat!(
-                            "query parameter \"", "name", "\" is not a map; write ",
-                            "name", "=value"
-                        ),
-                    ),
-                );
             }
             target.name = ::std::string::ToString::to_string(pair.value());
         }
