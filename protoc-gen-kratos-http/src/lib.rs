@@ -46,6 +46,12 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
             .push(file);
     }
 
+    let mut json = emit::JsonSupport::new(
+        request
+            .files_to_generate()
+            .map(|file| file.name().to_owned())
+            .collect(),
+    );
     let mut errors = Vec::new();
     let mut files = Vec::new();
     for (package, package_files) in &packages {
@@ -57,11 +63,13 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
             }
         }
         let has_messages = package_files.iter().any(|f| f.messages().len() > 0);
-        if services.is_empty() && !(options.reflect() && has_messages) {
+        // Messages need their `HttpMessage` impls even without services: other packages'
+        // requests and replies may hold them.
+        if services.is_empty() && !has_messages {
             continue;
         }
         let sources: Vec<&str> = package_files.iter().map(FileDescriptor::name).collect();
-        let tokens = emit::package(&options, package, package_files, &services);
+        let tokens = emit::package(&options, package, package_files, &services, &mut json);
         match format_rust_file(GENERATOR, &sources, tokens) {
             Ok(content) => files.extend(options.output().package_files(
                 package,

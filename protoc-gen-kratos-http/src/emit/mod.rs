@@ -2,6 +2,7 @@
 
 pub(crate) mod bind;
 mod client;
+mod json;
 mod reflect;
 mod service;
 
@@ -15,6 +16,7 @@ use quote::quote;
 use crate::Options;
 use crate::model::{Body, HttpMethod, Service};
 use bind::Binder;
+pub(crate) use json::JsonSupport;
 
 /// The contents of `<package>.kratos_http.rs`.
 pub(crate) fn package(
@@ -22,6 +24,7 @@ pub(crate) fn package(
     package: &str,
     files: &[FileDescriptor],
     services: &[Service],
+    json: &mut JsonSupport,
 ) -> TokenStream {
     let runtime: TokenStream = options
         .runtime_crate()
@@ -59,12 +62,14 @@ pub(crate) fn package(
     );
     let query_writer_fns = query_writers.iter().map(|m| client::query_fn(&binder, m));
 
+    let messages = reflect::all_messages(files);
     let reflect = if options.reflect() {
         let set = reflect::descriptor_set(files);
-        reflect::reflect_impls(&binder, &set, &reflect::all_messages(files))
+        reflect::reflect_impls(&binder, &set, &messages)
     } else {
         quote!()
     };
+    let json_impls = binder.json_impls(&messages, json);
 
     quote! {
         #(#service_code)*
@@ -72,6 +77,7 @@ pub(crate) fn package(
         #(#binder_fns)*
         #(#query_writer_fns)*
         #reflect
+        #json_impls
     }
 }
 

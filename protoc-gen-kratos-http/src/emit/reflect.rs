@@ -112,7 +112,7 @@ fn transitive_imports(file: &FileDescriptor) -> Vec<String> {
     found
 }
 
-/// The pool accessor plus one `ReflectMessage` and `HttpMessage` impl per message.
+/// The pool accessor plus one `ReflectMessage` impl per message.
 pub(crate) fn reflect_impls(
     binder: &Binder<'_>,
     set: &[u8],

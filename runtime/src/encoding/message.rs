@@ -11,39 +11,16 @@ use crate::errors::Error;
 /// A message the HTTP transport can decode from a request body and encode into a reply, in
 /// whichever [`Format`] was negotiated.
 ///
-/// Implemented for every [`ReflectMessage`] (every prost message our generator emits, the
-/// well-known types, and `()` for `google.protobuf.Empty`), so generated code implements nothing.
-/// The methods dispatch to [`decode_json`], [`decode_proto`], [`encode_json`], ... by format.
-pub trait HttpMessage: ReflectMessage {
+/// Every method has a default that works from the message's [`ReflectMessage`] impl: JSON
+/// through prost-reflect's canonical mapping ([`decode_json`], [`encode_json`]), protobuf
+/// through prost. protoc-gen-kratos-http implements the trait for every message it sees,
+/// overriding [`decode_body`](Self::decode_body) and [`encode_reply`](Self::encode_reply) with
+/// the message's generated JSON codec (see [`super::generated`]) where it has one; the runtime
+/// implements it for `()` (`google.protobuf.Empty`) and the other well-known types. A message
+/// of your own that implements `ReflectMessage` needs only `impl HttpMessage for MyMessage {}`.
+pub trait HttpMessage: ReflectMessage + Sized {
     /// Merges a request body in `format` into `self`. Form bodies are bound field by field by
     /// generated code (see `binding::QueryPairs`), so [`Format::Form`] is a `415` here.
-    fn decode_body(&mut self, format: Format, body: &[u8], json: &JsonOptions)
-    -> Result<(), Error>;
-
-    /// Merges a request body in `format` holding one top-level field (`body: "field"`, proto
-    /// name) into that field of `self`. [`Format::Form`] is a `415`.
-    fn decode_body_field(
-        &mut self,
-        format: Format,
-        body: &[u8],
-        field: &str,
-        json: &JsonOptions,
-    ) -> Result<(), Error>;
-
-    /// Encodes `self` as a reply body in `format` ([`Format::Form`] writes JSON).
-    fn encode_reply(&self, format: Format, json: &JsonOptions) -> Result<Vec<u8>, Error>;
-
-    /// Encodes one top-level field of `self` (`response_body: "field"`, proto name) in `format`
-    /// ([`Format::Form`] writes JSON).
-    fn encode_reply_field(
-        &self,
-        format: Format,
-        field: &str,
-        json: &JsonOptions,
-    ) -> Result<Vec<u8>, Error>;
-}
-
-impl<M: ReflectMessage> HttpMessage for M {
     fn decode_body(
         &mut self,
         format: Format,
@@ -57,6 +34,8 @@ impl<M: ReflectMessage> HttpMessage for M {
         }
     }
 
+    /// Merges a request body in `format` holding one top-level field (`body: "field"`, proto
+    /// name) into that field of `self`. [`Format::Form`] is a `415`.
     fn decode_body_field(
         &mut self,
         format: Format,
@@ -71,6 +50,7 @@ impl<M: ReflectMessage> HttpMessage for M {
         }
     }
 
+    /// Encodes `self` as a reply body in `format` ([`Format::Form`] writes JSON).
     fn encode_reply(&self, format: Format, json: &JsonOptions) -> Result<Vec<u8>, Error> {
         match format {
             Format::Json | Format::Form => encode_json(self, json),
@@ -78,6 +58,8 @@ impl<M: ReflectMessage> HttpMessage for M {
         }
     }
 
+    /// Encodes one top-level field of `self` (`response_body: "field"`, proto name) in `format`
+    /// ([`Format::Form`] writes JSON).
     fn encode_reply_field(
         &self,
         format: Format,
@@ -91,7 +73,35 @@ impl<M: ReflectMessage> HttpMessage for M {
     }
 }
 
-fn form_not_here() -> Error {
+/// The well-known types prost maps to Rust types of their own, so a service may take or return
+/// them directly (`rpc Ping(google.protobuf.Empty) returns (google.protobuf.Timestamp)`).
+macro_rules! well_known_http_messages {
+    ($($ty:ty),* $(,)?) => {
+        $(impl HttpMessage for $ty {})*
+    };
+}
+
+well_known_http_messages!(
+    (),
+    bool,
+    f32,
+    f64,
+    i32,
+    i64,
+    u32,
+    u64,
+    String,
+    Vec<u8>,
+    prost_types::Any,
+    prost_types::Duration,
+    prost_types::FieldMask,
+    prost_types::ListValue,
+    prost_types::Struct,
+    prost_types::Timestamp,
+    prost_types::Value,
+);
+
+pub(super) fn form_not_here() -> Error {
     Error::new(
         415,
         super::CODEC_REASON,

@@ -16,15 +16,16 @@
 //! Every function takes a plain prost message that also implements [`ReflectMessage`]: JSON goes
 //! through prost-reflect's canonical proto3 JSON mapping (the one that writes `FieldMask` and `Any`
 //! as the spec says), and protobuf binary through prost. [`HttpMessage`] bundles them per
-//! [`Format`] for the transport, with a blanket impl for every `ReflectMessage`, so generated code
-//! implements nothing per message beyond the `ReflectMessage` impl it already emits (a blanket
-//! impl plus a manual one for `()` would not be coherent, and none is needed):
+//! [`Format`] for the transport. protoc-gen-kratos-http implements it for every message it
+//! generates, with a generated JSON codec ([`generated`]) where the message allows one, which
+//! writes the same JSON as the reflective codec at the cost of hand-written serde code. The
+//! runtime implements it for the well-known types prost maps to Rust types:
 //!
-//! - `google.protobuf.Empty`, which prost maps to `()`, works as is: prost-reflect implements
-//!   `ReflectMessage` for `()`. [`decode_json`] into `()` accepts any JSON object and ignores its
-//!   members (unless [`JsonOptions::deny_unknown_fields`] is on); [`encode_json`] writes `{}`.
-//! - The other well-known types prost maps to Rust types (`prost_types::Timestamp`, wrapper types
-//!   as `String`, `i64`, ..., `prost_types::Struct`) implement `ReflectMessage` in prost-reflect too.
+//! - `google.protobuf.Empty`, which prost maps to `()`: [`decode_json`] into `()` accepts any JSON
+//!   object and ignores its members (unless [`JsonOptions::deny_unknown_fields`] is on);
+//!   [`encode_json`] writes `{}`.
+//! - `prost_types::Timestamp`, the wrapper types as `String`, `i64`, ..., `prost_types::Struct`
+//!   and the rest, whose `ReflectMessage` impls come with prost-reflect.
 //!
 //! # JSON
 //!
@@ -52,6 +53,7 @@
 
 mod error_body;
 mod format;
+pub mod generated;
 mod json;
 mod message;
 mod proto;

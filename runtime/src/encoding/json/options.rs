@@ -63,16 +63,26 @@ impl JsonOptions {
     }
 
     /// Whether unknown fields are rejected.
-    pub(super) const fn denies_unknown_fields(&self) -> bool {
+    pub(crate) const fn denies_unknown_fields(&self) -> bool {
         self.deny_unknown_fields
     }
 
     /// Whether proto names are written (needed to find a field in serialized output).
-    pub(super) const fn uses_proto_names(&self) -> bool {
+    pub(crate) const fn uses_proto_names(&self) -> bool {
         self.use_proto_names
     }
 
-    pub(super) const fn serialize_options(&self) -> SerializeOptions {
+    /// Whether fields without presence are written when they hold their default.
+    pub(crate) const fn emits_unpopulated(&self) -> bool {
+        self.emit_unpopulated
+    }
+
+    /// Whether enums are written as numbers.
+    pub(crate) const fn writes_enum_numbers(&self) -> bool {
+        self.enums_as_numbers
+    }
+
+    pub(crate) const fn serialize_options(&self) -> SerializeOptions {
         SerializeOptions::new()
             .stringify_64_bit_integers(true)
             .use_proto_field_name(self.use_proto_names)
@@ -83,7 +93,7 @@ impl JsonOptions {
     /// Decoding is always strict about unknown names: ignoring unknown fields is done by
     /// `unknown::strip_unknown_fields`, because prost-reflect's lenient mode would also drop
     /// unknown *enum names* without a word.
-    pub(super) const fn strict_deserialize_options() -> DeserializeOptions {
+    pub(crate) const fn strict_deserialize_options() -> DeserializeOptions {
         DeserializeOptions::new().deny_unknown_fields(true)
     }
 }

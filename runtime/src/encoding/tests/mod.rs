@@ -3,6 +3,7 @@
 mod error_body;
 mod fixtures;
 mod format;
+mod generated;
 mod json_decode;
 mod json_encode;
 mod message;

@@ -4318,3 +4318,894 @@ impl ::kratos::encoding::ReflectMessage for Kinds {
             .clone()
     }
 }
+impl ::kratos::encoding::HttpMessage for Shelf {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Shelf {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("id", "id", &json::Int64, &self.id)?;
+        fields.implicit("theme", "theme", &json::Str, &self.theme)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "id" => object.implicit(0, &json::Int64, &mut self.id)?,
+                "theme" => object.implicit(1, &json::Str, &mut self.theme)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for GetShelfRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for GetShelfRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("shelf", "shelf", &json::Int64, &self.shelf)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "shelf" => object.implicit(0, &json::Int64, &mut self.shelf)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for Book {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Book {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("name", "name", &json::Str, &self.name)?;
+        fields.implicit("title", "title", &json::Str, &self.title)?;
+        fields.repeated("authors", "authors", &json::Str, &self.authors)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "name" => object.implicit(0, &json::Str, &mut self.name)?,
+                "title" => object.implicit(1, &json::Str, &mut self.title)?,
+                "authors" => object.repeated(2, &json::Str, &mut self.authors)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for GetBookRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for GetBookRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("name", "name", &json::Str, &self.name)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "name" => object.implicit(0, &json::Str, &mut self.name)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for CreateBookRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for CreateBookRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("shelf", "shelf", &json::Int64, &self.shelf)?;
+        fields
+            .optional(
+                "book",
+                "book",
+                &json::Message::<Book>::new(),
+                self.book.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields.implicit("requestId", "request_id", &json::Str, &self.request_id)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "shelf" => object.implicit(0, &json::Int64, &mut self.shelf)?,
+                "book" => object.message::<Book, _>(1, &mut self.book)?,
+                "requestId" | "request_id" => {
+                    object.implicit(2, &json::Str, &mut self.request_id)?
+                }
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for UpdateBookRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for UpdateBookRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields
+            .optional(
+                "book",
+                "book",
+                &json::Message::<Book>::new(),
+                self.book.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields
+            .optional(
+                "updateMask",
+                "update_mask",
+                &json::WellKnown::new(),
+                self.update_mask.as_ref(),
+            )?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "book" => object.message::<Book, _>(0, &mut self.book)?,
+                "updateMask" | "update_mask" => {
+                    object.optional(1, &json::WellKnown::new(), &mut self.update_mask)?
+                }
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for GetFileRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for GetFileRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("path", "path", &json::Str, &self.path)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "path" => object.implicit(0, &json::Str, &mut self.path)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for GetMessageRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for GetMessageRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("messageId", "message_id", &json::Str, &self.message_id)?;
+        fields.implicit("userId", "user_id", &json::Str, &self.user_id)?;
+        fields.implicit("revision", "revision", &json::Int32, &self.revision)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "messageId" | "message_id" => {
+                    object.implicit(0, &json::Str, &mut self.message_id)?
+                }
+                "userId" | "user_id" => {
+                    object.implicit(1, &json::Str, &mut self.user_id)?
+                }
+                "revision" => object.implicit(2, &json::Int32, &mut self.revision)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for kinds::Inner {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for kinds::Inner {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("id", "id", &json::Int32, &self.id)?;
+        fields.implicit("note", "note", &json::Str, &self.note)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "id" => object.implicit(0, &json::Int32, &mut self.id)?,
+                "note" => object.implicit(1, &json::Str, &mut self.note)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for kinds::Nested {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for kinds::Nested {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("name", "name", &json::Str, &self.name)?;
+        fields
+            .optional(
+                "inner",
+                "inner",
+                &json::Message::<kinds::Inner>::new(),
+                self.inner.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields.repeated("values", "values", &json::Int32, &self.values)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "name" => object.implicit(0, &json::Str, &mut self.name)?,
+                "inner" => object.message::<kinds::Inner, _>(1, &mut self.inner)?,
+                "values" => object.repeated(2, &json::Int32, &mut self.values)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for Kinds {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Kinds {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields
+            .implicit("doubleValue", "double_value", &json::Double, &self.double_value)?;
+        fields.implicit("floatValue", "float_value", &json::Float, &self.float_value)?;
+        fields.implicit("int64Value", "int64_value", &json::Int64, &self.int64_value)?;
+        fields
+            .implicit("uint64Value", "uint64_value", &json::UInt64, &self.uint64_value)?;
+        fields.implicit("int32Value", "int32_value", &json::Int32, &self.int32_value)?;
+        fields
+            .implicit(
+                "fixed64Value",
+                "fixed64_value",
+                &json::UInt64,
+                &self.fixed64_value,
+            )?;
+        fields
+            .implicit(
+                "fixed32Value",
+                "fixed32_value",
+                &json::UInt32,
+                &self.fixed32_value,
+            )?;
+        fields.implicit("boolValue", "bool_value", &json::Bool, &self.bool_value)?;
+        fields.implicit("stringValue", "string_value", &json::Str, &self.string_value)?;
+        fields
+            .implicit(
+                "bytesValue",
+                "bytes_value",
+                &json::Bytes::new(),
+                &self.bytes_value,
+            )?;
+        fields
+            .implicit("uint32Value", "uint32_value", &json::UInt32, &self.uint32_value)?;
+        fields
+            .implicit(
+                "sfixed32Value",
+                "sfixed32_value",
+                &json::Int32,
+                &self.sfixed32_value,
+            )?;
+        fields
+            .implicit(
+                "sfixed64Value",
+                "sfixed64_value",
+                &json::Int64,
+                &self.sfixed64_value,
+            )?;
+        fields
+            .implicit("sint32Value", "sint32_value", &json::Int32, &self.sint32_value)?;
+        fields
+            .implicit("sint64Value", "sint64_value", &json::Int64, &self.sint64_value)?;
+        fields
+            .implicit(
+                "color",
+                "color",
+                &json::Enum::new(
+                    |name| Color::from_str_name(name).map(|value| value as i32),
+                    |number| {
+                        Color::try_from(number).ok().map(|value| value.as_str_name())
+                    },
+                ),
+                &self.color,
+            )?;
+        fields
+            .optional(
+                "optionalString",
+                "optional_string",
+                &json::Str,
+                self.optional_string.as_ref(),
+            )?;
+        fields
+            .optional(
+                "optionalInt32",
+                "optional_int32",
+                &json::Int32,
+                self.optional_int32.as_ref(),
+            )?;
+        fields
+            .repeated(
+                "repeatedString",
+                "repeated_string",
+                &json::Str,
+                &self.repeated_string,
+            )?;
+        fields
+            .repeated(
+                "repeatedInt64",
+                "repeated_int64",
+                &json::Int64,
+                &self.repeated_int64,
+            )?;
+        fields
+            .repeated(
+                "repeatedColor",
+                "repeated_color",
+                &json::Enum::new(
+                    |name| Color::from_str_name(name).map(|value| value as i32),
+                    |number| {
+                        Color::try_from(number).ok().map(|value| value.as_str_name())
+                    },
+                ),
+                &self.repeated_color,
+            )?;
+        fields.map("labels", "labels", &json::Str, &json::Str, &self.labels)?;
+        fields.map("counts", "counts", &json::Int32, &json::Int64, &self.counts)?;
+        fields
+            .optional(
+                "nested",
+                "nested",
+                &json::Message::<kinds::Nested>::new(),
+                self.nested.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields
+            .optional(
+                "timestamp",
+                "timestamp",
+                &json::WellKnown::new(),
+                self.timestamp.as_ref(),
+            )?;
+        fields
+            .optional(
+                "duration",
+                "duration",
+                &json::WellKnown::new(),
+                self.duration.as_ref(),
+            )?;
+        fields
+            .optional(
+                "fieldMask",
+                "field_mask",
+                &json::WellKnown::new(),
+                self.field_mask.as_ref(),
+            )?;
+        fields
+            .optional(
+                "int64Wrapper",
+                "int64_wrapper",
+                &json::WellKnown::new(),
+                self.int64_wrapper.as_ref(),
+            )?;
+        fields
+            .optional(
+                "stringWrapper",
+                "string_wrapper",
+                &json::WellKnown::new(),
+                self.string_wrapper.as_ref(),
+            )?;
+        fields
+            .optional(
+                "boolWrapper",
+                "bool_wrapper",
+                &json::WellKnown::new(),
+                self.bool_wrapper.as_ref(),
+            )?;
+        fields
+            .optional(
+                "structValue",
+                "struct_value",
+                &json::WellKnown::new(),
+                self.struct_value.as_ref(),
+            )?;
+        fields
+            .optional(
+                "anyValue",
+                "any_value",
+                &json::WellKnown::new(),
+                self.any_value.as_ref(),
+            )?;
+        fields
+            .optional(
+                "listValue",
+                "list_value",
+                &json::WellKnown::new(),
+                self.list_value.as_ref(),
+            )?;
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceName(value)) = &self
+            .choice
+        {
+            fields
+                .optional(
+                    "choiceName",
+                    "choice_name",
+                    &json::Str,
+                    ::core::option::Option::Some(value),
+                )?;
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceId(value)) = &self
+            .choice
+        {
+            fields
+                .optional(
+                    "choiceId",
+                    "choice_id",
+                    &json::Int32,
+                    ::core::option::Option::Some(value),
+                )?;
+        }
+        if let ::core::option::Option::Some(kinds::Choice::ChoiceInner(value)) = &self
+            .choice
+        {
+            fields
+                .optional(
+                    "choiceInner",
+                    "choice_inner",
+                    &json::Message::<kinds::Inner>::new(),
+                    ::core::option::Option::Some(::core::borrow::Borrow::borrow(value)),
+                )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "doubleValue" | "double_value" => {
+                    object.implicit(0, &json::Double, &mut self.double_value)?
+                }
+                "floatValue" | "float_value" => {
+                    object.implicit(1, &json::Float, &mut self.float_value)?
+                }
+                "int64Value" | "int64_value" => {
+                    object.implicit(2, &json::Int64, &mut self.int64_value)?
+                }
+                "uint64Value" | "uint64_value" => {
+                    object.implicit(3, &json::UInt64, &mut self.uint64_value)?
+                }
+                "int32Value" | "int32_value" => {
+                    object.implicit(4, &json::Int32, &mut self.int32_value)?
+                }
+                "fixed64Value" | "fixed64_value" => {
+                    object.implicit(5, &json::UInt64, &mut self.fixed64_value)?
+                }
+                "fixed32Value" | "fixed32_value" => {
+                    object.implicit(6, &json::UInt32, &mut self.fixed32_value)?
+                }
+                "boolValue" | "bool_value" => {
+                    object.implicit(7, &json::Bool, &mut self.bool_value)?
+                }
+                "stringValue" | "string_value" => {
+                    object.implicit(8, &json::Str, &mut self.string_value)?
+                }
+                "bytesValue" | "bytes_value" => {
+                    object.implicit(9, &json::Bytes::new(), &mut self.bytes_value)?
+                }
+                "uint32Value" | "uint32_value" => {
+                    object.implicit(10, &json::UInt32, &mut self.uint32_value)?
+                }
+                "sfixed32Value" | "sfixed32_value" => {
+                    object.implicit(11, &json::Int32, &mut self.sfixed32_value)?
+                }
+                "sfixed64Value" | "sfixed64_value" => {
+                    object.implicit(12, &json::Int64, &mut self.sfixed64_value)?
+                }
+                "sint32Value" | "sint32_value" => {
+                    object.implicit(13, &json::Int32, &mut self.sint32_value)?
+                }
+                "sint64Value" | "sint64_value" => {
+                    object.implicit(14, &json::Int64, &mut self.sint64_value)?
+                }
+                "color" => {
+                    object
+                        .implicit(
+                            15,
+                            &json::Enum::new(
+                                |name| Color::from_str_name(name).map(|value| value as i32),
+                                |number| {
+                                    Color::try_from(number)
+                                        .ok()
+                                        .map(|value| value.as_str_name())
+                                },
+                            ),
+                            &mut self.color,
+                        )?
+                }
+                "optionalString" | "optional_string" => {
+                    object.optional(16, &json::Str, &mut self.optional_string)?
+                }
+                "optionalInt32" | "optional_int32" => {
+                    object.optional(17, &json::Int32, &mut self.optional_int32)?
+                }
+                "repeatedString" | "repeated_string" => {
+                    object.repeated(18, &json::Str, &mut self.repeated_string)?
+                }
+                "repeatedInt64" | "repeated_int64" => {
+                    object.repeated(19, &json::Int64, &mut self.repeated_int64)?
+                }
+                "repeatedColor" | "repeated_color" => {
+                    object
+                        .repeated(
+                            20,
+                            &json::Enum::new(
+                                |name| Color::from_str_name(name).map(|value| value as i32),
+                                |number| {
+                                    Color::try_from(number)
+                                        .ok()
+                                        .map(|value| value.as_str_name())
+                                },
+                            ),
+                            &mut self.repeated_color,
+                        )?
+                }
+                "labels" => object.map(21, &json::Str, &json::Str, &mut self.labels)?,
+                "counts" => object.map(22, &json::Int32, &json::Int64, &mut self.counts)?,
+                "nested" => object.message::<kinds::Nested, _>(23, &mut self.nested)?,
+                "timestamp" => {
+                    object.optional(24, &json::WellKnown::new(), &mut self.timestamp)?
+                }
+                "duration" => {
+                    object.optional(25, &json::WellKnown::new(), &mut self.duration)?
+                }
+                "fieldMask" | "field_mask" => {
+                    object.optional(26, &json::WellKnown::new(), &mut self.field_mask)?
+                }
+                "int64Wrapper" | "int64_wrapper" => {
+                    object
+                        .optional(27, &json::WellKnown::new(), &mut self.int64_wrapper)?
+                }
+                "stringWrapper" | "string_wrapper" => {
+                    object
+                        .optional(28, &json::WellKnown::new(), &mut self.string_wrapper)?
+                }
+                "boolWrapper" | "bool_wrapper" => {
+                    object.optional(29, &json::WellKnown::new(), &mut self.bool_wrapper)?
+                }
+                "structValue" | "struct_value" => {
+                    object.optional(30, &json::WellKnown::new(), &mut self.struct_value)?
+                }
+                "anyValue" | "any_value" => {
+                    object.optional(31, &json::WellKnown::new(), &mut self.any_value)?
+                }
+                "listValue" | "list_value" => {
+                    object.optional(32, &json::WellKnown::new(), &mut self.list_value)?
+                }
+                "choiceName" | "choice_name" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(33, 36, &json::Str)?
+                    {
+                        self.choice = ::core::option::Option::Some(
+                            kinds::Choice::ChoiceName(value),
+                        );
+                    }
+                }
+                "choiceId" | "choice_id" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(34, 36, &json::Int32)?
+                    {
+                        self.choice = ::core::option::Option::Some(
+                            kinds::Choice::ChoiceId(value),
+                        );
+                    }
+                }
+                "choiceInner" | "choice_inner" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(35, 36, &json::Message::<kinds::Inner>::new())?
+                    {
+                        self.choice = ::core::option::Option::Some(
+                            kinds::Choice::ChoiceInner(
+                                ::core::convert::Into::into(value),
+                            ),
+                        );
+                    }
+                }
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}

@@ -78,6 +78,8 @@ impl ReflectMessage for Book {
     }
 }
 
+impl crate::encoding::HttpMessage for Book {}
+
 pub(super) fn book(name: &str, title: &str) -> Book {
     Book {
         name: name.into(),

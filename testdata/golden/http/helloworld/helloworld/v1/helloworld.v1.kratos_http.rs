@@ -238,3 +238,91 @@ impl ::kratos::encoding::ReflectMessage for HelloReply {
             .clone()
     }
 }
+impl ::kratos::encoding::HttpMessage for HelloRequest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for HelloRequest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("name", "name", &json::Str, &self.name)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "name" => object.implicit(0, &json::Str, &mut self.name)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for HelloReply {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for HelloReply {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("message", "message", &json::Str, &self.message)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "message" => object.implicit(0, &json::Str, &mut self.message)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
