@@ -508,3 +508,72 @@ fn the_largest_floats_read_back() {
         assert!(error.message().contains("out of range"), "{error}");
     }
 }
+
+#[test]
+fn recursive_messages_go_through_their_boxes() {
+    use library_service::api::{Tree, tree};
+    let leaf = |label: &str| Tree {
+        label: label.to_owned(),
+        link: Some(tree::Link::Leaf(format!("{label}-leaf"))),
+        ..Default::default()
+    };
+    let tree = Tree {
+        label: "root".to_owned(),
+        child: Some(Box::new(leaf("child"))),
+        children: vec![leaf("a"), Tree::default()],
+        named: [("x".to_owned(), leaf("x"))].into_iter().collect(),
+        link: Some(tree::Link::Next(Box::new(Tree {
+            child: Some(Box::new(leaf("deep"))),
+            ..Default::default()
+        }))),
+    };
+    for options in all_options() {
+        let generated = encode_json_generated(&tree, &options).expect("generated");
+        let reflective = encode_json(&tree, &options).expect("reflective");
+        assert_eq!(
+            String::from_utf8_lossy(&generated),
+            String::from_utf8_lossy(&reflective),
+            "{options:?}"
+        );
+        let mut decoded = Tree::default();
+        decode_json_generated(&generated, &mut decoded, &JsonOptions::default()).expect("decodes");
+        assert_eq!(decoded, tree);
+    }
+    // Nesting deeper than serde_json's limit is an error from both codecs, not a crash.
+    let deep = format!("{}{}", r#"{"child":"#.repeat(300), "}".repeat(300));
+    let mut decoded = Tree::default();
+    let error = decode_json_generated(deep.as_bytes(), &mut decoded, &JsonOptions::default())
+        .expect_err("too deep");
+    assert_eq!((error.code(), error.reason()), (400, "CODEC"));
+}
+
+#[test]
+fn a_message_reaching_any_keeps_the_reflective_codec() {
+    use kratos::encoding::{Format, HttpMessage};
+    use library_service::api::{Book, Envelope};
+    let book = Book {
+        name: "shelves/1/books/2".to_owned(),
+        ..Default::default()
+    };
+    let envelope = Envelope {
+        id: "e".to_owned(),
+        payload: Some(prost_types::Any {
+            type_url: "type.googleapis.com/library.v1.Book".to_owned(),
+            value: prost::Message::encode_to_vec(&book),
+        }),
+    };
+    let json = envelope
+        .encode_reply(Format::Json, &JsonOptions::default())
+        .expect("encodes");
+    let value: Value = serde_json::from_slice(&json).expect("JSON");
+    assert_eq!(
+        value["payload"]["@type"],
+        "type.googleapis.com/library.v1.Book"
+    );
+    assert_eq!(value["payload"]["name"], "shelves/1/books/2");
+    let mut decoded = Envelope::default();
+    decoded
+        .decode_body(Format::Json, &json, &JsonOptions::default())
+        .expect("decodes");
+    assert_eq!(decoded, envelope);
+}

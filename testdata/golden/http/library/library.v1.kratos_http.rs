@@ -4158,7 +4158,7 @@ fn kratos_http_descriptor_pool() -> &'static ::kratos::encoding::prost_reflect::
     > = ::std::sync::OnceLock::new();
     POOL.get_or_init(|| {
         ::kratos::encoding::prost_reflect::DescriptorPool::decode(
-                b"\nu\n\x1Egoogle/protobuf/duration.proto\x12\x0Fgoogle.protobuf\":\n\x08Duration\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n^\n google/protobuf/field_mask.proto\x12\x0Fgoogle.protobuf\"!\n\tFieldMask\x12\x14\n\x05paths\x18\x01 \x03(\tR\x05pathsb\x06proto3\n\xE1\x04\n\x1Cgoogle/protobuf/struct.proto\x12\x0Fgoogle.protobuf\"\x98\x01\n\x06Struct\x12;\n\x06fields\x18\x01 \x03(\x0B2#.google.protobuf.Struct.FieldsEntryR\x06fields\x1AQ\n\x0BFieldsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12,\n\x05value\x18\x02 \x01(\x0B2\x16.google.protobuf.ValueR\x05value:\x028\x01\"\xB2\x02\n\x05Value\x12;\n\nnull_value\x18\x01 \x01(\x0E2\x1A.google.protobuf.NullValueH\0R\tnullValue\x12#\n\x0Cnumber_value\x18\x02 \x01(\x01H\0R\x0BnumberValue\x12#\n\x0Cstring_value\x18\x03 \x01(\tH\0R\x0BstringValue\x12\x1F\n\nbool_value\x18\x04 \x01(\x08H\0R\tboolValue\x12<\n\x0Cstruct_value\x18\x05 \x01(\x0B2\x17.google.protobuf.StructH\0R\x0BstructValue\x12;\n\nlist_value\x18\x06 \x01(\x0B2\x1A.google.protobuf.ListValueH\0R\tlistValueB\x06\n\x04kind\";\n\tListValue\x12.\n\x06values\x18\x01 \x03(\x0B2\x16.google.protobuf.ValueR\x06values*\x1B\n\tNullValue\x12\x0E\n\nNULL_VALUE\x10\0b\x06proto3\nw\n\x1Fgoogle/protobuf/timestamp.proto\x12\x0Fgoogle.protobuf\";\n\tTimestamp\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n\x80\x03\n\x1Egoogle/protobuf/wrappers.proto\x12\x0Fgoogle.protobuf\"#\n\x0BDoubleValue\x12\x14\n\x05value\x18\x01 \x01(\x01R\x05value\"\"\n\nFloatValue\x12\x14\n\x05value\x18\x01 \x01(\x02R\x05value\"\"\n\nInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x03R\x05value\"#\n\x0BUInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x04R\x05value\"\"\n\nInt32Value\x12\x14\n\x05value\x18\x01 \x01(\x05R\x05value\"#\n\x0BUInt32Value\x12\x14\n\x05value\x18\x01 \x01(\rR\x05value\"!\n\tBoolValue\x12\x14\n\x05value\x18\x01 \x01(\x08R\x05value\"#\n\x0BStringValue\x12\x14\n\x05value\x18\x01 \x01(\tR\x05value\"\"\n\nBytesValue\x12\x14\n\x05value\x18\x01 \x01(\x0CR\x05valueb\x06proto3\n\xDF\x15\n\x18library/v1/library.proto\x12\nlibrary.v1\x1A\x1Egoogle/protobuf/wrappers.proto\x1A\x1Fgoogle/protobuf/timestamp.proto\x1A\x1Cgoogle/protobuf/struct.proto\x1A google/protobuf/field_mask.proto\x1A\x1Egoogle/protobuf/duration.proto\"-\n\x05Shelf\x12\x0E\n\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n\x05theme\x18\x02 \x01(\tR\x05theme\"'\n\x0FGetShelfRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\"J\n\x04Book\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n\x07authors\x18\x03 \x03(\tR\x07authors\"$\n\x0EGetBookRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"n\n\x11CreateBookRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\x12$\n\x04book\x18\x02 \x01(\x0B2\x10.library.v1.BookR\x04book\x12\x1D\n\nrequest_id\x18\x03 \x01(\tR\trequestId\"v\n\x11UpdateBookRequest\x12$\n\x04book\x18\x01 \x01(\x0B2\x10.library.v1.BookR\x04book\x12;\n\x0Bupdate_mask\x18\x02 \x01(\x0B2\x1A.google.protobuf.FieldMaskR\nupdateMask\"$\n\x0EGetFileRequest\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\"g\n\x11GetMessageRequest\x12\x1D\n\nmessage_id\x18\x01 \x01(\tR\tmessageId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x1A\n\x08revision\x18\x03 \x01(\x05R\x08revision\"\x98\x0F\n\x05Kinds\x12!\n\x0Cdouble_value\x18\x01 \x01(\x01R\x0BdoubleValue\x12\x1F\n\x0Bfloat_value\x18\x02 \x01(\x02R\nfloatValue\x12\x1F\n\x0Bint64_value\x18\x03 \x01(\x03R\nint64Value\x12!\n\x0Cuint64_value\x18\x04 \x01(\x04R\x0Buint64Value\x12\x1F\n\x0Bint32_value\x18\x05 \x01(\x05R\nint32Value\x12#\n\rfixed64_value\x18\x06 \x01(\x06R\x0Cfixed64Value\x12#\n\rfixed32_value\x18\x07 \x01(\x07R\x0Cfixed32Value\x12\x1D\n\nbool_value\x18\x08 \x01(\x08R\tboolValue\x12!\n\x0Cstring_value\x18\t \x01(\tR\x0BstringValue\x12\x1F\n\x0Bbytes_value\x18\n \x01(\x0CR\nbytesValue\x12!\n\x0Cuint32_value\x18\x0B \x01(\rR\x0Buint32Value\x12%\n\x0Esfixed32_value\x18\x0C \x01(\x0FR\rsfixed32Value\x12%\n\x0Esfixed64_value\x18\r \x01(\x10R\rsfixed64Value\x12!\n\x0Csint32_value\x18\x0E \x01(\x11R\x0Bsint32Value\x12!\n\x0Csint64_value\x18\x0F \x01(\x12R\x0Bsint64Value\x12'\n\x05color\x18\x10 \x01(\x0E2\x11.library.v1.ColorR\x05color\x12,\n\x0Foptional_string\x18\x11 \x01(\tH\x01R\x0EoptionalString\x88\x01\x01\x12*\n\x0Eoptional_int32\x18\x12 \x01(\x05H\x02R\roptionalInt32\x88\x01\x01\x12'\n\x0Frepeated_string\x18\x14 \x03(\tR\x0ErepeatedString\x12%\n\x0Erepeated_int64\x18\x15 \x03(\x03R\rrepeatedInt64\x128\n\x0Erepeated_color\x18\x16 \x03(\x0E2\x11.library.v1.ColorR\rrepeatedColor\x125\n\x06labels\x18\x17 \x03(\x0B2\x1D.library.v1.Kinds.LabelsEntryR\x06labels\x125\n\x06counts\x18\x18 \x03(\x0B2\x1D.library.v1.Kinds.CountsEntryR\x06counts\x120\n\x06nested\x18\x1E \x01(\x0B2\x18.library.v1.Kinds.NestedR\x06nested\x128\n\ttimestamp\x18( \x01(\x0B2\x1A.google.protobuf.TimestampR\ttimestamp\x125\n\x08duration\x18) \x01(\x0B2\x19.google.protobuf.DurationR\x08duration\x129\n\nfield_mask\x18* \x01(\x0B2\x1A.google.protobuf.FieldMaskR\tfieldMask\x12@\n\rint64_wrapper\x18+ \x01(\x0B2\x1B.google.protobuf.Int64ValueR\x0Cint64Wrapper\x12C\n\x0Estring_wrapper\x18, \x01(\x0B2\x1C.google.protobuf.StringValueR\rstringWrapper\x12=\n\x0Cbool_wrapper\x18- \x01(\x0B2\x1A.google.protobuf.BoolValueR\x0BboolWrapper\x12:\n\x0Cstruct_value\x18. \x01(\x0B2\x17.google.protobuf.StructR\x0BstructValue\x123\n\tany_value\x18/ \x01(\x0B2\x16.google.protobuf.ValueR\x08anyValue\x129\n\nlist_value\x180 \x01(\x0B2\x1A.google.protobuf.ListValueR\tlistValue\x12!\n\x0Bchoice_name\x182 \x01(\tH\0R\nchoiceName\x12\x1D\n\tchoice_id\x183 \x01(\x05H\0R\x08choiceId\x12<\n\x0Cchoice_inner\x184 \x01(\x0B2\x17.library.v1.Kinds.InnerH\0R\x0BchoiceInner\x1A+\n\x05Inner\x12\x0E\n\x02id\x18\x01 \x01(\x05R\x02id\x12\x12\n\x04note\x18\x02 \x01(\tR\x04note\x1Ac\n\x06Nested\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12-\n\x05inner\x18\x02 \x01(\x0B2\x17.library.v1.Kinds.InnerR\x05inner\x12\x16\n\x06values\x18\x03 \x03(\x05R\x06values\x1A9\n\x0BLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1A9\n\x0BCountsEntry\x12\x10\n\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01B\x08\n\x06choiceB\x12\n\x10_optional_stringB\x11\n\x0F_optional_int32*2\n\x05Color\x12\x15\n\x11COLOR_UNSPECIFIED\x10\0\x12\x07\n\x03RED\x10\x01\x12\t\n\x05GREEN\x10\x02b\x06proto3"
+                b"\nl\n\x19google/protobuf/any.proto\x12\x0Fgoogle.protobuf\"6\n\x03Any\x12\x19\n\x08type_url\x18\x01 \x01(\tR\x07typeUrl\x12\x14\n\x05value\x18\x02 \x01(\x0CR\x05valueb\x06proto3\nu\n\x1Egoogle/protobuf/duration.proto\x12\x0Fgoogle.protobuf\":\n\x08Duration\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n^\n google/protobuf/field_mask.proto\x12\x0Fgoogle.protobuf\"!\n\tFieldMask\x12\x14\n\x05paths\x18\x01 \x03(\tR\x05pathsb\x06proto3\n\xE1\x04\n\x1Cgoogle/protobuf/struct.proto\x12\x0Fgoogle.protobuf\"\x98\x01\n\x06Struct\x12;\n\x06fields\x18\x01 \x03(\x0B2#.google.protobuf.Struct.FieldsEntryR\x06fields\x1AQ\n\x0BFieldsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12,\n\x05value\x18\x02 \x01(\x0B2\x16.google.protobuf.ValueR\x05value:\x028\x01\"\xB2\x02\n\x05Value\x12;\n\nnull_value\x18\x01 \x01(\x0E2\x1A.google.protobuf.NullValueH\0R\tnullValue\x12#\n\x0Cnumber_value\x18\x02 \x01(\x01H\0R\x0BnumberValue\x12#\n\x0Cstring_value\x18\x03 \x01(\tH\0R\x0BstringValue\x12\x1F\n\nbool_value\x18\x04 \x01(\x08H\0R\tboolValue\x12<\n\x0Cstruct_value\x18\x05 \x01(\x0B2\x17.google.protobuf.StructH\0R\x0BstructValue\x12;\n\nlist_value\x18\x06 \x01(\x0B2\x1A.google.protobuf.ListValueH\0R\tlistValueB\x06\n\x04kind\";\n\tListValue\x12.\n\x06values\x18\x01 \x03(\x0B2\x16.google.protobuf.ValueR\x06values*\x1B\n\tNullValue\x12\x0E\n\nNULL_VALUE\x10\0b\x06proto3\nw\n\x1Fgoogle/protobuf/timestamp.proto\x12\x0Fgoogle.protobuf\";\n\tTimestamp\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n\x80\x03\n\x1Egoogle/protobuf/wrappers.proto\x12\x0Fgoogle.protobuf\"#\n\x0BDoubleValue\x12\x14\n\x05value\x18\x01 \x01(\x01R\x05value\"\"\n\nFloatValue\x12\x14\n\x05value\x18\x01 \x01(\x02R\x05value\"\"\n\nInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x03R\x05value\"#\n\x0BUInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x04R\x05value\"\"\n\nInt32Value\x12\x14\n\x05value\x18\x01 \x01(\x05R\x05value\"#\n\x0BUInt32Value\x12\x14\n\x05value\x18\x01 \x01(\rR\x05value\"!\n\tBoolValue\x12\x14\n\x05value\x18\x01 \x01(\x08R\x05value\"#\n\x0BStringValue\x12\x14\n\x05value\x18\x01 \x01(\tR\x05value\"\"\n\nBytesValue\x12\x14\n\x05value\x18\x01 \x01(\x0CR\x05valueb\x06proto3\n\x80\x19\n\x18library/v1/library.proto\x12\nlibrary.v1\x1A\x1Egoogle/protobuf/wrappers.proto\x1A\x1Fgoogle/protobuf/timestamp.proto\x1A\x1Cgoogle/protobuf/struct.proto\x1A google/protobuf/field_mask.proto\x1A\x1Egoogle/protobuf/duration.proto\x1A\x19google/protobuf/any.proto\"-\n\x05Shelf\x12\x0E\n\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n\x05theme\x18\x02 \x01(\tR\x05theme\"'\n\x0FGetShelfRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\"J\n\x04Book\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n\x07authors\x18\x03 \x03(\tR\x07authors\"$\n\x0EGetBookRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"n\n\x11CreateBookRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\x12$\n\x04book\x18\x02 \x01(\x0B2\x10.library.v1.BookR\x04book\x12\x1D\n\nrequest_id\x18\x03 \x01(\tR\trequestId\"v\n\x11UpdateBookRequest\x12$\n\x04book\x18\x01 \x01(\x0B2\x10.library.v1.BookR\x04book\x12;\n\x0Bupdate_mask\x18\x02 \x01(\x0B2\x1A.google.protobuf.FieldMaskR\nupdateMask\"$\n\x0EGetFileRequest\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\"g\n\x11GetMessageRequest\x12\x1D\n\nmessage_id\x18\x01 \x01(\tR\tmessageId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x1A\n\x08revision\x18\x03 \x01(\x05R\x08revision\"\x98\x0F\n\x05Kinds\x12!\n\x0Cdouble_value\x18\x01 \x01(\x01R\x0BdoubleValue\x12\x1F\n\x0Bfloat_value\x18\x02 \x01(\x02R\nfloatValue\x12\x1F\n\x0Bint64_value\x18\x03 \x01(\x03R\nint64Value\x12!\n\x0Cuint64_value\x18\x04 \x01(\x04R\x0Buint64Value\x12\x1F\n\x0Bint32_value\x18\x05 \x01(\x05R\nint32Value\x12#\n\rfixed64_value\x18\x06 \x01(\x06R\x0Cfixed64Value\x12#\n\rfixed32_value\x18\x07 \x01(\x07R\x0Cfixed32Value\x12\x1D\n\nbool_value\x18\x08 \x01(\x08R\tboolValue\x12!\n\x0Cstring_value\x18\t \x01(\tR\x0BstringValue\x12\x1F\n\x0Bbytes_value\x18\n \x01(\x0CR\nbytesValue\x12!\n\x0Cuint32_value\x18\x0B \x01(\rR\x0Buint32Value\x12%\n\x0Esfixed32_value\x18\x0C \x01(\x0FR\rsfixed32Value\x12%\n\x0Esfixed64_value\x18\r \x01(\x10R\rsfixed64Value\x12!\n\x0Csint32_value\x18\x0E \x01(\x11R\x0Bsint32Value\x12!\n\x0Csint64_value\x18\x0F \x01(\x12R\x0Bsint64Value\x12'\n\x05color\x18\x10 \x01(\x0E2\x11.library.v1.ColorR\x05color\x12,\n\x0Foptional_string\x18\x11 \x01(\tH\x01R\x0EoptionalString\x88\x01\x01\x12*\n\x0Eoptional_int32\x18\x12 \x01(\x05H\x02R\roptionalInt32\x88\x01\x01\x12'\n\x0Frepeated_string\x18\x14 \x03(\tR\x0ErepeatedString\x12%\n\x0Erepeated_int64\x18\x15 \x03(\x03R\rrepeatedInt64\x128\n\x0Erepeated_color\x18\x16 \x03(\x0E2\x11.library.v1.ColorR\rrepeatedColor\x125\n\x06labels\x18\x17 \x03(\x0B2\x1D.library.v1.Kinds.LabelsEntryR\x06labels\x125\n\x06counts\x18\x18 \x03(\x0B2\x1D.library.v1.Kinds.CountsEntryR\x06counts\x120\n\x06nested\x18\x1E \x01(\x0B2\x18.library.v1.Kinds.NestedR\x06nested\x128\n\ttimestamp\x18( \x01(\x0B2\x1A.google.protobuf.TimestampR\ttimestamp\x125\n\x08duration\x18) \x01(\x0B2\x19.google.protobuf.DurationR\x08duration\x129\n\nfield_mask\x18* \x01(\x0B2\x1A.google.protobuf.FieldMaskR\tfieldMask\x12@\n\rint64_wrapper\x18+ \x01(\x0B2\x1B.google.protobuf.Int64ValueR\x0Cint64Wrapper\x12C\n\x0Estring_wrapper\x18, \x01(\x0B2\x1C.google.protobuf.StringValueR\rstringWrapper\x12=\n\x0Cbool_wrapper\x18- \x01(\x0B2\x1A.google.protobuf.BoolValueR\x0BboolWrapper\x12:\n\x0Cstruct_value\x18. \x01(\x0B2\x17.google.protobuf.StructR\x0BstructValue\x123\n\tany_value\x18/ \x01(\x0B2\x16.google.protobuf.ValueR\x08anyValue\x129\n\nlist_value\x180 \x01(\x0B2\x1A.google.protobuf.ListValueR\tlistValue\x12!\n\x0Bchoice_name\x182 \x01(\tH\0R\nchoiceName\x12\x1D\n\tchoice_id\x183 \x01(\x05H\0R\x08choiceId\x12<\n\x0Cchoice_inner\x184 \x01(\x0B2\x17.library.v1.Kinds.InnerH\0R\x0BchoiceInner\x1A+\n\x05Inner\x12\x0E\n\x02id\x18\x01 \x01(\x05R\x02id\x12\x12\n\x04note\x18\x02 \x01(\tR\x04note\x1Ac\n\x06Nested\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12-\n\x05inner\x18\x02 \x01(\x0B2\x17.library.v1.Kinds.InnerR\x05inner\x12\x16\n\x06values\x18\x03 \x03(\x05R\x06values\x1A9\n\x0BLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1A9\n\x0BCountsEntry\x12\x10\n\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01B\x08\n\x06choiceB\x12\n\x10_optional_stringB\x11\n\x0F_optional_int32\"\xB7\x02\n\x04Tree\x12\x14\n\x05label\x18\x01 \x01(\tR\x05label\x12&\n\x05child\x18\x02 \x01(\x0B2\x10.library.v1.TreeR\x05child\x12,\n\x08children\x18\x03 \x03(\x0B2\x10.library.v1.TreeR\x08children\x121\n\x05named\x18\x04 \x03(\x0B2\x1B.library.v1.Tree.NamedEntryR\x05named\x12&\n\x04next\x18\x05 \x01(\x0B2\x10.library.v1.TreeH\0R\x04next\x12\x14\n\x04leaf\x18\x06 \x01(\tH\0R\x04leaf\x1AJ\n\nNamedEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12&\n\x05value\x18\x02 \x01(\x0B2\x10.library.v1.TreeR\x05value:\x028\x01B\x06\n\x04link\"J\n\x08Envelope\x12\x0E\n\x02id\x18\x01 \x01(\tR\x02id\x12.\n\x07payload\x18\x02 \x01(\x0B2\x14.google.protobuf.AnyR\x07payload*2\n\x05Color\x12\x15\n\x11COLOR_UNSPECIFIED\x10\0\x12\x07\n\x03RED\x10\x01\x12\t\n\x05GREEN\x10\x02b\x06proto3"
                     .as_slice(),
             )
             .expect("the generated descriptor set is valid")
@@ -4313,6 +4313,34 @@ impl ::kratos::encoding::ReflectMessage for Kinds {
             .get_or_init(|| {
                 kratos_http_descriptor_pool()
                     .get_message_by_name("library.v1.Kinds")
+                    .expect("the generated descriptor set names every generated message")
+            })
+            .clone()
+    }
+}
+impl ::kratos::encoding::ReflectMessage for Tree {
+    fn descriptor(&self) -> ::kratos::encoding::prost_reflect::MessageDescriptor {
+        static DESCRIPTOR: ::std::sync::OnceLock<
+            ::kratos::encoding::prost_reflect::MessageDescriptor,
+        > = ::std::sync::OnceLock::new();
+        DESCRIPTOR
+            .get_or_init(|| {
+                kratos_http_descriptor_pool()
+                    .get_message_by_name("library.v1.Tree")
+                    .expect("the generated descriptor set names every generated message")
+            })
+            .clone()
+    }
+}
+impl ::kratos::encoding::ReflectMessage for Envelope {
+    fn descriptor(&self) -> ::kratos::encoding::prost_reflect::MessageDescriptor {
+        static DESCRIPTOR: ::std::sync::OnceLock<
+            ::kratos::encoding::prost_reflect::MessageDescriptor,
+        > = ::std::sync::OnceLock::new();
+        DESCRIPTOR
+            .get_or_init(|| {
+                kratos_http_descriptor_pool()
+                    .get_message_by_name("library.v1.Envelope")
                     .expect("the generated descriptor set names every generated message")
             })
             .clone()
@@ -5209,3 +5237,120 @@ impl ::kratos::encoding::generated::JsonMessage for Kinds {
         ::core::result::Result::Ok(())
     }
 }
+impl ::kratos::encoding::HttpMessage for Tree {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Tree {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("label", "label", &json::Str, &self.label)?;
+        fields
+            .optional(
+                "child",
+                "child",
+                &json::Message::<Tree>::new(),
+                self.child.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields
+            .repeated(
+                "children",
+                "children",
+                &json::Message::<Tree>::new(),
+                &self.children,
+            )?;
+        fields
+            .map(
+                "named",
+                "named",
+                &json::Str,
+                &json::Message::<Tree>::new(),
+                &self.named,
+            )?;
+        if let ::core::option::Option::Some(tree::Link::Next(value)) = &self.link {
+            fields
+                .optional(
+                    "next",
+                    "next",
+                    &json::Message::<Tree>::new(),
+                    ::core::option::Option::Some(::core::borrow::Borrow::borrow(value)),
+                )?;
+        }
+        if let ::core::option::Option::Some(tree::Link::Leaf(value)) = &self.link {
+            fields
+                .optional(
+                    "leaf",
+                    "leaf",
+                    &json::Str,
+                    ::core::option::Option::Some(value),
+                )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "label" => object.implicit(0, &json::Str, &mut self.label)?,
+                "child" => object.message::<Tree, _>(1, &mut self.child)?,
+                "children" => {
+                    object
+                        .repeated(2, &json::Message::<Tree>::new(), &mut self.children)?
+                }
+                "named" => {
+                    object
+                        .map(
+                            3,
+                            &json::Str,
+                            &json::Message::<Tree>::new(),
+                            &mut self.named,
+                        )?
+                }
+                "next" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(4, 6, &json::Message::<Tree>::new())?
+                    {
+                        self.link = ::core::option::Option::Some(
+                            tree::Link::Next(::core::convert::Into::into(value)),
+                        );
+                    }
+                }
+                "leaf" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(5, 6, &json::Str)?
+                    {
+                        self.link = ::core::option::Option::Some(
+                            tree::Link::Leaf(value),
+                        );
+                    }
+                }
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for Envelope {}
