@@ -101,10 +101,14 @@ fn is_well_known(message: &MessageDescriptor) -> bool {
 impl Binder<'_> {
     /// `impl HttpMessage` for every message, plus `impl JsonMessage` for
     /// those with a generated codec.
+    ///
+    /// `response_fields` lists, per message, the fields some binding of this
+    /// package names as its `response_body`: those get generated writers.
     pub(crate) fn json_impls(
         &self,
         messages: &[MessageDescriptor],
         support: &mut JsonSupport,
+        response_fields: &HashMap<String, Vec<FieldDescriptor>>,
     ) -> TokenStream {
         let rt = self.runtime;
         let impls = messages.iter().map(|message| {
@@ -115,6 +119,10 @@ impl Binder<'_> {
                 };
             }
             let codec = self.json_message(message);
+            let reply_field = response_fields
+                .get(message.full_name())
+                .map(|fields| self.encode_reply_field(fields))
+                .unwrap_or_default();
             quote! {
                 impl #rt::encoding::HttpMessage for #ty {
                     fn decode_body(
@@ -133,12 +141,82 @@ impl Binder<'_> {
                     ) -> ::core::result::Result<::std::vec::Vec<u8>, #rt::errors::Error> {
                         #rt::encoding::generated::encode_reply(self, format, json)
                     }
+
+                    fn decode_body_field(
+                        &mut self,
+                        format: #rt::encoding::Format,
+                        body: &[u8],
+                        field: &str,
+                        json: &#rt::encoding::JsonOptions,
+                    ) -> ::core::result::Result<(), #rt::errors::Error> {
+                        #rt::encoding::generated::decode_body_field(self, format, body, field, json)
+                    }
+
+                    #reply_field
                 }
 
                 #codec
             }
         });
         quote!(#(#impls)*)
+    }
+
+    /// `encode_reply_field` with a generated writer per `response_body` field.
+    fn encode_reply_field(&self, fields: &[FieldDescriptor]) -> TokenStream {
+        let rt = self.runtime;
+        let arms = fields.iter().map(|field| {
+            let name = field.name();
+            let write = self.write_value(field);
+            quote!(#name => #write,)
+        });
+        quote! {
+            fn encode_reply_field(
+                &self,
+                format: #rt::encoding::Format,
+                field: &str,
+                options: &#rt::encoding::JsonOptions,
+            ) -> ::core::result::Result<::std::vec::Vec<u8>, #rt::errors::Error> {
+                use #rt::encoding::generated as json;
+                json::encode_reply_field(self, format, field, options, |value| match field {
+                    #(#arms)*
+                    _ => value.unknown(),
+                })
+            }
+        }
+    }
+
+    /// Writes one field's value on its own, through a `ValueWriter` named `value`.
+    fn write_value(&self, field: &FieldDescriptor) -> TokenStream {
+        let ident = field_ident(field);
+        let kind = self.kind(field);
+        if field.is_map() {
+            let key_kind = self.key_kind(field);
+            return quote!(value.map(&#key_kind, &#kind, &self.#ident));
+        }
+        if field.cardinality() == Cardinality::Repeated {
+            return quote!(value.repeated(&#kind, &self.#ident));
+        }
+        let message = matches!(field.kind(), Kind::Message(ref message) if !is_well_known(message));
+        if let Some((oneof, variant)) = self.oneof_variant(field) {
+            let member = quote! {
+                match &self.#oneof {
+                    ::core::option::Option::Some(#variant(member)) => ::core::option::Option::Some(member),
+                    _ => ::core::option::Option::None,
+                }
+            };
+            return if message {
+                quote!(value.message(#member.map(::core::borrow::Borrow::borrow)))
+            } else {
+                quote!(value.optional(&#kind, #member))
+            };
+        }
+        if message {
+            return quote!(value.message(self.#ident.as_ref().map(::core::borrow::Borrow::borrow)));
+        }
+        if field.supports_presence() {
+            return quote!(value.optional(&#kind, self.#ident.as_ref()));
+        }
+        quote!(value.implicit(&#kind, &self.#ident))
     }
 
     fn json_message(&self, message: &MessageDescriptor) -> TokenStream {

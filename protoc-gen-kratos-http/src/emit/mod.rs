@@ -6,11 +6,11 @@ mod json;
 mod reflect;
 mod service;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use kratos_codegen::RustTypes;
 use proc_macro2::TokenStream;
-use prost_reflect::{FileDescriptor, MessageDescriptor};
+use prost_reflect::{FieldDescriptor, FileDescriptor, MessageDescriptor};
 use quote::quote;
 
 use crate::Options;
@@ -69,7 +69,22 @@ pub(crate) fn package(
     } else {
         quote!()
     };
-    let json_impls = binder.json_impls(&messages, json);
+    let mut response_fields: HashMap<String, Vec<FieldDescriptor>> = HashMap::new();
+    for method in services.iter().flat_map(|s| &s.methods) {
+        for field in method
+            .bindings
+            .iter()
+            .filter_map(|b| b.response_body.as_ref())
+        {
+            let fields = response_fields
+                .entry(method.output.full_name().to_owned())
+                .or_default();
+            if !fields.iter().any(|f| f.number() == field.number()) {
+                fields.push(field.clone());
+            }
+        }
+    }
+    let json_impls = binder.json_impls(&messages, json, &response_fields);
 
     quote! {
         #(#service_code)*

@@ -138,6 +138,10 @@ impl api::LibraryHttpServer for Library {
         Ok(request)
     }
 
+    async fn echo_field(&self, _ctx: Context, request: Kinds) -> Result<Kinds, Error> {
+        Ok(request)
+    }
+
     async fn legacy_get_shelf(
         &self,
         ctx: Context,

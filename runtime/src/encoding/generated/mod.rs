@@ -24,6 +24,7 @@
 
 mod kinds;
 mod read;
+mod value;
 mod write;
 
 pub use kinds::{
@@ -31,6 +32,7 @@ pub use kinds::{
     UInt32, UInt64, WellKnown,
 };
 pub use read::{Key, ObjectReader};
+pub use value::ValueWriter;
 pub use write::FieldWriter;
 
 pub use serde;
@@ -39,7 +41,11 @@ use prost_reflect::ReflectMessage;
 use serde::Deserializer as _;
 use serde::ser::{SerializeMap, Serializer as _};
 
-use super::{Format, JsonOptions, decode_json, decode_proto, encode_json, encode_proto};
+use super::json::field_body::FieldBody;
+use super::{
+    Format, JsonOptions, decode_json, decode_json_field, decode_proto, decode_proto_field,
+    encode_json, encode_json_field, encode_proto, encode_proto_field,
+};
 use crate::errors::Error;
 
 /// A message with a generated proto3 JSON codec.
@@ -135,5 +141,75 @@ where
     match format {
         Format::Json | Format::Form => encode_json_generated(message, options),
         Format::Proto => Ok(encode_proto(message)),
+    }
+}
+
+/// [`HttpMessage::decode_body_field`](super::HttpMessage::decode_body_field) for a message with
+/// a generated JSON codec: the body is read as the value of `field` (proto name) by the
+/// message's generated reader, falling back to [`decode_json_field`] as
+/// [`decode_json_generated`] does.
+pub fn decode_body_field<M>(
+    target: &mut M,
+    format: Format,
+    body: &[u8],
+    field: &str,
+    options: &JsonOptions,
+) -> Result<(), Error>
+where
+    M: JsonMessage + ReflectMessage,
+{
+    match format {
+        Format::Json => {
+            if body.is_empty() {
+                return Ok(());
+            }
+            let saved = target.clone();
+            let mut json = serde_json::Deserializer::from_slice(body);
+            // The generated reader sees `{field: <body>}`. A name the message does not have
+            // would be skipped as unknown; the reflective codec reports it instead.
+            let fast = if target.descriptor().get_field_by_name(field).is_some() {
+                FieldBody {
+                    name: field,
+                    value: &mut json,
+                }
+                .deserialize_map(read::MergeVisitor { target, options })
+                .and_then(|()| json.end())
+            } else {
+                Err(serde::de::Error::custom("no such field"))
+            };
+            if fast.is_ok() {
+                return Ok(());
+            }
+            *target = saved;
+            decode_json_field(body, target, field, options)
+        }
+        Format::Proto => decode_proto_field(body, target, field),
+        Format::Form => Err(super::message::form_not_here()),
+    }
+}
+
+/// [`HttpMessage::encode_reply_field`](super::HttpMessage::encode_reply_field) for a message
+/// with a generated JSON codec: `write` (generated per `response_body` field) writes the
+/// field's value; a field it does not know, or a value it cannot write, goes to
+/// [`encode_json_field`].
+pub fn encode_reply_field<M>(
+    message: &M,
+    format: Format,
+    field: &str,
+    options: &JsonOptions,
+    write: impl FnOnce(ValueWriter<'_>) -> Result<(), serde_json::Error>,
+) -> Result<Vec<u8>, Error>
+where
+    M: JsonMessage + ReflectMessage,
+{
+    match format {
+        Format::Json | Format::Form => {
+            let mut out = Vec::with_capacity(128);
+            match write(ValueWriter::new(&mut out, options)) {
+                Ok(()) => Ok(out),
+                Err(_) => encode_json_field(message, field, options),
+            }
+        }
+        Format::Proto => encode_proto_field(message, field),
     }
 }

@@ -139,10 +139,10 @@ impl<'a, S: SerializeMap> FieldWriter<'a, S> {
     }
 }
 
-struct One<'a, K: JsonKind> {
-    kind: &'a K,
-    value: &'a K::Value,
-    options: &'a JsonOptions,
+pub(super) struct One<'a, K: JsonKind> {
+    pub(super) kind: &'a K,
+    pub(super) value: &'a K::Value,
+    pub(super) options: &'a JsonOptions,
 }
 
 impl<K: JsonKind> Serialize for One<'_, K> {
@@ -151,10 +151,10 @@ impl<K: JsonKind> Serialize for One<'_, K> {
     }
 }
 
-struct List<'a, K: JsonKind> {
-    kind: &'a K,
-    values: &'a [K::Value],
-    options: &'a JsonOptions,
+pub(super) struct List<'a, K: JsonKind> {
+    pub(super) kind: &'a K,
+    pub(super) values: &'a [K::Value],
+    pub(super) options: &'a JsonOptions,
 }
 
 impl<K: JsonKind> Serialize for List<'_, K> {
@@ -167,11 +167,11 @@ impl<K: JsonKind> Serialize for List<'_, K> {
     }
 }
 
-struct Map<'a, 'm, KK, VK, C> {
-    key_kind: &'a KK,
-    value_kind: &'a VK,
-    entries: &'m C,
-    options: &'a JsonOptions,
+pub(super) struct Map<'a, 'm, KK, VK, C> {
+    pub(super) key_kind: &'a KK,
+    pub(super) value_kind: &'a VK,
+    pub(super) entries: &'m C,
+    pub(super) options: &'a JsonOptions,
 }
 
 struct Key<'a, KK: MapKey> {

@@ -5,9 +5,9 @@
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
 
 /// A deserializer that yields `{ name: <value> }`.
-pub(super) struct FieldBody<'n, D> {
-    pub(super) name: &'n str,
-    pub(super) value: D,
+pub(crate) struct FieldBody<'n, D> {
+    pub(crate) name: &'n str,
+    pub(crate) value: D,
 }
 
 impl<'de, D> Deserializer<'de> for FieldBody<'_, D>

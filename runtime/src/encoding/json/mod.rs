@@ -3,7 +3,7 @@
 mod decode;
 mod describe;
 mod encode;
-mod field_body;
+pub(crate) mod field_body;
 mod options;
 mod unknown;
 

@@ -31,6 +31,8 @@ pub const OPERATION_LIBRARY_GET_TYPED: &str = "/library.v1.Library/GetTyped";
 pub const OPERATION_LIBRARY_ECHO: &str = "/library.v1.Library/Echo";
 /// Operation of `Library.EchoBody`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_ECHO_BODY: &str = "/library.v1.Library/EchoBody";
+/// Operation of `Library.EchoField`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_ECHO_FIELD: &str = "/library.v1.Library/EchoField";
 /// Operation of `Library.Ping`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_PING: &str = "/library.v1.Library/Ping";
 /// Operation of `Library.LegacyGetShelf`: the gRPC full method name, which middleware selects on.
@@ -157,6 +159,14 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
     ) -> impl ::core::future::Future<
         Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
     > + ::core::marker::Send;
+    /// One field of the body in, one field of the reply out, for each kind of field.
+    fn echo_field(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
     /// google.protobuf.Empty in and out.
     fn ping(
         &self,
@@ -195,6 +205,18 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
 /// - `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}` -> `get_typed`
 /// - `GET /v1/echo` -> `echo`
 /// - `POST /v1/echo` -> `echo_body`
+/// - `POST /v1/echo/nested` -> `echo_field`
+/// - `POST /v1/echo/repeated_string` -> `echo_field`
+/// - `POST /v1/echo/labels` -> `echo_field`
+/// - `POST /v1/echo/counts` -> `echo_field`
+/// - `POST /v1/echo/timestamp` -> `echo_field`
+/// - `POST /v1/echo/int64_wrapper` -> `echo_field`
+/// - `POST /v1/echo/optional_int32` -> `echo_field`
+/// - `POST /v1/echo/int64_value` -> `echo_field`
+/// - `POST /v1/echo/color` -> `echo_field`
+/// - `POST /v1/echo/choice_inner` -> `echo_field`
+/// - `POST /v1/echo/choice_name` -> `echo_field`
+/// - `POST /v1/echo/any_value` -> `echo_field`
 /// - `GET /v1/ping` -> `ping`
 /// - `GET /v1/legacy/shelves/{shelf}` -> `legacy_get_shelf`
 pub fn register_library_http_server<S: LibraryHttpServer>(
@@ -448,6 +470,186 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
                 OPERATION_LIBRARY_ECHO_BODY,
                 move |request| {
                     serve_library_echo_body_0(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/nested",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_0(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/repeated_string",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_1(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/labels",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_2(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/counts",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_3(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/timestamp",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_4(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/int64_wrapper",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_5(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/optional_int32",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_6(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/int64_value",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_7(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/color",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_8(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/choice_inner",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_9(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/choice_name",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_10(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/echo/any_value",
+                OPERATION_LIBRARY_ECHO_FIELD,
+                move |request| {
+                    serve_library_echo_field_11(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
                 },
             )?;
     }
@@ -1217,6 +1419,354 @@ async fn serve_library_echo_body_0<S: LibraryHttpServer>(
         )
         .await?;
     request.reply(&reply)
+}
+/// `POST /v1/echo/nested`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "nested")?;
+    {
+        let exclude: &[&[&str]] = &[&["nested"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "nested")
+}
+/// `POST /v1/echo/repeated_string`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_1<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "repeated_string")?;
+    {
+        let exclude: &[&[&str]] = &[&["repeated_string"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "repeated_string")
+}
+/// `POST /v1/echo/labels`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_2<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "labels")?;
+    {
+        let exclude: &[&[&str]] = &[&["labels"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "labels")
+}
+/// `POST /v1/echo/counts`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_3<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "counts")?;
+    {
+        let exclude: &[&[&str]] = &[&["counts"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "counts")
+}
+/// `POST /v1/echo/timestamp`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_4<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "timestamp")?;
+    {
+        let exclude: &[&[&str]] = &[&["timestamp"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "timestamp")
+}
+/// `POST /v1/echo/int64_wrapper`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_5<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "int64_wrapper")?;
+    {
+        let exclude: &[&[&str]] = &[&["int64_wrapper"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "int64_wrapper")
+}
+/// `POST /v1/echo/optional_int32`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_6<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "optional_int32")?;
+    {
+        let exclude: &[&[&str]] = &[&["optional_int32"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "optional_int32")
+}
+/// `POST /v1/echo/int64_value`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_7<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "int64_value")?;
+    {
+        let exclude: &[&[&str]] = &[&["int64_value"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "int64_value")
+}
+/// `POST /v1/echo/color`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_8<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "color")?;
+    {
+        let exclude: &[&[&str]] = &[&["color"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "color")
+}
+/// `POST /v1/echo/choice_inner`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_9<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "choice_inner")?;
+    {
+        let exclude: &[&[&str]] = &[&["choice_inner"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "choice_inner")
+}
+/// `POST /v1/echo/choice_name`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_10<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "choice_name")?;
+    {
+        let exclude: &[&[&str]] = &[&["choice_name"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "choice_name")
+}
+/// `POST /v1/echo/any_value`: binds the request, calls `echo_field`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_echo_field_11<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Kinds as ::core::default::Default>::default();
+    request.decode_body_field(&mut message, "any_value")?;
+    {
+        let exclude: &[&[&str]] = &[&["any_value"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.echo_field(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply_field(&reply, "any_value")
 }
 /// `GET /v1/ping`: binds the request, calls `ping`, encodes the reply.
 #[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
@@ -2153,6 +2703,43 @@ impl LibraryHttpClient {
                 request,
                 body: ::kratos::transport::http::CallBody::Whole,
                 response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// One field of the body in, one field of the reply out, for each kind of field.
+    ///
+    /// `POST /v1/echo/nested`
+    pub async fn echo_field(
+        &self,
+        request: Kinds,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.echo_field_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::echo_field`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn echo_field_with(
+        &self,
+        request: Kinds,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Kinds, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/echo");
+        path.push_str("/nested");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_kinds(&request, &mut query, "", &[], &[&["nested"]])?;
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_ECHO_FIELD,
+                method: "POST",
+                path_template: "/v1/echo/nested",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Field("nested"),
+                response_body: ::core::option::Option::Some("nested"),
                 options,
             })
             .await
@@ -4362,6 +4949,15 @@ impl ::kratos::encoding::HttpMessage for Shelf {
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
     }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
 }
 impl ::kratos::encoding::generated::JsonMessage for Shelf {
     fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
@@ -4408,6 +5004,15 @@ impl ::kratos::encoding::HttpMessage for GetShelfRequest {
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
     }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
 }
 impl ::kratos::encoding::generated::JsonMessage for GetShelfRequest {
     fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
@@ -4451,6 +5056,33 @@ impl ::kratos::encoding::HttpMessage for Book {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
+    fn encode_reply_field(
+        &self,
+        format: ::kratos::encoding::Format,
+        field: &str,
+        options: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        use ::kratos::encoding::generated as json;
+        json::encode_reply_field(
+            self,
+            format,
+            field,
+            options,
+            |value| match field {
+                "title" => value.implicit(&json::Str, &self.title),
+                _ => value.unknown(),
+            },
+        )
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for Book {
@@ -4500,6 +5132,15 @@ impl ::kratos::encoding::HttpMessage for GetBookRequest {
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
     }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
 }
 impl ::kratos::encoding::generated::JsonMessage for GetBookRequest {
     fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
@@ -4543,6 +5184,15 @@ impl ::kratos::encoding::HttpMessage for CreateBookRequest {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for CreateBookRequest {
@@ -4599,6 +5249,15 @@ impl ::kratos::encoding::HttpMessage for UpdateBookRequest {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for UpdateBookRequest {
@@ -4660,6 +5319,15 @@ impl ::kratos::encoding::HttpMessage for GetFileRequest {
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
     }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
 }
 impl ::kratos::encoding::generated::JsonMessage for GetFileRequest {
     fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
@@ -4703,6 +5371,15 @@ impl ::kratos::encoding::HttpMessage for GetMessageRequest {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for GetMessageRequest {
@@ -4756,6 +5433,15 @@ impl ::kratos::encoding::HttpMessage for kinds::Inner {
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
     }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
 }
 impl ::kratos::encoding::generated::JsonMessage for kinds::Inner {
     fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
@@ -4801,6 +5487,15 @@ impl ::kratos::encoding::HttpMessage for kinds::Nested {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for kinds::Nested {
@@ -4855,6 +5550,92 @@ impl ::kratos::encoding::HttpMessage for Kinds {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
+    fn encode_reply_field(
+        &self,
+        format: ::kratos::encoding::Format,
+        field: &str,
+        options: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        use ::kratos::encoding::generated as json;
+        json::encode_reply_field(
+            self,
+            format,
+            field,
+            options,
+            |value| match field {
+                "nested" => {
+                    value
+                        .message(
+                            self.nested.as_ref().map(::core::borrow::Borrow::borrow),
+                        )
+                }
+                "repeated_string" => value.repeated(&json::Str, &self.repeated_string),
+                "labels" => value.map(&json::Str, &json::Str, &self.labels),
+                "counts" => value.map(&json::Int32, &json::Int64, &self.counts),
+                "timestamp" => {
+                    value.optional(&json::WellKnown::new(), self.timestamp.as_ref())
+                }
+                "int64_wrapper" => {
+                    value.optional(&json::WellKnown::new(), self.int64_wrapper.as_ref())
+                }
+                "optional_int32" => {
+                    value.optional(&json::Int32, self.optional_int32.as_ref())
+                }
+                "int64_value" => value.implicit(&json::Int64, &self.int64_value),
+                "color" => {
+                    value
+                        .implicit(
+                            &json::Enum::new(
+                                |name| Color::from_str_name(name).map(|value| value as i32),
+                                |number| {
+                                    Color::try_from(number)
+                                        .ok()
+                                        .map(|value| value.as_str_name())
+                                },
+                            ),
+                            &self.color,
+                        )
+                }
+                "choice_inner" => {
+                    value
+                        .message(
+                            match &self.choice {
+                                ::core::option::Option::Some(
+                                    kinds::Choice::ChoiceInner(member),
+                                ) => ::core::option::Option::Some(member),
+                                _ => ::core::option::Option::None,
+                            }
+                                .map(::core::borrow::Borrow::borrow),
+                        )
+                }
+                "choice_name" => {
+                    value
+                        .optional(
+                            &json::Str,
+                            match &self.choice {
+                                ::core::option::Option::Some(
+                                    kinds::Choice::ChoiceName(member),
+                                ) => ::core::option::Option::Some(member),
+                                _ => ::core::option::Option::None,
+                            },
+                        )
+                }
+                "any_value" => {
+                    value.optional(&json::WellKnown::new(), self.any_value.as_ref())
+                }
+                _ => value.unknown(),
+            },
+        )
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for Kinds {
@@ -5252,6 +6033,15 @@ impl ::kratos::encoding::HttpMessage for Tree {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for Tree {

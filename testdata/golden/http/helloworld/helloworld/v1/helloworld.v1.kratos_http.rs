@@ -254,6 +254,15 @@ impl ::kratos::encoding::HttpMessage for HelloRequest {
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
     }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
 }
 impl ::kratos::encoding::generated::JsonMessage for HelloRequest {
     fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
@@ -297,6 +306,15 @@ impl ::kratos::encoding::HttpMessage for HelloReply {
         json: &::kratos::encoding::JsonOptions,
     ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
         ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
     }
 }
 impl ::kratos::encoding::generated::JsonMessage for HelloReply {
