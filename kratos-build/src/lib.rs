@@ -33,6 +33,7 @@ pub struct Builder {
     runtime_crate: Option<String>,
     skip_errors: bool,
     skip_http: bool,
+    grpc: bool,
     prost: Option<prost_build::Config>,
 }
 
@@ -62,6 +63,16 @@ impl Builder {
     #[must_use]
     pub fn http(mut self, enabled: bool) -> Self {
         self.skip_http = !enabled;
+        self
+    }
+
+    /// Whether to generate gRPC too (default false): tonic's server and client stubs
+    /// (tonic-prost-build) and the kratos glue that serves the HTTP service trait over gRPC
+    /// (`register_xxx_grpc_server`, `XxxGrpcClient`). The crate using the output then
+    /// needs `tonic` as a dependency (tonic's generated code names it).
+    #[must_use]
+    pub fn grpc(mut self, enabled: bool) -> Self {
+        self.grpc = enabled;
         self
     }
 
@@ -106,8 +117,17 @@ impl Builder {
             prost_types::FileDescriptorSet::decode(set.bytes.as_slice()).map_err(|err| {
                 io::Error::other(format!("protoc wrote an unreadable descriptor set: {err}"))
             })?;
+        let runtime = self.runtime_crate.as_deref().unwrap_or("::kratos");
         let mut prost = self.prost.unwrap_or_default();
         prost.out_dir(&out_dir);
+        if self.grpc {
+            prost.service_generator(
+                tonic_prost_build::configure()
+                    .build_transport(false)
+                    .codec_path(format!("{runtime}::transport::grpc::ProstCodec"))
+                    .service_generator(),
+            );
+        }
         prost.compile_fds(descriptors)?;
 
         let mut parameter = String::from("flat_output_dir");
@@ -115,16 +135,20 @@ impl Builder {
             parameter.push_str(",runtime_crate=");
             parameter.push_str(runtime);
         }
-        let request =
-            PluginRequest::from_descriptor_set(&set.bytes, set.files.iter().cloned(), &parameter)
-                .map_err(io::Error::other)?;
+        let request = |parameter: &str| {
+            PluginRequest::from_descriptor_set(&set.bytes, set.files.iter().cloned(), parameter)
+                .map_err(io::Error::other)
+        };
         if !self.skip_errors {
-            let files = protoc_gen_kratos_errors::generate_files(&request)
+            let files = protoc_gen_kratos_errors::generate_files(&request(&parameter)?)
                 .map_err(|errors| generation_failed(&errors))?;
             write_generated(&out_dir, &files)?;
         }
         if !self.skip_http {
-            let files = protoc_gen_kratos_http::generate_files(&request)
+            if self.grpc {
+                parameter.push_str(",grpc=true");
+            }
+            let files = protoc_gen_kratos_http::generate_files(&request(&parameter)?)
                 .map_err(|errors| generation_failed(&errors))?;
             write_generated(&out_dir, &files)?;
         }

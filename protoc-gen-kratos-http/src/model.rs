@@ -23,6 +23,8 @@ pub struct Service {
     pub deprecated: bool,
     /// The methods, in declaration order (streaming methods left out).
     pub methods: Vec<Method>,
+    /// The service as declared, streaming methods included.
+    pub descriptor: ServiceDescriptor,
 }
 
 /// One unary RPC and its HTTP bindings.
@@ -184,6 +186,7 @@ pub fn services(
                     .as_ref()
                     .is_some_and(|o| o.deprecated()),
                 methods,
+                descriptor: service.clone(),
             });
         }
     }
@@ -249,7 +252,9 @@ fn method_model(
                 );
             }
         }
-        None if options.omitempty() => return Ok(None),
+        // Over gRPC the method is served all the same.
+        None if options.omitempty() && !options.grpc() => return Ok(None),
+        None if options.omitempty() => {}
         None => match binding(
             method,
             HttpMethod::Named("POST".into()),

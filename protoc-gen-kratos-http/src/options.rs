@@ -9,6 +9,7 @@ pub struct Options {
     omitempty: bool,
     omitempty_prefix: String,
     reflect: bool,
+    grpc: bool,
 }
 
 impl Default for Options {
@@ -18,6 +19,7 @@ impl Default for Options {
             omitempty: true,
             omitempty_prefix: String::new(),
             reflect: true,
+            grpc: false,
         }
     }
 }
@@ -43,10 +45,11 @@ impl Options {
                     prefix.clone_into(&mut options.omitempty_prefix);
                 }
                 "reflect" => options.reflect = param.flag()?,
+                "grpc" => options.grpc = param.flag()?,
                 _ => {
                     return Err(format!(
                         "unknown parameter {:?}; accepted: {}, omitempty=<bool>, \
-                         omitempty_prefix=<path>, reflect=<bool>",
+                         omitempty_prefix=<path>, reflect=<bool>, grpc=<bool>",
                         param.to_string(),
                         OutputOptions::ACCEPTED
                     ));
@@ -83,6 +86,14 @@ impl Options {
     pub fn reflect(&self) -> bool {
         self.reflect
     }
+
+    /// Whether to emit the gRPC glue (`XxxGrpcService`, `register_xxx_grpc_server`,
+    /// `XxxGrpcClient`) over tonic's generated code, which must be in the same module
+    /// (tonic-prost-build or protoc-gen-tonic). Methods without an HTTP rule then join the
+    /// service trait too (served over gRPC only).
+    pub fn grpc(&self) -> bool {
+        self.grpc
+    }
 }
 
 #[cfg(test)]
@@ -96,14 +107,16 @@ mod tests {
         assert_eq!(options.omitempty_prefix(), "");
         assert_eq!(options.runtime_crate(), "::kratos");
         assert!(options.reflect());
+        assert!(!options.grpc());
     }
 
     #[test]
     fn every_parameter() {
         let options = Options::parse(
-            "omitempty=false,omitempty_prefix=/api,runtime_crate=crate::rt,no_include,reflect=false",
+            "omitempty=false,omitempty_prefix=/api,runtime_crate=crate::rt,no_include,reflect=false,grpc=true",
         )
         .unwrap();
+        assert!(options.grpc());
         assert!(!options.omitempty());
         assert_eq!(options.omitempty_prefix(), "/api");
         assert_eq!(options.runtime_crate(), "crate::rt");

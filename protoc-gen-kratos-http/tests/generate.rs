@@ -76,6 +76,33 @@ fn library_golden() {
 }
 
 #[test]
+fn grpc_glue_serves_every_method() {
+    let files = generate(
+        "library-grpc",
+        &["library/v1/library.proto"],
+        "flat_output_dir,grpc=true",
+    )
+    .unwrap();
+    let code = &files[1].content;
+    for expected in [
+        "pub struct LibraryGrpcService<S>",
+        "impl<S: LibraryHttpServer> library_server::Library for LibraryGrpcService<S>",
+        "pub fn register_library_grpc_server<S: LibraryHttpServer>(",
+        "pub struct LibraryGrpcClient",
+        // Unannotated methods join the trait (gRPC only); streaming ones are stubs.
+        "fn hidden(",
+        "type WatchStream",
+        "Status::unimplemented(",
+    ] {
+        assert!(code.contains(expected), "missing {expected:?}");
+    }
+    // The unannotated method gets no HTTP route and no HTTP client method.
+    assert!(!code.contains("serve_library_hidden_0"));
+    assert!(!code.contains("pub async fn hidden_with("));
+    check_golden("library-grpc", &files);
+}
+
+#[test]
 fn omitempty_false_routes_unannotated_methods() {
     let files = generate(
         "omitempty",

@@ -1,5 +1,7 @@
-//! Generates the library API from testdata/proto with the vendored protoc.
+//! Generates the library API (HTTP and gRPC) from testdata/proto with the vendored protoc.
 
 fn main() -> std::io::Result<()> {
-    kratos_build::compile_protos(&["../proto/library/v1/library.proto"], &["../proto"])
+    kratos_build::configure()
+        .grpc(true)
+        .compile(&["../proto/library/v1/library.proto"], &["../proto"])
 }

@@ -1,6 +1,6 @@
 //! Kratos' helloworld service, built with kratos-rs: the `Greeter` API is
 //! generated from `api/helloworld/v1/*.proto` by `build.rs`, and [`Greeter`]
-//! implements it once.
+//! implements it once; it is served over HTTP and gRPC.
 
 use kratos::errors::Error;
 use kratos::transport::Context;
@@ -40,4 +40,11 @@ pub fn http_server()
     let mut server = kratos::transport::http::Server::new();
     api::register_greeter_http_server(&mut server, Greeter)?;
     Ok(server)
+}
+
+/// A gRPC server with the same greeter registered.
+pub fn grpc_server() -> kratos::transport::grpc::Server {
+    let mut server = kratos::transport::grpc::Server::new();
+    api::register_greeter_grpc_server(&mut server, Greeter);
+    server
 }

@@ -18,9 +18,11 @@ pub(crate) fn client(binder: &Binder<'_>, service: &Service) -> TokenStream {
         " Calls the `{}` service over HTTP: one method per RPC, on its first HTTP binding.",
         service.name
     );
+    // Methods without an HTTP rule are served over gRPC only.
     let methods = service
         .methods
         .iter()
+        .filter(|method| !method.bindings.is_empty())
         .map(|method| client_method(binder, service, method));
     quote! {
         #[doc = #doc]

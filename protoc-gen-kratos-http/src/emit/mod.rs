@@ -2,6 +2,7 @@
 
 pub(crate) mod bind;
 mod client;
+mod grpc;
 mod json;
 mod reflect;
 mod service;
@@ -38,12 +39,17 @@ pub(crate) fn package(
 
     let service_code = services.iter().map(|s| service::service(&binder, s));
     let client_code = services.iter().map(|s| client::client(&binder, s));
+    let grpc_code = if options.grpc() {
+        services.iter().map(|s| grpc::grpc(&binder, s)).collect()
+    } else {
+        Vec::new()
+    };
 
     // One query binder per request type that any binding reads from the query or a form.
     let mut binders: BTreeMap<String, MessageDescriptor> = BTreeMap::new();
     for method in services.iter().flat_map(|s| &s.methods) {
         let input = &method.input;
-        if input.full_name() == "google.protobuf.Empty" {
+        if input.full_name() == "google.protobuf.Empty" || method.bindings.is_empty() {
             continue;
         }
         binders.insert(input.full_name().to_owned(), input.clone());
@@ -89,6 +95,7 @@ pub(crate) fn package(
     quote! {
         #(#service_code)*
         #(#client_code)*
+        #(#grpc_code)*
         #(#binder_fns)*
         #(#query_writer_fns)*
         #reflect

@@ -46,6 +46,22 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
         }
     });
 
+    let forwarding = service.methods.iter().map(|method| {
+        let name = super::bind::format_ident_raw(&method.rust_name);
+        let input = binder.rust_type(&method.input);
+        let output = binder.rust_type(&method.output);
+        quote! {
+            fn #name(
+                &self,
+                ctx: #rt::transport::Context,
+                request: #input,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<#output, #rt::errors::Error>>
+                   + ::core::marker::Send {
+                T::#name(self, ctx, request)
+            }
+        }
+    });
+
     let mut routes = Vec::new();
     let mut handlers = Vec::new();
     for method in &service.methods {
@@ -114,9 +130,16 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
             #(#trait_methods)*
         }
 
+        /// One implementation shared by several servers (HTTP and gRPC): register `Arc` clones.
+        #[allow(deprecated)]
+        impl<T: #trait_name + ?::core::marker::Sized> #trait_name for ::std::sync::Arc<T> {
+            #(#forwarding)*
+        }
+
         #[doc = #register_doc]
         #[doc = ""]
         #(#[doc = #routes_doc])*
+        #[allow(unused_variables)]
         pub fn #register<S: #trait_name>(
             server: &mut #rt::transport::http::Server,
             service: S,
@@ -130,7 +153,7 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
     }
 }
 
-fn operation_const(service: &Service, method: &Method) -> proc_macro2::Ident {
+pub(crate) fn operation_const(service: &Service, method: &Method) -> proc_macro2::Ident {
     format_ident!(
         "OPERATION_{}_{}",
         to_snake_case(&service.name).to_ascii_uppercase(),

@@ -142,6 +142,14 @@ impl api::LibraryHttpServer for Library {
         Ok(request)
     }
 
+    /// No HTTP rule: served over gRPC only.
+    async fn hidden(&self, ctx: Context, request: Shelf) -> Result<Shelf, Error> {
+        Ok(Shelf {
+            theme: format!("{} via {}", request.theme, ctx.kind().as_str()),
+            ..request
+        })
+    }
+
     async fn legacy_get_shelf(
         &self,
         ctx: Context,

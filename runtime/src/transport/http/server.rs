@@ -5,9 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use kratos_path_template::PathTemplate;
 use tokio::net::TcpListener;
 
@@ -217,33 +214,6 @@ impl Server {
         listener: TcpListener,
         signal: impl Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        let service = self.into_service();
-        let builder = auto::Builder::new(TokioExecutor::new());
-        let graceful = GracefulShutdown::new();
-        let mut signal = std::pin::pin!(signal);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    // Out of file descriptors and similar: keep serving the open
-                    // connections and try again shortly.
-                    let Ok((stream, _)) = accepted else {
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
-                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service);
-                    let connection = graceful.watch(connection.into_owned());
-                    tokio::spawn(async move {
-                        // A failed connection (client gone, protocol error) ends only that connection.
-                        let _ = connection.await;
-                    });
-                }
-                () = &mut signal => break,
-            }
-        }
-        drop(listener);
-        graceful.shutdown().await;
-        Ok(())
+        crate::transport::serve::serve_connections(listener, self.into_service(), signal).await
     }
 }

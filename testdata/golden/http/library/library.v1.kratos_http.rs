@@ -185,6 +185,173 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
         Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
     > + ::core::marker::Send;
 }
+/// One implementation shared by several servers (HTTP and gRPC): register `Arc` clones.
+#[allow(deprecated)]
+impl<T: LibraryHttpServer + ?::core::marker::Sized> LibraryHttpServer
+for ::std::sync::Arc<T> {
+    fn get_shelf(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetShelfRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_shelf(self, ctx, request)
+    }
+    fn get_book(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetBookRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Book, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_book(self, ctx, request)
+    }
+    fn create_shelf(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Shelf,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::create_shelf(self, ctx, request)
+    }
+    fn create_book(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: CreateBookRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Book, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::create_book(self, ctx, request)
+    }
+    fn update_book(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: UpdateBookRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Book, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::update_book(self, ctx, request)
+    }
+    fn delete_shelf(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetShelfRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<(), ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::delete_shelf(self, ctx, request)
+    }
+    fn archive_book(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetBookRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Book, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::archive_book(self, ctx, request)
+    }
+    fn get_book_title(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetBookRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Book, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_book_title(self, ctx, request)
+    }
+    fn get_file(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_file(self, ctx, request)
+    }
+    fn get_special_shelf(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetShelfRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_special_shelf(self, ctx, request)
+    }
+    fn get_message(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetMessageRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetMessageRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_message(self, ctx, request)
+    }
+    fn get_nested(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_nested(self, ctx, request)
+    }
+    fn get_typed(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::get_typed(self, ctx, request)
+    }
+    fn echo(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::echo(self, ctx, request)
+    }
+    fn echo_body(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::echo_body(self, ctx, request)
+    }
+    fn echo_field(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Kinds,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Kinds, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::echo_field(self, ctx, request)
+    }
+    fn ping(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: (),
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<(), ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::ping(self, ctx, request)
+    }
+    fn legacy_get_shelf(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetShelfRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::legacy_get_shelf(self, ctx, request)
+    }
+}
 /// Registers `service` on `server`, one route per HTTP binding of `Library`:
 ///
 /// - `GET /v1/shelves/{shelf}` -> `get_shelf`
@@ -219,6 +386,7 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
 /// - `POST /v1/echo/any_value` -> `echo_field`
 /// - `GET /v1/ping` -> `ping`
 /// - `GET /v1/legacy/shelves/{shelf}` -> `legacy_get_shelf`
+#[allow(unused_variables)]
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut ::kratos::transport::http::Server,
     service: S,

@@ -16,9 +16,24 @@ pub trait GreeterHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
         Output = ::core::result::Result<HelloReply, ::kratos::errors::Error>,
     > + ::core::marker::Send;
 }
+/// One implementation shared by several servers (HTTP and gRPC): register `Arc` clones.
+#[allow(deprecated)]
+impl<T: GreeterHttpServer + ?::core::marker::Sized> GreeterHttpServer
+for ::std::sync::Arc<T> {
+    fn say_hello(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: HelloRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<HelloReply, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::say_hello(self, ctx, request)
+    }
+}
 /// Registers `service` on `server`, one route per HTTP binding of `Greeter`:
 ///
 /// - `GET /helloworld/{name}` -> `say_hello`
+#[allow(unused_variables)]
 pub fn register_greeter_http_server<S: GreeterHttpServer>(
     server: &mut ::kratos::transport::http::Server,
     service: S,

@@ -1,0 +1,91 @@
+//! Serving one unary call: what the generated glue does with a tonic request.
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tonic::metadata::MetadataMap;
+
+use super::timeout;
+use crate::errors::Error;
+use crate::middleware::Chain;
+use crate::transport::{Context, Kind};
+
+/// What a served call needs from its server: the middleware chain and the timeout.
+#[derive(Debug, Clone)]
+pub(super) struct Settings {
+    pub(super) middleware: Chain,
+    pub(super) timeout: Option<Duration>,
+}
+
+/// The link between a generated gRPC service and the [`Server`](super::Server) it is
+/// registered on; generated `XxxGrpcService`s hold one.
+///
+/// The server fills in its settings when it starts serving, so middleware added after a
+/// service was registered still applies. A handle that never reaches a server (the service
+/// added to a plain tonic server) runs calls with no middleware and the default 1 s timeout.
+#[derive(Debug, Clone, Default)]
+pub struct ServerHandle {
+    settings: Arc<OnceLock<Settings>>,
+}
+
+impl ServerHandle {
+    pub(super) fn install(&self, settings: Settings) {
+        let _ = self.settings.set(settings);
+    }
+
+    /// Serves one unary call: a [`Context`] from the request metadata (operation = the gRPC
+    /// full method), the middleware chain around `call`, the timeout (the server's, or the
+    /// client's `grpc-timeout` when shorter: a `504 TIMEOUT`, sent as `DEADLINE_EXCEEDED`),
+    /// reply headers as response metadata, and a `kratos::Error` as a `Status` with
+    /// `ErrorInfo`.
+    pub async fn unary<Req, Rep, F, Fut>(
+        &self,
+        operation: &'static str,
+        request: tonic::Request<Req>,
+        call: F,
+    ) -> Result<tonic::Response<Rep>, tonic::Status>
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        let (metadata, _extensions, message) = request.into_parts();
+        let headers = metadata.into_headers();
+        let (middleware, server_timeout) = match self.settings.get() {
+            Some(settings) => (settings.middleware.clone(), settings.timeout),
+            None => (Chain::new(), Some(super::Server::DEFAULT_TIMEOUT)),
+        };
+        let limit = timeout::effective(server_timeout, &headers);
+        let ctx = Context::new(Kind::Grpc, operation, headers);
+        let reply = middleware.call(ctx.clone(), message, call);
+        let result = match limit {
+            Some(limit) => tokio::time::timeout(limit, reply)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        504,
+                        "TIMEOUT",
+                        format!("{operation} did not finish within {limit:?}"),
+                    ))
+                }),
+            None => reply.await,
+        };
+        let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
+        match result {
+            Ok(reply) => Ok(tonic::Response::from_parts(
+                reply_metadata,
+                reply,
+                tonic::Extensions::new(),
+            )),
+            Err(error) => {
+                let mut status = error.to_status();
+                let mut headers = status.metadata().clone().into_headers();
+                headers.extend(reply_metadata.into_headers());
+                *status.metadata_mut() = MetadataMap::from_headers(headers);
+                Err(status)
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! gRPC on tonic: one implementation of a generated service trait is served over gRPC by the
+//! glue protoc-gen-kratos-http emits with `grpc=true` (`register_greeter_grpc_server`), with
+//! the same [`Context`](crate::transport::Context) and the same middleware
+//! [`Chain`](crate::middleware::Chain) as over HTTP, and `kratos::Error` on the wire as a
+//! `Status` carrying `google.rpc.ErrorInfo` (see [`crate::errors`]).
+//!
+//! - [`Server`]: address (default `0.0.0.0:9000`, as Kratos), per-call timeout (1 s, as Kratos;
+//!   a shorter `grpc-timeout` from the client wins), middleware, the standard health service
+//!   (`grpc.health.v1.Health`, SERVING for every registered service), optional reflection
+//!   (feature `grpc-reflection`), graceful shutdown.
+//! - [`Client`]: endpoint, timeout, middleware; generated `XxxGrpcClient`s call through it and
+//!   return `Result<Reply, kratos::Error>`, so `is_user_not_found(&err)` works as over HTTP.
+//! - [`serve_with_http`]: gRPC and HTTP on one port, told apart by `content-type:
+//!   application/grpc*`.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use kratos::transport::grpc;
+//!
+//! let server = grpc::Server::new().address(([127, 0, 0, 1], 9000).into());
+//! // register_greeter_grpc_server(&mut server, greeter.clone());
+//! server.serve_with_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+mod call;
+mod client;
+mod mux;
+mod server;
+mod timeout;
+
+pub use call::ServerHandle;
+pub use client::{Client, ClientBuilder};
+pub use mux::{GrpcHttpService, serve_with_http};
+pub use server::Server;
+/// The protobuf codec of tonic-generated code (kratos-build points tonic's `codec_path` here,
+/// so crates using the generated code need no `tonic-prost` dependency of their own).
+pub use tonic_prost::ProstCodec;
