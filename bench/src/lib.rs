@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 pub mod generated;
+pub mod grpc;
 pub mod handwritten;
 
 /// The benchmark API, generated from `api/bench/v1/bench.proto` by `build.rs`.
