@@ -4,6 +4,16 @@
 //!
 //! Requests and replies travel type-erased as [`Message`], as in Kratos
 //! (`interface{}`); a middleware that cares about a concrete type downcasts.
+//!
+//! The Kratos set, one module each (servers and clients of both transports run the same
+//! chains): [`recovery`], [`logging`], [`metadata`], [`selector`] (apply middleware by
+//! operation), [`metrics`], [`ratelimit`] (BBR), [`circuitbreaker`] (SRE, client side),
+//! `jwt` (feature `jwt`).
+//!
+//! Order: a server's chain runs in the order middleware were added, the first outermost (put
+//! [`recovery`] first); selected chains run at the selector's place. Any tower `Layer` can
+//! also wrap the HTTP server's `into_service()` (a tower `Service`), before routing and
+//! outside this chain; see the README.
 
 use std::any::Any;
 use std::fmt;
@@ -13,6 +23,15 @@ use std::sync::Arc;
 
 use crate::errors::Error;
 use crate::transport::Context;
+
+pub mod circuitbreaker;
+pub mod logging;
+pub mod metadata;
+pub mod metrics;
+pub mod ratelimit;
+pub mod recovery;
+pub mod selector;
+mod window;
 
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;

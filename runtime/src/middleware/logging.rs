@@ -1,0 +1,100 @@
+//! Logging: one `tracing` event per call, on servers and clients, with the fields Kratos logs:
+//! `kind` (http/grpc), `component` (server/client), `operation`, `args` (when a summarizer is
+//! set), `code`, `reason` (`0` and empty on success, as Kratos), `latency` (seconds). Calls
+//! that fail are logged at `ERROR`, the others at `INFO`; the event's target is
+//! `kratos::access`.
+//!
+//! ```
+//! use kratos::middleware::logging::Logging;
+//!
+//! let server = kratos::transport::http::Server::new().middleware(Logging::server());
+//! # let _ = server;
+//! ```
+//!
+//! Requests travel type-erased, so `args` is written only by a summarizer you give
+//! ([`Logging::args`]), which may downcast to your request types and redact what it must.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{Handler, Message, Middleware};
+use crate::transport::Context;
+
+type Summarizer = Arc<dyn Fn(&Message) -> Option<String> + Send + Sync>;
+
+/// The logging middleware.
+#[derive(Clone)]
+pub struct Logging {
+    component: &'static str,
+    args: Option<Summarizer>,
+}
+
+impl std::fmt::Debug for Logging {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Logging")
+            .field("component", &self.component)
+            .field("args", &self.args.is_some())
+            .finish()
+    }
+}
+
+impl Logging {
+    /// For a server's chain.
+    pub fn server() -> Self {
+        Self {
+            component: "server",
+            args: None,
+        }
+    }
+
+    /// For a client's chain.
+    pub fn client() -> Self {
+        Self {
+            component: "client",
+            args: None,
+        }
+    }
+
+    /// Logs `args` as `summarize` describes the request (`None`: leave it out).
+    #[must_use]
+    pub fn args(
+        mut self,
+        summarize: impl Fn(&Message) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.args = Some(Arc::new(summarize));
+        self
+    }
+}
+
+impl Middleware for Logging {
+    fn wrap(&self, next: Handler) -> Handler {
+        let component = self.component;
+        let summarize = self.args.clone();
+        Arc::new(move |ctx: Context, request: Message| {
+            let args = summarize
+                .as_ref()
+                .and_then(|summarize| summarize(&request))
+                .unwrap_or_default();
+            let kind = ctx.kind().as_str();
+            let operation = ctx.operation();
+            let started = Instant::now();
+            let reply = next(ctx, request);
+            Box::pin(async move {
+                let result = reply.await;
+                let latency = started.elapsed().as_secs_f64();
+                match &result {
+                    Ok(_) => tracing::info!(
+                        target: "kratos::access",
+                        kind, component, operation, args = args.as_str(), code = 0_i32, reason = "", latency
+                    ),
+                    Err(error) => tracing::error!(
+                        target: "kratos::access",
+                        kind, component, operation, args = args.as_str(), code = error.code(),
+                        reason = error.reason(), latency, message = error.message()
+                    ),
+                }
+                result
+            })
+        })
+    }
+}
