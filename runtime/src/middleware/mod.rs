@@ -25,6 +25,8 @@ use crate::errors::Error;
 use crate::transport::Context;
 
 pub mod circuitbreaker;
+#[cfg(feature = "jwt")]
+pub mod jwt;
 pub mod logging;
 pub mod metadata;
 pub mod metrics;

@@ -1,0 +1,234 @@
+//! JWT authentication (feature `jwt`), as Kratos' `auth/jwt`: the server middleware reads
+//! `Authorization: Bearer <token>`, verifies it with the configured key and algorithm (HS256,
+//! RS256 or ES256) and the `exp`/`nbf` claims, and puts the claims into the context; the client
+//! middleware signs a token per call. Every rejection is `401` reason `UNAUTHORIZED`, with
+//! Kratos' messages: a missing token, a malformed one, an expired one, one signed with another
+//! algorithm (also `alg: none`), one with a bad signature.
+//!
+//! ```
+//! use kratos::middleware::jwt;
+//!
+//! let server = kratos::transport::http::Server::new()
+//!     .middleware(jwt::Server::hs256(b"secret"));
+//! let client = kratos::transport::http::Client::builder("http://127.0.0.1:8000")
+//!     .middleware(jwt::Client::hs256(b"secret", serde_json::json!({"sub": "alice", "exp": 4102444800_u64})))
+//!     .build();
+//! # let _ = (server, client);
+//! ```
+//! A handler reads the claims with [`claims`]: `jwt::claims::<MyClaims>(&ctx)`.
+
+use std::sync::Arc;
+
+use http::HeaderValue;
+use http::header::AUTHORIZATION;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+
+use super::{Handler, Message, Middleware};
+use crate::errors::Error;
+use crate::transport::Context;
+
+/// The reason of every rejection.
+pub const REASON: &str = "UNAUTHORIZED";
+
+fn unauthorized(message: &str) -> Error {
+    Error::new(401, REASON, message)
+}
+
+/// The verified claims of a call, as JSON (read them typed with [`claims`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claims(pub serde_json::Value);
+
+/// The call's verified claims as `C`, if the call carried a valid token and its claims fit `C`.
+pub fn claims<C: serde::de::DeserializeOwned>(ctx: &Context) -> Option<C> {
+    let Claims(value) = ctx.extensions().get::<Claims>()?;
+    serde_json::from_value(value.clone()).ok()
+}
+
+/// A bad key given to a constructor.
+#[derive(Debug)]
+pub struct KeyError(jsonwebtoken::errors::Error);
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid JWT key: {}", self.0)
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// Server side: verifies the bearer token of every call.
+#[derive(Clone)]
+pub struct Server {
+    key: Arc<DecodingKey>,
+    validation: Arc<Validation>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("algorithms", &self.validation.algorithms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    fn new(key: DecodingKey, algorithm: Algorithm) -> Self {
+        let mut validation = Validation::new(algorithm);
+        // Kratos checks exp and nbf when present, and requires no claim.
+        validation.required_spec_claims.clear();
+        validation.validate_nbf = true;
+        Self {
+            key: Arc::new(key),
+            validation: Arc::new(validation),
+        }
+    }
+
+    /// HMAC-SHA256 with a shared secret.
+    pub fn hs256(secret: &[u8]) -> Self {
+        Self::new(DecodingKey::from_secret(secret), Algorithm::HS256)
+    }
+
+    /// RSA (PKCS#1 v1.5, SHA-256) with a PEM public key.
+    pub fn rs256_pem(public_key: &[u8]) -> Result<Self, KeyError> {
+        Ok(Self::new(
+            DecodingKey::from_rsa_pem(public_key).map_err(KeyError)?,
+            Algorithm::RS256,
+        ))
+    }
+
+    /// ECDSA P-256 with a PEM public key.
+    pub fn es256_pem(public_key: &[u8]) -> Result<Self, KeyError> {
+        Ok(Self::new(
+            DecodingKey::from_ec_pem(public_key).map_err(KeyError)?,
+            Algorithm::ES256,
+        ))
+    }
+
+    fn verify(&self, ctx: &Context) -> Result<Claims, Error> {
+        let header = ctx
+            .request_headers()
+            .get(AUTHORIZATION)
+            .ok_or_else(|| unauthorized("JWT token is missing"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then_some(token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| unauthorized("JWT token is missing"))?;
+        // The header names the algorithm; anything but ours (including `none`) is refused
+        // before the signature is looked at.
+        match jsonwebtoken::decode_header(token) {
+            Ok(header) if !self.validation.algorithms.contains(&header.alg) => {
+                return Err(unauthorized("Wrong signing method"));
+            }
+            Ok(_) => {}
+            Err(error) => return Err(parse_error(&error)),
+        }
+        jsonwebtoken::decode::<serde_json::Value>(token, &self.key, &self.validation)
+            .map(|data| Claims(data.claims))
+            .map_err(|error| match error.kind() {
+                ErrorKind::ExpiredSignature => unauthorized("JWT token has expired"),
+                ErrorKind::ImmatureSignature => unauthorized("JWT token is not valid yet"),
+                ErrorKind::InvalidSignature => unauthorized("Token is invalid"),
+                ErrorKind::InvalidAlgorithm => unauthorized("Wrong signing method"),
+                _ => parse_error(&error),
+            })
+    }
+}
+
+fn parse_error(error: &jsonwebtoken::errors::Error) -> Error {
+    match error.kind() {
+        // `alg: none` (or any algorithm jsonwebtoken does not know) fails to parse as a header.
+        ErrorKind::Json(_) if error.to_string().contains("unknown variant") => {
+            unauthorized("Wrong signing method")
+        }
+        _ => unauthorized("Fail to parse JWT token"),
+    }
+}
+
+impl Middleware for Server {
+    fn wrap(&self, next: Handler) -> Handler {
+        let server = self.clone();
+        Arc::new(
+            move |mut ctx: Context, request: Message| match server.verify(&ctx) {
+                Ok(claims) => {
+                    ctx.extensions_mut().insert(claims);
+                    next(ctx, request)
+                }
+                Err(error) => Box::pin(async move { Err(error) }),
+            },
+        )
+    }
+}
+
+/// Client side: signs `claims` and sends `Authorization: Bearer <token>` with every call.
+#[derive(Clone)]
+pub struct Client {
+    key: Arc<EncodingKey>,
+    header: Header,
+    claims: serde_json::Value,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("alg", &self.header.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// HMAC-SHA256 with a shared secret.
+    pub fn hs256(secret: &[u8], claims: serde_json::Value) -> Self {
+        Self {
+            key: Arc::new(EncodingKey::from_secret(secret)),
+            header: Header::new(Algorithm::HS256),
+            claims,
+        }
+    }
+
+    /// RSA with a PEM private key.
+    pub fn rs256_pem(private_key: &[u8], claims: serde_json::Value) -> Result<Self, KeyError> {
+        Ok(Self {
+            key: Arc::new(EncodingKey::from_rsa_pem(private_key).map_err(KeyError)?),
+            header: Header::new(Algorithm::RS256),
+            claims,
+        })
+    }
+
+    /// ECDSA P-256 with a PEM (PKCS#8) private key.
+    pub fn es256_pem(private_key: &[u8], claims: serde_json::Value) -> Result<Self, KeyError> {
+        Ok(Self {
+            key: Arc::new(EncodingKey::from_ec_pem(private_key).map_err(KeyError)?),
+            header: Header::new(Algorithm::ES256),
+            claims,
+        })
+    }
+}
+
+impl Middleware for Client {
+    fn wrap(&self, next: Handler) -> Handler {
+        let client = self.clone();
+        Arc::new(move |mut ctx: Context, request: Message| {
+            let token = jsonwebtoken::encode(&client.header, &client.claims, &client.key)
+                .map_err(|error| unauthorized(&format!("cannot sign the JWT token: {error}")))
+                .and_then(|token| {
+                    HeaderValue::try_from(format!("Bearer {token}"))
+                        .map_err(|_| unauthorized("the signed JWT token is not a valid header"))
+                });
+            match token {
+                Ok(value) => {
+                    ctx.request_headers_mut().insert(AUTHORIZATION, value);
+                    next(ctx, request)
+                }
+                Err(error) => Box::pin(async move { Err(error) }),
+            }
+        })
+    }
+}
