@@ -1,6 +1,7 @@
 //! Logging: one `tracing` event per call, on servers and clients, with the fields Kratos logs:
 //! `kind` (http/grpc), `component` (server/client), `operation`, `args` (when a summarizer is
-//! set), `code`, `reason` (`0` and empty on success, as Kratos), `latency` (seconds). Calls
+//! set), `code`, `reason` (`0` and empty on success, as Kratos), `latency` (seconds),
+//! `trace_id`/`span_id` (with feature `otel`, when the tracing middleware runs first). Calls
 //! that fail are logged at `ERROR`, the others at `INFO`; the event's target is
 //! `kratos::access`.
 //!
@@ -66,6 +67,23 @@ impl Logging {
     }
 }
 
+/// The ids of the call's span when the tracing middleware (feature `otel`) runs outside this
+/// one; empty otherwise.
+fn trace_ids(ctx: &Context) -> (String, String) {
+    #[cfg(feature = "otel")]
+    {
+        (
+            super::tracing::trace_id(ctx).unwrap_or_default(),
+            super::tracing::span_id(ctx).unwrap_or_default(),
+        )
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        let _ = ctx;
+        (String::new(), String::new())
+    }
+}
+
 impl Middleware for Logging {
     fn wrap(&self, next: Handler) -> Handler {
         let component = self.component;
@@ -77,6 +95,7 @@ impl Middleware for Logging {
                 .unwrap_or_default();
             let kind = ctx.kind().as_str();
             let operation = ctx.operation();
+            let (trace_id, span_id) = trace_ids(&ctx);
             let started = Instant::now();
             let reply = next(ctx, request);
             Box::pin(async move {
@@ -85,12 +104,14 @@ impl Middleware for Logging {
                 match &result {
                     Ok(_) => tracing::info!(
                         target: "kratos::access",
-                        kind, component, operation, args = args.as_str(), code = 0_i32, reason = "", latency
+                        kind, component, operation, args = args.as_str(), code = 0_i32, reason = "", latency,
+                        trace_id = trace_id.as_str(), span_id = span_id.as_str()
                     ),
                     Err(error) => tracing::error!(
                         target: "kratos::access",
                         kind, component, operation, args = args.as_str(), code = error.code(),
-                        reason = error.reason(), latency, message = error.message()
+                        reason = error.reason(), latency, message = error.message(),
+                        trace_id = trace_id.as_str(), span_id = span_id.as_str()
                     ),
                 }
                 result

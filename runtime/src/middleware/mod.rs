@@ -33,6 +33,8 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod recovery;
 pub mod selector;
+#[cfg(feature = "otel")]
+pub mod tracing;
 mod window;
 
 /// A boxed, sendable future.

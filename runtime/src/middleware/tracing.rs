@@ -1,0 +1,267 @@
+//! OpenTelemetry tracing (feature `otel`), as Kratos' `tracing` middleware: the server
+//! middleware continues the caller's trace from the W3C `traceparent`/`tracestate` request
+//! headers (gRPC metadata on gRPC) and runs the handler in a span named by the operation (kind
+//! Server); the client middleware runs the call in a Client span, child of the current call's
+//! span, and sends `traceparent` on. A failed call marks its span with status Error and the
+//! `kratos.code`/`kratos.reason` attributes. The handler reads the ids with [`trace_id`] and
+//! [`span_id`] (the logging middleware's fields).
+//!
+//! ```
+//! use kratos::middleware::tracing::Tracing;
+//!
+//! // Spans go to the global tracer provider: with none installed they cost next to nothing.
+//! let server = kratos::transport::http::Server::new().middleware(Tracing::server());
+//! # let _ = server;
+//! ```
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use opentelemetry::global::BoxedTracer;
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+use opentelemetry::trace::{
+    FutureExt as _, Span as _, SpanKind, Status, TraceContextExt as _, Tracer as _, TracerProvider,
+};
+use opentelemetry::{Context as OtelContext, KeyValue};
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+
+use super::{Handler, Message, Middleware};
+use crate::transport::Context;
+
+/// The ids of the span a call runs in, in the context's extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ids {
+    trace: opentelemetry::trace::TraceId,
+    span: opentelemetry::trace::SpanId,
+}
+
+/// The call's trace id (32 hex digits), when the tracing middleware ran.
+pub fn trace_id(ctx: &Context) -> Option<String> {
+    ctx.extensions()
+        .get::<Ids>()
+        .map(|ids| ids.trace.to_string())
+}
+
+/// The call's span id (16 hex digits), when the tracing middleware ran.
+pub fn span_id(ctx: &Context) -> Option<String> {
+    ctx.extensions()
+        .get::<Ids>()
+        .map(|ids| ids.span.to_string())
+}
+
+struct Headers<'a>(&'a HeaderMap);
+
+impl Extractor for Headers<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(HeaderName::as_str).collect()
+    }
+}
+
+struct HeadersMut<'a>(&'a mut HeaderMap);
+
+impl Injector for HeadersMut<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(key), HeaderValue::try_from(value)) {
+            self.0.insert(name, value);
+        }
+    }
+}
+
+/// The tracing middleware.
+#[derive(Clone)]
+pub struct Tracing {
+    tracer: Arc<BoxedTracer>,
+    kind: SpanKind,
+}
+
+impl std::fmt::Debug for Tracing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracing")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tracing {
+    /// For a server's chain, with the global tracer provider.
+    pub fn server() -> Self {
+        Self {
+            tracer: Arc::new(opentelemetry::global::tracer("kratos")),
+            kind: SpanKind::Server,
+        }
+    }
+
+    /// For a client's chain, with the global tracer provider.
+    pub fn client() -> Self {
+        Self {
+            kind: SpanKind::Client,
+            ..Self::server()
+        }
+    }
+
+    /// Uses `provider` instead of the global one.
+    #[must_use]
+    pub fn with_provider<P>(mut self, provider: &P) -> Self
+    where
+        P: TracerProvider,
+        P::Tracer: opentelemetry::trace::Tracer + Send + Sync + 'static,
+        <P::Tracer as opentelemetry::trace::Tracer>::Span: Send + Sync + 'static,
+    {
+        self.tracer = Arc::new(BoxedTracer::new(Box::new(provider.tracer("kratos"))));
+        self
+    }
+}
+
+impl Middleware for Tracing {
+    fn wrap(&self, next: Handler) -> Handler {
+        let tracing = self.clone();
+        Arc::new(move |mut ctx: Context, request: Message| {
+            let propagator = TraceContextPropagator::new();
+            let parent = match tracing.kind {
+                SpanKind::Server => propagator.extract(&Headers(ctx.request_headers())),
+                _ => OtelContext::current(),
+            };
+            let span = tracing
+                .tracer
+                .span_builder(Cow::Borrowed(ctx.operation()))
+                .with_kind(tracing.kind.clone())
+                .with_attributes([
+                    KeyValue::new("kratos.transport", ctx.kind().as_str()),
+                    KeyValue::new("kratos.operation", ctx.operation()),
+                ])
+                .start_with_context(tracing.tracer.as_ref(), &parent);
+            let span_context = span.span_context().clone();
+            let otel = parent.with_span(span);
+            ctx.extensions_mut().insert(Ids {
+                trace: span_context.trace_id(),
+                span: span_context.span_id(),
+            });
+            if tracing.kind == SpanKind::Client {
+                propagator.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
+            }
+            let reply = next(ctx, request).with_context(otel.clone());
+            Box::pin(async move {
+                let result = reply.await;
+                let span = otel.span();
+                if let Err(error) = &result {
+                    span.set_attribute(KeyValue::new("kratos.code", i64::from(error.code())));
+                    span.set_attribute(KeyValue::new("kratos.reason", error.reason().to_owned()));
+                    span.set_status(Status::error(error.message().to_owned()));
+                }
+                span.end();
+                result
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+
+    use super::*;
+    use crate::middleware::Chain;
+    use crate::transport::Kind;
+
+    #[tokio::test]
+    async fn server_span_continues_the_callers_trace_and_client_spans_propagate() {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+
+        let mut server = Chain::new();
+        server.push(Tracing::server().with_provider(&provider));
+        let mut client = Chain::new();
+        client.push(Tracing::client().with_provider(&provider));
+        let client = Arc::new(client);
+
+        let mut headers = HeaderMap::new();
+        let caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        headers.insert(
+            "traceparent",
+            format!("00-{caller_trace}-00f067aa0ba902b7-01")
+                .parse()
+                .unwrap(),
+        );
+        let ctx = Context::new(Kind::Grpc, "/a.B/C", headers);
+        let (seen_trace, sent) = server
+            .call(ctx, (), move |ctx, ()| {
+                let client = Arc::clone(&client);
+                async move {
+                    let trace = trace_id(&ctx).unwrap();
+                    let outgoing = Context::new(Kind::Http, "/d.E/F", HeaderMap::new());
+                    let sent = client
+                        .call(outgoing, (), |ctx, ()| async move {
+                            Ok(ctx.request_headers().clone())
+                        })
+                        .await?;
+                    Ok((trace, sent))
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!(seen_trace, caller_trace);
+        let traceparent = sent["traceparent"].to_str().unwrap().to_owned();
+        assert!(
+            traceparent.starts_with(&format!("00-{caller_trace}-")),
+            "{traceparent}"
+        );
+
+        let spans = exporter.get_finished_spans().unwrap();
+        let server_span = spans
+            .iter()
+            .find(|s| s.name == "/a.B/C")
+            .expect("server span");
+        let client_span = spans
+            .iter()
+            .find(|s| s.name == "/d.E/F")
+            .expect("client span");
+        assert_eq!(server_span.span_kind, SpanKind::Server);
+        assert_eq!(server_span.parent_span_id.to_string(), "00f067aa0ba902b7");
+        assert_eq!(client_span.span_kind, SpanKind::Client);
+        assert_eq!(
+            client_span.parent_span_id,
+            server_span.span_context.span_id()
+        );
+        assert_eq!(
+            client_span.span_context.trace_id().to_string(),
+            caller_trace
+        );
+        // The client sent its own span id as the parent of the next hop.
+        assert!(traceparent.contains(&client_span.span_context.span_id().to_string()));
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_marks_its_span() {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let mut chain = Chain::new();
+        chain.push(Tracing::server().with_provider(&provider));
+        let ctx = Context::new(Kind::Http, "/a.B/Fail", HeaderMap::new());
+        let _ = chain
+            .call(ctx, (), |_, ()| async move {
+                Err::<(), _>(crate::errors::not_found("USER_NOT_FOUND", "gone"))
+            })
+            .await;
+        let spans = exporter.get_finished_spans().unwrap();
+        let span = &spans[0];
+        assert_eq!(span.status, Status::error("gone"));
+        assert!(
+            span.attributes
+                .contains(&KeyValue::new("kratos.code", 404_i64))
+        );
+        assert!(
+            span.attributes
+                .contains(&KeyValue::new("kratos.reason", "USER_NOT_FOUND"))
+        );
+        assert!(span.parent_span_id == opentelemetry::trace::SpanId::INVALID);
+    }
+}
