@@ -4,12 +4,14 @@
 #
 #   bench/run.sh                      # 10 rounds x 5 s per endpoint and implementation
 #   ROUNDS=3 DURATION=10 bench/run.sh
+#   CANDIDATE=kratos-mw BASELINE=kratos bench/run.sh   # default middleware chain vs none
 #
 # Knobs (environment): ROUNDS (10), DURATION seconds per wrk run (5), WARMUP
 # seconds per server and endpoint (3), THREADS wrk threads (2), CONNECTIONS (64),
 # PIN (1 when the machine has 2+ cores: servers on core 0, wrk on core 1;
 # 0 lets the scheduler place everything), BUSY_MIN (90, see below),
-# KRATOS_PORT (18080), AXUM_PORT (18081).
+# KRATOS_PORT (18080, the candidate's), AXUM_PORT (18081, the baseline's), CANDIDATE
+# (kratos) and BASELINE (axum).
 #
 # Per endpoint it alternates kratos and axum (which goes first flips every
 # round) and prints the ratio generated/hand-written two ways: of the best
@@ -34,6 +36,12 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 KRATOS_PORT=${KRATOS_PORT:-18080}
 AXUM_PORT=${AXUM_PORT:-18081}
+# What is compared: CANDIDATE / BASELINE, both bench-server implementations (kratos,
+# kratos-mw, axum). Default: generated routes vs hand-written axum; CANDIDATE=kratos-mw
+# BASELINE=kratos measures the example's default middleware chain against none.
+CANDIDATE=${CANDIDATE:-kratos}
+BASELINE=${BASELINE:-axum}
+[ "$CANDIDATE" != "$BASELINE" ] || { echo "run.sh: CANDIDATE and BASELINE must differ" >&2; exit 2; }
 CORES=$(nproc)
 PIN=${PIN:-$([ "$CORES" -ge 2 ] && echo 1 || echo 0)}
 BUSY_MIN=${BUSY_MIN:-90}
@@ -91,9 +99,9 @@ stop_servers() {
 trap stop_servers EXIT
 trap 'exit 130' INT TERM
 
-declare -A port=([kratos]=$KRATOS_PORT [axum]=$AXUM_PORT)
+declare -A port=([$CANDIDATE]=$KRATOS_PORT [$BASELINE]=$AXUM_PORT)
 declare -A pid_of
-for impl in kratos axum; do
+for impl in "$CANDIDATE" "$BASELINE"; do
     "${server_cpu[@]}" "$server_bin" --impl "$impl" --addr "127.0.0.1:${port[$impl]}" \
         >"$logs/$impl.log" 2>&1 &
     pid_of[$impl]=$!
@@ -101,7 +109,7 @@ for impl in kratos axum; do
 done
 
 url() { printf 'http://127.0.0.1:%s%s' "${port[$1]}" "$2"; }
-for impl in kratos axum; do
+for impl in "$CANDIDATE" "$BASELINE"; do
     for _ in $(seq 100); do
         curl -fsS -o /dev/null "$(url "$impl" "$HELLO_PATH")" 2>/dev/null && break
         kill -0 "${pid_of[$impl]}" 2>/dev/null || die "$impl server exited: $(cat "$logs/$impl.log")"
@@ -112,10 +120,7 @@ done
 # Both must give the same answers before their speed means anything
 # (tests/same_json.rs checks this in depth).
 post() { curl -fsS -H 'Content-Type: application/json' --data-binary "@$BENCH_ORDER_JSON" "$1"; }
-hello_k=$(curl -fsS "$(url kratos "$HELLO_PATH")") || die "kratos: GET failed"
-hello_a=$(curl -fsS "$(url axum "$HELLO_PATH")") || die "axum: GET failed"
-order_k=$(post "$(url kratos "$ORDER_PATH")") || die "kratos: POST failed"
-order_a=$(post "$(url axum "$ORDER_PATH")") || die "axum: POST failed"
+
 [ "$hello_k" = "$hello_a" ] || die "GET bodies differ: $hello_k vs $hello_a"
 [ "$order_k" = "$order_a" ] || die "POST bodies differ: $order_k vs $order_a"
 
@@ -157,7 +162,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print
 
 say "warming up (${WARMUP}s per server and endpoint)"
 for endpoint in hello order; do
-    for impl in kratos axum; do
+    for impl in "$CANDIDATE" "$BASELINE"; do
         run_wrk "$impl" "$endpoint" "$WARMUP" >/dev/null
     done
 done
@@ -165,7 +170,7 @@ done
 declare -A rps_runs rps_quiet cpu_runs ratio_runs this_round disturbed_rounds
 say "measuring: $ROUNDS rounds x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS, $placement"
 for round in $(seq "$ROUNDS"); do
-    if (( round % 2 )); then order=(kratos axum); else order=(axum kratos); fi
+    if (( round % 2 )); then order=("$CANDIDATE" "$BASELINE"); else order=("$BASELINE" "$CANDIDATE"); fi
     for endpoint in hello order; do
         this_round[disturbed]=0
         for impl in "${order[@]}"; do
@@ -177,9 +182,9 @@ for round in $(seq "$ROUNDS"); do
             if (( util < BUSY_MIN )); then this_round[disturbed]=1; else rps_quiet[$endpoint,$impl]+="$rps "; fi
             rps_runs[$endpoint,$impl]+="$rps "
             cpu_runs[$endpoint,$impl]+="$us "
-            say "  round $round  $endpoint  $(printf '%-6s' "$impl")  $(printf '%8.0f' "$rps") req/s  ${us} us CPU/req  server CPU ${util}%"
+            say "  round $round  $endpoint  $(printf '%-9s' "$impl")  $(printf '%8.0f' "$rps") req/s  ${us} us CPU/req  server CPU ${util}%"
         done
-        ratio=$(awk -v k="${this_round[kratos]}" -v a="${this_round[axum]}" 'BEGIN {printf "%.3f", k / a}')
+        ratio=$(awk -v k="${this_round[$CANDIDATE]}" -v a="${this_round[$BASELINE]}" 'BEGIN {printf "%.3f", k / a}')
         if [ "${this_round[disturbed]}" = 1 ]; then
             disturbed_rounds[$endpoint]+="$ratio "
             say "  round $round  $endpoint  ratio $ratio  (disturbed: a server had < ${BUSY_MIN}% of its core; left out of the median)"
@@ -195,28 +200,28 @@ list() { local v; v="$*"; echo "${v// /, }"; }
 echo
 echo "$(date -u +%Y-%m-%d) | $(uname -m), $CORES cores | wrk -t$THREADS -c$CONNECTIONS | $ROUNDS rounds x ${DURATION}s per implementation and endpoint | $placement"
 echo
-echo "| endpoint | generated (kratos) best req/s | hand-written (axum) best req/s | ratio of best | per-round ratio: median (min-max) | median req/s kratos / axum | CPU us/req kratos / axum |"
+echo "| endpoint | $CANDIDATE best req/s | $BASELINE best req/s | ratio of best | per-round ratio: median (min-max) | median req/s $CANDIDATE / $BASELINE | CPU us/req $CANDIDATE / $BASELINE |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for endpoint in hello order; do
     # shellcheck disable=SC2086
     {
-        kb=$(best ${rps_quiet[$endpoint,kratos]:-${rps_runs[$endpoint,kratos]}})
-        ab=$(best ${rps_quiet[$endpoint,axum]:-${rps_runs[$endpoint,axum]}})
-        k=$(median ${rps_runs[$endpoint,kratos]})
-        a=$(median ${rps_runs[$endpoint,axum]})
+        kb=$(best ${rps_quiet[$endpoint,$CANDIDATE]:-${rps_runs[$endpoint,$CANDIDATE]}})
+        ab=$(best ${rps_quiet[$endpoint,$BASELINE]:-${rps_runs[$endpoint,$BASELINE]}})
+        k=$(median ${rps_runs[$endpoint,$CANDIDATE]})
+        a=$(median ${rps_runs[$endpoint,$BASELINE]})
         used=${ratio_runs[$endpoint]:-${disturbed_rounds[$endpoint]}}
         r=$(median $used)
         lo=$(printf '%s\n' $used | sort -g | head -1)
         hi=$(best $used)
-        kc=$(median ${cpu_runs[$endpoint,kratos]})
-        ac=$(median ${cpu_runs[$endpoint,axum]})
+        kc=$(median ${cpu_runs[$endpoint,$CANDIDATE]})
+        ac=$(median ${cpu_runs[$endpoint,$BASELINE]})
     }
     awk -v l="$(label "$endpoint")" -v kb="$kb" -v ab="$ab" -v k="$k" -v a="$a" -v r="$r" \
         -v lo="$lo" -v hi="$hi" -v kc="$kc" -v ac="$ac" \
         'BEGIN {printf "| %s | %.0f | %.0f | **%.3f** | %.3f (%.3f-%.3f) | %.0f / %.0f | %.2f / %.2f |\n", l, kb, ab, kb / ab, r, lo, hi, k, a, kc, ac}'
 done
 echo
-echo "ratio = generated / hand-written req/s (target >= 0.95). CPU us/req: server CPU time (/proc) per request, median of the rounds."
+echo "ratio = $CANDIDATE / $BASELINE req/s (targets: kratos/axum >= 0.95, kratos-mw/kratos >= 0.95). CPU us/req: server CPU time (/proc) per request, median of the rounds."
 for endpoint in hello order; do
     # shellcheck disable=SC2086
     set -- ${disturbed_rounds[$endpoint]:-}
@@ -231,5 +236,5 @@ done
 for endpoint in hello order; do
     undisturbed=${ratio_runs[$endpoint]:-}
     disturbed=${disturbed_rounds[$endpoint]:-}
-    echo "$endpoint per round: kratos req/s $(list "${rps_runs[$endpoint,kratos]% }"); axum req/s $(list "${rps_runs[$endpoint,axum]% }"); ratios of undisturbed rounds $(list "${undisturbed% }")${disturbed:+; of disturbed rounds $(list "${disturbed% }")}"
+    echo "$endpoint per round: $CANDIDATE req/s $(list "${rps_runs[$endpoint,$CANDIDATE]% }"); $BASELINE req/s $(list "${rps_runs[$endpoint,$BASELINE]% }"); ratios of undisturbed rounds $(list "${undisturbed% }")${disturbed:+; of disturbed rounds $(list "${disturbed% }")}"
 done

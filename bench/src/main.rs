@@ -13,6 +13,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Access logs at WARN and above, as the helloworld example: successful calls are filtered.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .try_init();
     // The same runtime for both implementations: multi-threaded, one worker
     // per core this process may run on.
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -34,7 +34,7 @@ impl api::GreeterHttpServer for Greeter {
     }
 }
 
-/// An HTTP server with the greeter registered.
+/// An HTTP server with the greeter registered (no middleware).
 pub fn http_server()
 -> Result<kratos::transport::http::Server, kratos::transport::http::RegisterError> {
     let mut server = kratos::transport::http::Server::new();
@@ -42,9 +42,24 @@ pub fn http_server()
     Ok(server)
 }
 
-/// A gRPC server with the same greeter registered.
+/// A gRPC server with the same greeter registered (no middleware).
 pub fn grpc_server() -> kratos::transport::grpc::Server {
     let mut server = kratos::transport::grpc::Server::new();
     api::register_greeter_grpc_server(&mut server, Greeter);
     server
+}
+
+/// The example's server chain, on both transports: recovery (outermost), OpenTelemetry tracing
+/// (to the global tracer provider: none is installed here, so spans are no-ops), metrics into
+/// `registry`, and access logging.
+pub fn default_middleware(
+    registry: &kratos::middleware::metrics::Registry,
+) -> kratos::middleware::Chain {
+    use kratos::middleware::{logging, metrics, recovery, tracing};
+    let mut chain = kratos::middleware::Chain::new();
+    chain.push(recovery::Recovery::new());
+    chain.push(tracing::Tracing::server());
+    chain.push(metrics::Metrics::server(registry));
+    chain.push(logging::Logging::server());
+    chain
 }

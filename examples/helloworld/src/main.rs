@@ -1,5 +1,6 @@
 //! Runs the helloworld service until Ctrl-C: HTTP on 127.0.0.1:8000 and gRPC on
-//! 127.0.0.1:9000, one `Greeter` behind both. `--one-port` serves both on 8000 instead.
+//! 127.0.0.1:9000, one `Greeter` behind both, with the default middleware chain and Prometheus
+//! metrics at /metrics. `--one-port` serves both on 8000 instead.
 
 use std::net::SocketAddr;
 
@@ -22,11 +23,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         SocketAddr::from(([127, 0, 0, 1], 9000))
     };
-    let http = helloworld::http_server()?;
-    let grpc = helloworld::grpc_server();
+    // Access logs at WARN and above: successful calls stay quiet, failures are printed.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let registry = kratos::middleware::metrics::Registry::new();
+    let middleware = helloworld::default_middleware(&registry);
+    let mut http = helloworld::http_server()?.middleware(middleware.clone());
+    http.route("GET", "/metrics", "/metrics", registry.http_handler())?;
+    let grpc = helloworld::grpc_server().middleware(middleware);
     println!("helloworld: HTTP on http://{http_address}, gRPC on {grpc_address}");
     println!("try:   curl http://{http_address}/helloworld/kratos");
     println!("error: curl -i http://{http_address}/helloworld/error");
+    println!("metrics: curl http://{http_address}/metrics");
     println!(
         "gRPC:  grpcurl -plaintext -d '{{\"name\":\"kratos\"}}' {grpc_address} helloworld.v1.Greeter/SayHello"
     );

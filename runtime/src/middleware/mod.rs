@@ -157,6 +157,14 @@ impl Chain {
     }
 }
 
+/// A chain is itself a middleware: its members, in order, around the next handler. This is how
+/// a set of middleware is packaged and added as one.
+impl Middleware for Chain {
+    fn wrap(&self, next: Handler) -> Handler {
+        Chain::wrap(self, next)
+    }
+}
+
 impl fmt::Debug for Chain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Chain")

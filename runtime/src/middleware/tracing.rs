@@ -137,10 +137,13 @@ impl Middleware for Tracing {
                 .start_with_context(tracing.tracer.as_ref(), &parent);
             let span_context = span.span_context().clone();
             let otel = parent.with_span(span);
-            ctx.extensions_mut().insert(Ids {
-                trace: span_context.trace_id(),
-                span: span_context.span_id(),
-            });
+            // With no tracer provider installed spans are no-ops with invalid ids: say nothing.
+            if span_context.is_valid() {
+                ctx.extensions_mut().insert(Ids {
+                    trace: span_context.trace_id(),
+                    span: span_context.span_id(),
+                });
+            }
             if tracing.kind == SpanKind::Client {
                 propagator.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
             }
