@@ -120,7 +120,10 @@ done
 # Both must give the same answers before their speed means anything
 # (tests/same_json.rs checks this in depth).
 post() { curl -fsS -H 'Content-Type: application/json' --data-binary "@$BENCH_ORDER_JSON" "$1"; }
-
+hello_k=$(curl -fsS "$(url "$CANDIDATE" "$HELLO_PATH")") || die "$CANDIDATE: GET failed"
+hello_a=$(curl -fsS "$(url "$BASELINE" "$HELLO_PATH")") || die "$BASELINE: GET failed"
+order_k=$(post "$(url "$CANDIDATE" "$ORDER_PATH")") || die "$CANDIDATE: POST failed"
+order_a=$(post "$(url "$BASELINE" "$ORDER_PATH")") || die "$BASELINE: POST failed"
 [ "$hello_k" = "$hello_a" ] || die "GET bodies differ: $hello_k vs $hello_a"
 [ "$order_k" = "$order_a" ] || die "POST bodies differ: $order_k vs $order_a"
 

@@ -101,6 +101,30 @@ impl Args {
     }
 }
 
+/// The chain `BENCH_MIDDLEWARE` names (comma-separated: recovery, tracing, metrics, logging),
+/// to measure middleware one at a time.
+fn middleware_named(
+    names: &str,
+    registry: &kratos::middleware::metrics::Registry,
+) -> std::io::Result<kratos::middleware::Chain> {
+    use kratos::middleware::{logging, metrics, recovery, tracing};
+    let mut chain = kratos::middleware::Chain::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match name {
+            "recovery" => chain.push(recovery::Recovery::new()),
+            "tracing" => chain.push(tracing::Tracing::server()),
+            "metrics" => chain.push(metrics::Metrics::server(registry)),
+            "logging" => chain.push(logging::Logging::server()),
+            other => {
+                return Err(std::io::Error::other(format!(
+                    "BENCH_MIDDLEWARE: unknown middleware {other:?}"
+                )));
+            }
+        }
+    }
+    Ok(chain)
+}
+
 /// Serves `implementation` on `listener` until `shutdown` completes.
 ///
 /// Both use hyper-util's auto (HTTP/1.1 + h2c) connection builder with its
@@ -118,9 +142,13 @@ pub async fn serve(
         }
         Implementation::KratosMiddleware => {
             let registry = kratos::middleware::metrics::Registry::new();
+            let chain = match std::env::var("BENCH_MIDDLEWARE") {
+                Ok(names) => middleware_named(&names, &registry)?,
+                Err(_) => helloworld::default_middleware(&registry),
+            };
             let server = generated::http_server()
                 .map_err(std::io::Error::other)?
-                .middleware(helloworld::default_middleware(&registry));
+                .middleware(chain);
             server.serve_listener(listener, shutdown).await
         }
         Implementation::Axum => {

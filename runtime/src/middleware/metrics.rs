@@ -13,7 +13,7 @@
 //! # Ok::<(), kratos::transport::http::RegisterError>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -27,7 +27,7 @@ use crate::transport::http::{Response, RouteRequest};
 /// The histogram's upper bounds, in seconds (Kratos' example buckets).
 pub const BUCKETS: [f64; 8] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Side {
     Server,
     Client,
@@ -49,10 +49,43 @@ struct Histogram {
     count: u64,
 }
 
+/// One (side, kind, operation): its latency histogram and its counts by code and reason (a
+/// handful per operation, searched linearly).
+#[derive(Debug, Default)]
+struct Series {
+    seconds: Histogram,
+    requests: Vec<(i32, String, u64)>,
+}
+
+/// FNV-1a: the keys are a few short strings hashed on every call; SipHash's DoS resistance
+/// buys nothing for keys the server itself chose.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Key = (Side, &'static str, &'static str);
+
 #[derive(Debug, Default)]
 struct State {
-    requests: BTreeMap<(Side, &'static str, &'static str, i32, String), u64>,
-    seconds: BTreeMap<(Side, &'static str, &'static str), Histogram>,
+    series: HashMap<Key, Series, std::hash::BuildHasherDefault<Fnv>>,
 }
 
 /// Where the metrics of any number of middleware go; render it with [`Registry::render`].
@@ -78,11 +111,16 @@ impl Registry {
         seconds: f64,
     ) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        *state
+        let series = state.series.entry((side, kind, operation)).or_default();
+        match series
             .requests
-            .entry((side, kind, operation, code, reason.to_owned()))
-            .or_default() += 1;
-        let histogram = state.seconds.entry((side, kind, operation)).or_default();
+            .iter_mut()
+            .find(|(c, r, _)| *c == code && r == reason)
+        {
+            Some((_, _, count)) => *count += 1,
+            None => series.requests.push((code, reason.to_owned(), 1)),
+        }
+        let histogram = &mut series.seconds;
         for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
                 *bucket += 1;
@@ -98,14 +136,23 @@ impl Registry {
         let mut out = String::new();
         for side in [Side::Server, Side::Client] {
             let name = side.name();
-            let requests: Vec<_> = state.requests.iter().filter(|(k, _)| k.0 == side).collect();
+            // Sorted, so the exposition is stable from one scrape to the next.
+            let series: BTreeMap<_, _> = state.series.iter().filter(|(k, _)| k.0 == side).collect();
+            let requests: BTreeMap<_, _> = series
+                .iter()
+                .flat_map(|(&&(_, kind, operation), series)| {
+                    series.requests.iter().map(move |(code, reason, count)| {
+                        ((kind, operation, *code, reason.as_str()), *count)
+                    })
+                })
+                .collect();
             if !requests.is_empty() {
                 let _ = writeln!(
                     out,
                     "# HELP {name}_requests_code_total The total number of processed requests"
                 );
                 let _ = writeln!(out, "# TYPE {name}_requests_code_total counter");
-                for ((_, kind, operation, code, reason), count) in requests {
+                for ((kind, operation, code, reason), count) in requests {
                     let _ = writeln!(
                         out,
                         "{name}_requests_code_total{{kind=\"{}\",operation=\"{}\",code=\"{code}\",reason=\"{}\"}} {count}",
@@ -115,14 +162,14 @@ impl Registry {
                     );
                 }
             }
-            let seconds: Vec<_> = state.seconds.iter().filter(|(k, _)| k.0 == side).collect();
-            if !seconds.is_empty() {
+            if !series.is_empty() {
                 let _ = writeln!(
                     out,
                     "# HELP {name}_requests_seconds {name} requests duration(sec)."
                 );
                 let _ = writeln!(out, "# TYPE {name}_requests_seconds histogram");
-                for ((_, kind, operation), histogram) in seconds {
+                for (&(_, kind, operation), series) in &series {
+                    let histogram = &series.seconds;
                     let labels = format!(
                         "kind=\"{}\",operation=\"{}\"",
                         escape(kind),

@@ -15,11 +15,12 @@
 //! also wrap the HTTP server's `into_service()` (a tower `Service`), before routing and
 //! outside this chain; see the README.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::errors::Error;
 use crate::transport::Context;
@@ -94,6 +95,8 @@ where
 #[derive(Clone, Default)]
 pub struct Chain {
     middleware: Vec<Arc<dyn Middleware>>,
+    /// Wrapped handlers, built once per kind of call (the type of the typed call); see `call`.
+    wrapped: Arc<RwLock<HashMap<TypeId, Handler>>>,
 }
 
 impl Chain {
@@ -105,6 +108,8 @@ impl Chain {
     /// Appends a middleware (it runs inside those added before).
     pub fn push(&mut self, middleware: impl Middleware) {
         self.middleware.push(Arc::new(middleware));
+        // A clone may share the cache; this chain starts its own.
+        self.wrapped = Arc::default();
     }
 
     /// Whether the chain has no middleware (calls then skip type erasure).
@@ -120,11 +125,58 @@ impl Chain {
             .fold(handler, |next, middleware| middleware.wrap(next))
     }
 
+    /// The chain wrapped around an endpoint that runs the context's typed call `F`: built on
+    /// the first call of each `F` (each generated route has its own) and reused, so a call
+    /// does not rebuild the chain.
+    fn wrapped_for<Req, Rep, F, Fut>(&self) -> Handler
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        let key = TypeId::of::<F>();
+        if let Some(handler) = self
+            .wrapped
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Arc::clone(handler);
+        }
+        let endpoint: Handler = Arc::new(|ctx: Context, message: Message| {
+            let call = ctx
+                .endpoint()
+                .and_then(|call| Arc::clone(call).downcast::<F>().ok());
+            Box::pin(async move {
+                let call = call.ok_or_else(|| {
+                    crate::errors::internal_server(
+                        "",
+                        "the call left its context in the middleware chain",
+                    )
+                })?;
+                let request = message.downcast::<Req>().map_err(|_| {
+                    crate::errors::internal_server(
+                        "",
+                        "a middleware replaced the request with another type",
+                    )
+                })?;
+                call(ctx, request).await.map(Message::new)
+            })
+        });
+        let handler = self.wrap(endpoint);
+        self.wrapped
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::clone(&handler));
+        handler
+    }
+
     /// Runs a typed call through the chain: the request and reply are erased
     /// for the middleware and restored for the caller.
     pub async fn call<Req, Rep, F, Fut>(
         &self,
-        ctx: Context,
+        mut ctx: Context,
         request: Req,
         call: F,
     ) -> Result<Rep, Error>
@@ -137,20 +189,9 @@ impl Chain {
         if self.is_empty() {
             return call(ctx, request).await;
         }
-        let call = Arc::new(call);
-        let endpoint: Handler = Arc::new(move |ctx, message: Message| {
-            let call = Arc::clone(&call);
-            Box::pin(async move {
-                let request = message.downcast::<Req>().map_err(|_| {
-                    crate::errors::internal_server(
-                        "",
-                        "a middleware replaced the request with another type",
-                    )
-                })?;
-                call(ctx, request).await.map(Message::new)
-            })
-        });
-        let reply = self.wrap(endpoint)(ctx, Message::new(request)).await?;
+        let handler = self.wrapped_for::<Req, Rep, F, Fut>();
+        ctx.set_endpoint(Arc::new(call));
+        let reply = handler(ctx, Message::new(request)).await?;
         reply.downcast::<Rep>().map_err(|_| {
             crate::errors::internal_server("", "a middleware replaced the reply with another type")
         })

@@ -117,27 +117,36 @@ impl Tracing {
     }
 }
 
+/// One propagator for every call (it holds no state).
+static PROPAGATOR: std::sync::LazyLock<TraceContextPropagator> =
+    std::sync::LazyLock::new(TraceContextPropagator::new);
+
 impl Middleware for Tracing {
     fn wrap(&self, next: Handler) -> Handler {
         let tracing = self.clone();
         Arc::new(move |mut ctx: Context, request: Message| {
-            let propagator = TraceContextPropagator::new();
             let parent = match tracing.kind {
-                SpanKind::Server => propagator.extract(&Headers(ctx.request_headers())),
+                SpanKind::Server => PROPAGATOR.extract(&Headers(ctx.request_headers())),
                 _ => OtelContext::current(),
             };
-            let span = tracing
-                .tracer
-                .span_builder(Cow::Borrowed(ctx.operation()))
-                .with_kind(tracing.kind.clone())
-                .with_attributes([
-                    KeyValue::new("kratos.transport", ctx.kind().as_str()),
-                    KeyValue::new("kratos.operation", ctx.operation()),
-                ])
-                .start_with_context(tracing.tracer.as_ref(), &parent);
+            let mut span = tracing.tracer.build_with_context(
+                tracing
+                    .tracer
+                    .span_builder(Cow::Borrowed(ctx.operation()))
+                    .with_kind(tracing.kind.clone()),
+                &parent,
+            );
             let span_context = span.span_context().clone();
+            if !span.is_recording() && !span_context.is_valid() {
+                // No tracer provider and no incoming trace: nothing to record or pass on.
+                return next(ctx, request);
+            }
+            if span.is_recording() {
+                span.set_attribute(KeyValue::new("kratos.transport", ctx.kind().as_str()));
+                span.set_attribute(KeyValue::new("kratos.operation", ctx.operation()));
+            }
             let otel = parent.with_span(span);
-            // With no tracer provider installed spans are no-ops with invalid ids: say nothing.
+            // With no tracer provider spans are no-ops with invalid ids: say nothing.
             if span_context.is_valid() {
                 ctx.extensions_mut().insert(Ids {
                     trace: span_context.trace_id(),
@@ -145,7 +154,7 @@ impl Middleware for Tracing {
                 });
             }
             if tracing.kind == SpanKind::Client {
-                propagator.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
+                PROPAGATOR.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
             }
             let reply = next(ctx, request).with_context(otel.clone());
             Box::pin(async move {

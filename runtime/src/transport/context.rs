@@ -42,6 +42,22 @@ pub struct Context {
     request_headers: Arc<HeaderMap>,
     reply_headers: Arc<Mutex<HeaderMap>>,
     extensions: Extensions,
+    endpoint: Endpoint,
+}
+
+/// The typed service call at the end of a middleware chain, carried by the context so that a
+/// chain's wrapped handler can be built once and reused (see `middleware::Chain::call`).
+#[derive(Clone, Default)]
+pub(crate) struct Endpoint(pub(crate) Option<Arc<dyn std::any::Any + Send + Sync>>);
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Endpoint(..)"
+        } else {
+            "Endpoint(None)"
+        })
+    }
 }
 
 impl Context {
@@ -54,7 +70,16 @@ impl Context {
             request_headers: Arc::new(request_headers),
             reply_headers: Arc::new(Mutex::new(HeaderMap::new())),
             extensions: Extensions::new(),
+            endpoint: Endpoint::default(),
         }
+    }
+
+    pub(crate) fn set_endpoint(&mut self, endpoint: Arc<dyn std::any::Any + Send + Sync>) {
+        self.endpoint = Endpoint(Some(endpoint));
+    }
+
+    pub(crate) fn endpoint(&self) -> Option<&Arc<dyn std::any::Any + Send + Sync>> {
+        self.endpoint.0.as_ref()
     }
 
     /// The transport that carried the call.
