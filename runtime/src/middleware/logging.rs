@@ -16,7 +16,6 @@
 //! ([`Logging::args`]), which may downcast to your request types and redact what it must.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::{Handler, Message, Middleware};
 use crate::transport::Context;
@@ -69,17 +68,30 @@ impl Logging {
 
 /// The ids of the call's span when the tracing middleware (feature `otel`) runs outside this
 /// one; empty otherwise.
-fn trace_ids(ctx: &Context) -> (String, String) {
-    #[cfg(feature = "otel")]
-    {
-        (
-            super::tracing::trace_id(ctx).unwrap_or_default(),
-            super::tracing::span_id(ctx).unwrap_or_default(),
-        )
+/// The trace and span ids of the call, copied when the call starts and turned into text only
+/// when an event is written.
+#[derive(Clone, Copy)]
+struct TraceIds(#[cfg(feature = "otel")] Option<super::tracing::Ids>);
+
+impl TraceIds {
+    fn of(ctx: &Context) -> Self {
+        #[cfg(feature = "otel")]
+        {
+            Self(super::tracing::ids(ctx))
+        }
+        #[cfg(not(feature = "otel"))]
+        {
+            let _ = ctx;
+            Self()
+        }
     }
-    #[cfg(not(feature = "otel"))]
-    {
-        let _ = ctx;
+
+    /// (trace id, span id) in hex, or empty strings outside a trace.
+    fn text(self) -> (String, String) {
+        #[cfg(feature = "otel")]
+        if let Some(ids) = self.0 {
+            return (ids.trace.to_string(), ids.span.to_string());
+        }
         (String::new(), String::new())
     }
 }
@@ -88,31 +100,41 @@ impl Middleware for Logging {
     fn wrap(&self, next: Handler) -> Handler {
         let component = self.component;
         let summarize = self.args.clone();
-        Arc::new(move |ctx: Context, request: Message| {
+        Arc::new(move |mut ctx: Context, request: Message| {
             let args = summarize
                 .as_ref()
                 .and_then(|summarize| summarize(&request))
                 .unwrap_or_default();
             let kind = ctx.kind().as_str();
             let operation = ctx.operation();
-            let (trace_id, span_id) = trace_ids(&ctx);
-            let started = Instant::now();
+            let ids = TraceIds::of(&ctx);
+            let started = ctx.started();
             let reply = next(ctx, request);
             Box::pin(async move {
                 let result = reply.await;
-                let latency = started.elapsed().as_secs_f64();
+                // Successes are usually filtered out (the example logs at WARN): then neither the
+                // clock nor the ids are read.
                 match &result {
-                    Ok(_) => tracing::info!(
-                        target: "kratos::access",
-                        kind, component, operation, args = args.as_str(), code = 0_i32, reason = "", latency,
-                        trace_id = trace_id.as_str(), span_id = span_id.as_str()
-                    ),
-                    Err(error) => tracing::error!(
-                        target: "kratos::access",
-                        kind, component, operation, args = args.as_str(), code = error.code(),
-                        reason = error.reason(), latency, message = error.message(),
-                        trace_id = trace_id.as_str(), span_id = span_id.as_str()
-                    ),
+                    Ok(_) if tracing::enabled!(target: "kratos::access", tracing::Level::INFO) => {
+                        let (trace_id, span_id) = ids.text();
+                        tracing::info!(
+                            target: "kratos::access",
+                            kind, component, operation, args = args.as_str(), code = 0_i32, reason = "",
+                            latency = started.elapsed().as_secs_f64(),
+                            trace_id = trace_id.as_str(), span_id = span_id.as_str()
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(error) => {
+                        let (trace_id, span_id) = ids.text();
+                        tracing::error!(
+                            target: "kratos::access",
+                            kind, component, operation, args = args.as_str(), code = error.code(),
+                            reason = error.reason(), latency = started.elapsed().as_secs_f64(),
+                            message = error.message(),
+                            trace_id = trace_id.as_str(), span_id = span_id.as_str()
+                        );
+                    }
                 }
                 result
             })

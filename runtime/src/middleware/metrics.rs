@@ -16,8 +16,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::time::Duration;
 
 use super::{Handler, Message, Middleware};
 use crate::errors::Error;
@@ -42,23 +43,65 @@ impl Side {
     }
 }
 
-#[derive(Debug, Default, Clone)]
-struct Histogram {
-    buckets: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
-}
-
-/// One (side, kind, operation): its latency histogram and its counts by code and reason (a
-/// handful per operation, searched linearly).
+/// One (side, kind, operation). A call is recorded with a few atomic additions and no lock;
+/// only failed calls, a handful of (code, reason) pairs per operation, take the mutex.
 #[derive(Debug, Default)]
 struct Series {
-    seconds: Histogram,
-    requests: Vec<(i32, String, u64)>,
+    /// Calls by latency bucket, not cumulative (the exposition sums them); the last slot
+    /// counts calls slower than every bound.
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+    /// The sum of latencies in nanoseconds: exact, turned into seconds when rendered.
+    nanos: AtomicU64,
+    /// Successful calls: code 0, empty reason.
+    succeeded: AtomicU64,
+    /// Failed calls by code and reason.
+    failed: Mutex<Vec<(i32, String, u64)>>,
 }
 
-/// FNV-1a: the keys are a few short strings hashed on every call; SipHash's DoS resistance
-/// buys nothing for keys the server itself chose.
+impl Series {
+    fn record(&self, code: i32, reason: &str, latency: Duration) {
+        if code == 0 && reason.is_empty() {
+            self.succeeded.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+            match failed
+                .iter_mut()
+                .find(|(c, r, _)| *c == code && r == reason)
+            {
+                Some((_, _, count)) => *count += 1,
+                None => failed.push((code, reason.to_owned(), 1)),
+            }
+        }
+        let seconds = latency.as_secs_f64();
+        let bucket = BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(BUCKETS.len());
+        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// The counts by (code, reason), successes first.
+    fn requests(&self) -> Vec<(i32, String, u64)> {
+        let mut requests = Vec::new();
+        let succeeded = self.succeeded.load(Ordering::Relaxed);
+        if succeeded > 0 {
+            requests.push((0, String::new(), succeeded));
+        }
+        requests.extend(
+            self.failed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .cloned(),
+        );
+        requests
+    }
+}
+
+/// FNV-1a: the keys are a few short strings; SipHash's DoS resistance buys nothing for keys
+/// the server itself chose.
 #[derive(Default)]
 struct Fnv(u64);
 
@@ -83,16 +126,13 @@ impl std::hash::Hasher for Fnv {
 
 type Key = (Side, &'static str, &'static str);
 
-#[derive(Debug, Default)]
-struct State {
-    series: HashMap<Key, Series, std::hash::BuildHasherDefault<Fnv>>,
-}
+type SeriesMap = HashMap<Key, Arc<Series>, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Where the metrics of any number of middleware go; render it with [`Registry::render`].
 /// Clones share the data.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    state: Arc<Mutex<State>>,
+    series: Arc<RwLock<SeriesMap>>,
 }
 
 impl Registry {
@@ -101,49 +141,51 @@ impl Registry {
         Self::default()
     }
 
-    fn record(
-        &self,
-        side: Side,
-        kind: &'static str,
-        operation: &'static str,
-        code: i32,
-        reason: &str,
-        seconds: f64,
-    ) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let series = state.series.entry((side, kind, operation)).or_default();
-        match series
-            .requests
-            .iter_mut()
-            .find(|(c, r, _)| *c == code && r == reason)
+    /// The series of (side, kind, operation), created on first use.
+    fn series(&self, side: Side, kind: &'static str, operation: &'static str) -> Arc<Series> {
+        let key = (side, kind, operation);
+        if let Some(series) = self
+            .series
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
         {
-            Some((_, _, count)) => *count += 1,
-            None => series.requests.push((code, reason.to_owned(), 1)),
+            return Arc::clone(series);
         }
-        let histogram = &mut series.seconds;
-        for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
-        histogram.sum += seconds;
-        histogram.count += 1;
+        Arc::clone(
+            self.series
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key)
+                .or_default(),
+        )
     }
 
     /// The Prometheus text exposition (format 0.0.4) of everything recorded.
     pub fn render(&self) -> String {
-        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // Copied out first, so no call waits on the lock while the text is written.
+        let mut snapshot: Vec<(Key, Arc<Series>)> = self
+            .series
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(key, series)| (*key, Arc::clone(series)))
+            .collect();
+        // Sorted, so the exposition is stable from one scrape to the next.
+        snapshot.sort_by_key(|(key, _)| *key);
         let mut out = String::new();
         for side in [Side::Server, Side::Client] {
             let name = side.name();
-            // Sorted, so the exposition is stable from one scrape to the next.
-            let series: BTreeMap<_, _> = state.series.iter().filter(|(k, _)| k.0 == side).collect();
+            let series: Vec<_> = snapshot.iter().filter(|(key, _)| key.0 == side).collect();
             let requests: BTreeMap<_, _> = series
                 .iter()
-                .flat_map(|(&&(_, kind, operation), series)| {
-                    series.requests.iter().map(move |(code, reason, count)| {
-                        ((kind, operation, *code, reason.as_str()), *count)
-                    })
+                .flat_map(|((_, kind, operation), series)| {
+                    series
+                        .requests()
+                        .into_iter()
+                        .map(move |(code, reason, count)| {
+                            ((*kind, *operation, code, reason), count)
+                        })
                 })
                 .collect();
             if !requests.is_empty() {
@@ -158,7 +200,7 @@ impl Registry {
                         "{name}_requests_code_total{{kind=\"{}\",operation=\"{}\",code=\"{code}\",reason=\"{}\"}} {count}",
                         escape(kind),
                         escape(operation),
-                        escape(reason)
+                        escape(&reason)
                     );
                 }
             }
@@ -168,33 +210,32 @@ impl Registry {
                     "# HELP {name}_requests_seconds {name} requests duration(sec)."
                 );
                 let _ = writeln!(out, "# TYPE {name}_requests_seconds histogram");
-                for (&(_, kind, operation), series) in &series {
-                    let histogram = &series.seconds;
+                for ((_, kind, operation), series) in series {
                     let labels = format!(
                         "kind=\"{}\",operation=\"{}\"",
                         escape(kind),
                         escape(operation)
                     );
-                    for (count, bound) in histogram.buckets.iter().zip(BUCKETS) {
+                    let mut cumulative = 0;
+                    for (count, bound) in series.buckets.iter().zip(BUCKETS) {
+                        cumulative += count.load(Ordering::Relaxed);
                         let _ = writeln!(
                             out,
-                            "{name}_requests_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                            "{name}_requests_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
                         );
                     }
+                    cumulative += series.buckets[BUCKETS.len()].load(Ordering::Relaxed);
                     let _ = writeln!(
                         out,
-                        "{name}_requests_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                        histogram.count
+                        "{name}_requests_seconds_bucket{{{labels},le=\"+Inf\"}} {cumulative}"
                     );
+                    // Exact nanoseconds to seconds; f64 keeps every sum below 2^53 ns (104 days).
+                    #[allow(clippy::cast_precision_loss)]
+                    let sum = series.nanos.load(Ordering::Relaxed) as f64 / 1e9;
+                    let _ = writeln!(out, "{name}_requests_seconds_sum{{{labels}}} {sum}");
                     let _ = writeln!(
                         out,
-                        "{name}_requests_seconds_sum{{{labels}}} {}",
-                        histogram.sum
-                    );
-                    let _ = writeln!(
-                        out,
-                        "{name}_requests_seconds_count{{{labels}}} {}",
-                        histogram.count
+                        "{name}_requests_seconds_count{{{labels}}} {cumulative}"
                     );
                 }
             }
@@ -265,30 +306,38 @@ impl Middleware for Metrics {
     fn wrap(&self, next: Handler) -> Handler {
         let registry = self.registry.clone();
         let side = self.side;
-        Arc::new(move |ctx: Context, request: Message| {
+        // A wrapped handler usually serves one operation (one per route): its series is
+        // remembered, so a call finds it by comparing two pointers.
+        let last: OnceLock<(&'static str, &'static str, Arc<Series>)> = OnceLock::new();
+        Arc::new(move |mut ctx: Context, request: Message| {
             let kind = ctx.kind().as_str();
             let operation = ctx.operation();
-            let started = Instant::now();
+            let series = match last.get() {
+                Some((k, o, series)) if same(k, kind) && same(o, operation) => Arc::clone(series),
+                _ => {
+                    let series = registry.series(side, kind, operation);
+                    let _ = last.set((kind, operation, Arc::clone(&series)));
+                    series
+                }
+            };
+            let started = ctx.started();
             let reply = next(ctx, request);
-            let registry = registry.clone();
             Box::pin(async move {
                 let result = reply.await;
                 let (code, reason) = match &result {
                     Ok(_) => (0, ""),
                     Err(error) => (error.code(), error.reason()),
                 };
-                registry.record(
-                    side,
-                    kind,
-                    operation,
-                    code,
-                    reason,
-                    started.elapsed().as_secs_f64(),
-                );
+                series.record(code, reason, started.elapsed());
                 result
             })
         })
     }
+}
+
+/// The same string: the same bytes in memory (the common case, checked first) or equal ones.
+fn same(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 #[cfg(test)]
@@ -298,17 +347,24 @@ mod tests {
     #[test]
     fn renders_counters_and_histograms_in_the_text_format() {
         let registry = Registry::new();
-        registry.record(Side::Server, "http", "/a.B/C", 0, "", 0.003);
-        registry.record(Side::Server, "http", "/a.B/C", 0, "", 0.2);
-        registry.record(
-            Side::Server,
-            "grpc",
-            "/a.B/C",
+        registry.series(Side::Server, "http", "/a.B/C").record(
+            0,
+            "",
+            Duration::from_secs_f64(0.003),
+        );
+        registry
+            .series(Side::Server, "http", "/a.B/C")
+            .record(0, "", Duration::from_secs_f64(0.2));
+        registry.series(Side::Server, "grpc", "/a.B/C").record(
             404,
             "USER \"NOT\" FOUND",
-            2.0,
+            Duration::from_secs(2),
         );
-        registry.record(Side::Client, "http", "/a.B/C", 503, "", 0.01);
+        registry.series(Side::Client, "http", "/a.B/C").record(
+            503,
+            "",
+            Duration::from_secs_f64(0.01),
+        );
         let text = registry.render();
         for line in [
             "# TYPE server_requests_code_total counter",
@@ -320,6 +376,7 @@ mod tests {
             "server_requests_seconds_bucket{kind=\"grpc\",operation=\"/a.B/C\",le=\"1\"} 0",
             "server_requests_seconds_bucket{kind=\"grpc\",operation=\"/a.B/C\",le=\"+Inf\"} 1",
             "server_requests_seconds_count{kind=\"http\",operation=\"/a.B/C\"} 2",
+            "server_requests_seconds_sum{kind=\"http\",operation=\"/a.B/C\"} 0.203",
             "client_requests_code_total{kind=\"http\",operation=\"/a.B/C\",code=\"503\",reason=\"\"} 1",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
@@ -328,6 +385,37 @@ mod tests {
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let (_, value) = line.rsplit_once(' ').unwrap();
             assert!(value.parse::<f64>().is_ok(), "{line}");
+        }
+    }
+
+    /// One wrapped handler serving several operations (a hand-built chain, not a route): each
+    /// call is counted under its own operation, whatever the handler saw before.
+    #[tokio::test]
+    async fn one_handler_records_each_operation_under_its_own_name() {
+        use crate::transport::Kind;
+
+        let registry = Registry::new();
+        let handler = Metrics::server(&registry).wrap(Arc::new(|ctx: Context, request| {
+            Box::pin(async move {
+                if ctx.operation() == "/a.B/Fail" {
+                    Err(crate::errors::not_found("GONE", "no such thing"))
+                } else {
+                    Ok(request)
+                }
+            })
+        }));
+        for operation in ["/a.B/C", "/a.B/Fail", "/a.B/C", "/a.B/D", "/a.B/Fail"] {
+            let ctx = Context::new(Kind::Http, operation, http::HeaderMap::new());
+            let _ = handler(ctx, Message::new(())).await;
+        }
+        let text = registry.render();
+        for line in [
+            "server_requests_code_total{kind=\"http\",operation=\"/a.B/C\",code=\"0\",reason=\"\"} 2",
+            "server_requests_code_total{kind=\"http\",operation=\"/a.B/D\",code=\"0\",reason=\"\"} 1",
+            "server_requests_code_total{kind=\"http\",operation=\"/a.B/Fail\",code=\"404\",reason=\"GONE\"} 2",
+            "server_requests_seconds_count{kind=\"http\",operation=\"/a.B/Fail\"} 2",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
         }
     }
 }

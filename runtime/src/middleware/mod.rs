@@ -18,6 +18,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -96,7 +97,31 @@ where
 pub struct Chain {
     middleware: Vec<Arc<dyn Middleware>>,
     /// Wrapped handlers, built once per kind of call (the type of the typed call); see `call`.
-    wrapped: Arc<RwLock<HashMap<TypeId, Handler>>>,
+    wrapped: Arc<RwLock<HashMap<TypeId, Handler, BuildHasherDefault<TypeIdHasher>>>>,
+}
+
+/// A `TypeId` is already a hash: it is used as is rather than hashed again with SipHash on
+/// every call.
+#[derive(Default)]
+struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 ^= value;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not how `TypeId` hashes itself today; kept correct should that change.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        }
+    }
 }
 
 impl Chain {

@@ -21,7 +21,8 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::global::BoxedTracer;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::{
-    FutureExt as _, Span as _, SpanKind, Status, TraceContextExt as _, Tracer as _, TracerProvider,
+    FutureExt as _, SamplingDecision, SamplingResult, Span as _, SpanKind, Status, TraceContextExt,
+    TraceState, Tracer as _, TracerProvider,
 };
 use opentelemetry::{Context as OtelContext, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
@@ -31,9 +32,14 @@ use crate::transport::Context;
 
 /// The ids of the span a call runs in, in the context's extensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Ids {
-    trace: opentelemetry::trace::TraceId,
-    span: opentelemetry::trace::SpanId,
+pub(crate) struct Ids {
+    pub(crate) trace: opentelemetry::trace::TraceId,
+    pub(crate) span: opentelemetry::trace::SpanId,
+}
+
+/// The ids of the call's span, if it is in a trace.
+pub(crate) fn ids(ctx: &Context) -> Option<Ids> {
+    ctx.extensions().get::<Ids>().copied()
 }
 
 /// The call's trace id (32 hex digits), when the tracing middleware ran.
@@ -77,6 +83,8 @@ impl Injector for HeadersMut<'_> {
 pub struct Tracing {
     tracer: Arc<BoxedTracer>,
     kind: SpanKind,
+    /// The tracer is the no-op one (no SDK provider): see [`is_noop`].
+    noop: bool,
 }
 
 impl std::fmt::Debug for Tracing {
@@ -88,12 +96,17 @@ impl std::fmt::Debug for Tracing {
 }
 
 impl Tracing {
+    fn new(tracer: BoxedTracer, kind: SpanKind) -> Self {
+        Self {
+            noop: is_noop(&tracer),
+            tracer: Arc::new(tracer),
+            kind,
+        }
+    }
+
     /// For a server's chain, with the global tracer provider.
     pub fn server() -> Self {
-        Self {
-            tracer: Arc::new(opentelemetry::global::tracer("kratos")),
-            kind: SpanKind::Server,
-        }
+        Self::new(opentelemetry::global::tracer("kratos"), SpanKind::Server)
     }
 
     /// For a client's chain, with the global tracer provider.
@@ -106,18 +119,39 @@ impl Tracing {
 
     /// Uses `provider` instead of the global one.
     #[must_use]
-    pub fn with_provider<P>(mut self, provider: &P) -> Self
+    pub fn with_provider<P>(self, provider: &P) -> Self
     where
         P: TracerProvider,
         P::Tracer: opentelemetry::trace::Tracer + Send + Sync + 'static,
         <P::Tracer as opentelemetry::trace::Tracer>::Span: Send + Sync + 'static,
     {
-        self.tracer = Arc::new(BoxedTracer::new(Box::new(provider.tracer("kratos"))));
-        self
+        Self::new(
+            BoxedTracer::new(Box::new(provider.tracer("kratos"))),
+            self.kind,
+        )
     }
 }
 
 /// One propagator for every call (it holds no state).
+/// Whether `tracer` only makes no-op spans: a span it builds with no parent has no ids. An SDK
+/// tracer gives even a dropped span ids, so the probe (dropped by its own sampling decision,
+/// hence never exported) tells the two apart. A tracer is bound to its provider when made, so
+/// the answer holds for the tracer's life.
+fn is_noop(tracer: &BoxedTracer) -> bool {
+    let probe = tracer
+        .span_builder("kratos.probe")
+        .with_sampling_result(SamplingResult {
+            decision: SamplingDecision::Drop,
+            attributes: Vec::new(),
+            trace_state: TraceState::default(),
+        });
+    let span = tracer.build_with_context(probe, &OtelContext::new());
+    !span.is_recording() && !span.span_context().is_valid()
+}
+
+/// The W3C header that carries the caller's trace.
+const TRACEPARENT: &str = "traceparent";
+
 static PROPAGATOR: std::sync::LazyLock<TraceContextPropagator> =
     std::sync::LazyLock::new(TraceContextPropagator::new);
 
@@ -125,8 +159,20 @@ impl Middleware for Tracing {
     fn wrap(&self, next: Handler) -> Handler {
         let tracing = self.clone();
         Arc::new(move |mut ctx: Context, request: Message| {
+            // No SDK and no trace to continue (no `traceparent`, no span around the call): there
+            // is nothing to record or pass on, so nothing is built.
+            if tracing.noop
+                && !(tracing.kind == SpanKind::Server
+                    && ctx.request_headers().contains_key(TRACEPARENT))
+                && !OtelContext::map_current(TraceContextExt::has_active_span)
+            {
+                return next(ctx, request);
+            }
+            // Without `traceparent` the propagator would find nothing: skip its work.
             let parent = match tracing.kind {
-                SpanKind::Server => PROPAGATOR.extract(&Headers(ctx.request_headers())),
+                SpanKind::Server if ctx.request_headers().contains_key(TRACEPARENT) => {
+                    PROPAGATOR.extract(&Headers(ctx.request_headers()))
+                }
                 _ => OtelContext::current(),
             };
             let mut span = tracing.tracer.build_with_context(
@@ -275,5 +321,50 @@ mod tests {
                 .contains(&KeyValue::new("kratos.reason", "USER_NOT_FOUND"))
         );
         assert!(span.parent_span_id == opentelemetry::trace::SpanId::INVALID);
+    }
+
+    /// Without an SDK provider, a call with no trace to continue costs nothing, and one with a
+    /// `traceparent` still carries the caller's ids (the no-op tracer propagates them). The
+    /// probe tells the no-op tracer from an SDK one and exports nothing.
+    #[tokio::test]
+    async fn without_an_sdk_the_callers_trace_still_passes_through() {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let sdk = Tracing::server().with_provider(&provider);
+        let noop =
+            Tracing::server().with_provider(&opentelemetry::trace::noop::NoopTracerProvider::new());
+        assert!(!sdk.noop);
+        assert!(noop.noop);
+        assert!(
+            exporter.get_finished_spans().unwrap().is_empty(),
+            "the probe was exported"
+        );
+
+        let mut chain = Chain::new();
+        chain.push(noop);
+        let seen = |headers: HeaderMap| {
+            let ctx = Context::new(Kind::Http, "/a.B/C", headers);
+            chain.call(ctx, (), |ctx, ()| async move {
+                Ok((trace_id(&ctx), span_id(&ctx)))
+            })
+        };
+        assert_eq!(seen(HeaderMap::new()).await.unwrap(), (None, None));
+
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            seen(headers).await.unwrap(),
+            (
+                Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+                Some("00f067aa0ba902b7".to_owned())
+            )
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The per-call context handed to service methods and middleware.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use http::{Extensions, HeaderMap};
 
@@ -43,6 +44,7 @@ pub struct Context {
     reply_headers: Arc<Mutex<HeaderMap>>,
     extensions: Extensions,
     endpoint: Endpoint,
+    started: Option<Instant>,
 }
 
 /// The typed service call at the end of a middleware chain, carried by the context so that a
@@ -71,6 +73,7 @@ impl Context {
             reply_headers: Arc::new(Mutex::new(HeaderMap::new())),
             extensions: Extensions::new(),
             endpoint: Endpoint::default(),
+            started: None,
         }
     }
 
@@ -115,6 +118,13 @@ impl Context {
     /// Takes the reply headers set so far (used by the transport when it answers).
     pub fn take_reply_headers(&self) -> HeaderMap {
         std::mem::take(&mut *self.reply_headers())
+    }
+
+    /// When the call was first timed: read from the clock by the first middleware that asks
+    /// (the outermost of metrics and logging), then shared, so a chain that measures latency
+    /// twice reads the clock once at the start.
+    pub fn started(&mut self) -> Instant {
+        *self.started.get_or_insert_with(Instant::now)
     }
 
     /// Values attached by middleware.
