@@ -20,6 +20,11 @@ pub const BUNDLED_PROTOS: &[(&str, &str)] = &[
         "google/api/annotations.proto",
         include_str!("../../proto/google/api/annotations.proto"),
     ),
+    // bufbuild/protovalidate's rules, for the validate middleware (Apache-2.0, header kept).
+    (
+        "buf/validate/validate.proto",
+        include_str!("../../proto/buf/validate/validate.proto"),
+    ),
 ];
 
 /// Why protoc could not produce descriptors.

@@ -63,3 +63,14 @@ pub fn default_middleware(
     chain.push(logging::Logging::server());
     chain
 }
+
+/// The chain the example serves with: [`default_middleware`] plus request validation
+/// (`buf.validate` rules in the protos; a violation is `400 VALIDATOR`), innermost, so rejected
+/// calls are still logged and counted.
+pub fn server_middleware(
+    registry: &kratos::middleware::metrics::Registry,
+) -> kratos::middleware::Chain {
+    let mut chain = default_middleware(registry);
+    chain.push(kratos::middleware::validate::Validate::new());
+    chain
+}

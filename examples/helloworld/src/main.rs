@@ -1,5 +1,5 @@
 //! Runs the helloworld service until Ctrl-C: HTTP on 127.0.0.1:8000 and gRPC on
-//! 127.0.0.1:9000, one `Greeter` behind both, with the default middleware chain and Prometheus
+//! 127.0.0.1:9000, one `Greeter` behind both, with the default middleware chain plus request validation, and Prometheus
 //! metrics at /metrics. `--one-port` serves both on 8000 instead.
 
 use std::net::SocketAddr;
@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(std::io::stderr)
         .try_init();
     let registry = kratos::middleware::metrics::Registry::new();
-    let middleware = helloworld::default_middleware(&registry);
+    let middleware = helloworld::server_middleware(&registry);
     let mut http = helloworld::http_server()?.middleware(middleware.clone());
     http.route("GET", "/metrics", "/metrics", registry.http_handler())?;
     let grpc = helloworld::grpc_server().middleware(middleware);

@@ -271,22 +271,29 @@ impl Binder<'_> {
             Some(quote!(#(#keys)|* => #read,))
         });
 
-        quote! {
-            impl #g::JsonMessage for #ty {
-                fn write_json_fields<S: #g::serde::ser::SerializeMap>(
-                    &self,
-                    fields: &mut #g::FieldWriter<'_, S>,
-                ) -> ::core::result::Result<(), S::Error> {
+        // A message without fields (`message Empty {}`) writes nothing and skips every key.
+        let (write_body, merge_body) = if fields.is_empty() {
+            (
+                quote! {
+                    let _ = fields;
+                    ::core::result::Result::Ok(())
+                },
+                quote! {
+                    while object.next_key()?.is_some() {
+                        object.skip()?;
+                    }
+                    ::core::result::Result::Ok(())
+                },
+            )
+        } else {
+            let arms = arms.collect::<Vec<_>>();
+            (
+                quote! {
                     use #g as json;
                     #(#writes)*
                     ::core::result::Result::Ok(())
-                }
-
-                #[allow(clippy::useless_conversion)]
-                fn merge_json_fields<'de, A: #g::serde::de::MapAccess<'de>>(
-                    &mut self,
-                    object: &mut #g::ObjectReader<'_, 'de, A>,
-                ) -> ::core::result::Result<(), A::Error> {
+                },
+                quote! {
                     use #g as json;
                     while let ::core::option::Option::Some(key) = object.next_key()? {
                         match key.as_str() {
@@ -295,6 +302,24 @@ impl Binder<'_> {
                         }
                     }
                     ::core::result::Result::Ok(())
+                },
+            )
+        };
+        quote! {
+            impl #g::JsonMessage for #ty {
+                fn write_json_fields<S: #g::serde::ser::SerializeMap>(
+                    &self,
+                    fields: &mut #g::FieldWriter<'_, S>,
+                ) -> ::core::result::Result<(), S::Error> {
+                    #write_body
+                }
+
+                #[allow(clippy::useless_conversion)]
+                fn merge_json_fields<'de, A: #g::serde::de::MapAccess<'de>>(
+                    &mut self,
+                    object: &mut #g::ObjectReader<'_, 'de, A>,
+                ) -> ::core::result::Result<(), A::Error> {
+                    #merge_body
                 }
             }
         }

@@ -6,19 +6,31 @@ use std::collections::HashSet;
 
 use proc_macro2::{Literal, TokenStream};
 use prost::Message as _;
-use prost_reflect::{FileDescriptor, Kind, MessageDescriptor};
+use prost_reflect::{DynamicMessage, FileDescriptor, Kind, MessageDescriptor, Value};
 use quote::quote;
 
 use super::bind::Binder;
 
+/// The options whose extensions the runtime reads from message descriptors (`buf.validate`
+/// rules, for the validate middleware).
+const MESSAGE_OPTIONS: [&str; 3] = [
+    "google.protobuf.FieldOptions",
+    "google.protobuf.MessageOptions",
+    "google.protobuf.OneofOptions",
+];
+
 /// The smallest descriptor set that describes every message of `files`:
 /// those files and the files defining the types their fields use, with
-/// services, options and source info stripped (the runtime only transcodes
-/// messages), dependencies first.
+/// services, file options and source info stripped (the runtime only transcodes
+/// and validates messages), dependencies first. Message, field and oneof options
+/// stay, with the files declaring their custom options (such as
+/// `buf/validate/validate.proto`) and what those need, so the runtime can read
+/// the rules the options carry.
 pub(crate) fn descriptor_set(files: &[FileDescriptor]) -> Vec<u8> {
     let mut needed: Vec<FileDescriptor> = Vec::new();
     let mut seen_types = HashSet::new();
     let mut pending: Vec<MessageDescriptor> = all_messages(files);
+    let mut option_files: Vec<FileDescriptor> = Vec::new();
     for file in files {
         push_file(&mut needed, file);
     }
@@ -26,7 +38,18 @@ pub(crate) fn descriptor_set(files: &[FileDescriptor]) -> Vec<u8> {
         if !seen_types.insert(message.full_name().to_owned()) {
             continue;
         }
-        push_file(&mut needed, &message.parent_file());
+        let file = message.parent_file();
+        push_file(&mut needed, &file);
+        // Custom message options this file can use: their declaring files, the option
+        // messages they extend and the types of the option values come along.
+        for extension in option_extensions(&file) {
+            let declaring = extension.parent_file();
+            if !option_files.iter().any(|f| f.name() == declaring.name()) {
+                option_files.push(declaring.clone());
+                pending.extend(all_messages(std::slice::from_ref(&declaring)));
+                pending.push(extension.containing_message());
+            }
+        }
         for field in message.fields() {
             match field.kind() {
                 Kind::Message(next) => pending.push(next),
@@ -41,31 +64,110 @@ pub(crate) fn descriptor_set(files: &[FileDescriptor]) -> Vec<u8> {
     for file in &needed {
         visit(file, &names, &mut visited, &mut ordered);
     }
-    let set = prost_types::FileDescriptorSet {
-        file: ordered
-            .iter()
-            .map(|file| {
-                let mut proto = file.file_descriptor_proto().clone();
-                // Imports may reach kept files through dropped ones (public
-                // imports), so depend on every kept file reachable from here.
-                proto.dependency = transitive_imports(file)
-                    .into_iter()
-                    .filter(|dependency| names.contains(dependency))
-                    .collect();
-                proto.public_dependency.clear();
-                proto.weak_dependency.clear();
-                proto.service.clear();
-                proto.extension.clear();
-                proto.options = None;
-                proto.source_code_info = None;
-                for message in &mut proto.message_type {
-                    strip_message(message);
-                }
-                proto
-            })
-            .collect(),
+    // With custom options in play the files are rewritten as dynamic messages, which keep the
+    // options' extension fields (prost's `FileDescriptorProto` drops them).
+    let file_proto = files.first().and_then(|file| {
+        file.parent_pool()
+            .get_message_by_name("google.protobuf.FileDescriptorProto")
+    });
+    let mut set = Vec::new();
+    for file in &ordered {
+        let dependencies: Vec<String> = transitive_imports(file)
+            .into_iter()
+            .filter(|dependency| names.contains(dependency))
+            .collect();
+        let keep_extensions = option_files.iter().any(|f| f.name() == file.name());
+        let encoded = match (&file_proto, option_files.is_empty()) {
+            (Some(file_proto), false) => {
+                stripped_with_options(file, file_proto, dependencies, keep_extensions)
+            }
+            _ => stripped(file, dependencies),
+        };
+        // FileDescriptorSet.file (field 1), one length-delimited entry per file.
+        prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut set);
+        prost::encoding::encode_varint(encoded.len() as u64, &mut set);
+        set.extend_from_slice(&encoded);
+    }
+    set
+}
+
+/// Extensions of the message, field and oneof options visible from `file` (declared in it or
+/// in the files it imports, directly or not).
+fn option_extensions(file: &FileDescriptor) -> Vec<prost_reflect::ExtensionDescriptor> {
+    let mut visible: HashSet<String> = transitive_imports(file).into_iter().collect();
+    visible.insert(file.name().to_owned());
+    file.parent_pool()
+        .all_extensions()
+        .filter(|extension| {
+            MESSAGE_OPTIONS.contains(&extension.containing_message().full_name())
+                && visible.contains(extension.parent_file().name())
+        })
+        .collect()
+}
+
+/// `file` through prost's types: every option's extension fields are lost, which is fine when
+/// no custom options are kept.
+fn stripped(file: &FileDescriptor, dependencies: Vec<String>) -> Vec<u8> {
+    let mut proto = file.file_descriptor_proto().clone();
+    // Imports may reach kept files through dropped ones (public imports), so depend on every
+    // kept file reachable from here.
+    proto.dependency = dependencies;
+    proto.public_dependency.clear();
+    proto.weak_dependency.clear();
+    proto.service.clear();
+    proto.extension.clear();
+    proto.options = None;
+    proto.source_code_info = None;
+    for message in &mut proto.message_type {
+        strip_message(message);
+    }
+    proto.encode_to_vec()
+}
+
+/// `file` rewritten as a dynamic `FileDescriptorProto`, options and their extensions intact;
+/// the extensions it declares stay when `keep_extensions` (a file of custom options).
+fn stripped_with_options(
+    file: &FileDescriptor,
+    file_proto: &MessageDescriptor,
+    dependencies: Vec<String>,
+    keep_extensions: bool,
+) -> Vec<u8> {
+    let Ok(mut proto) = DynamicMessage::decode(file_proto.clone(), file.encode_to_vec().as_slice())
+    else {
+        // The pool's own encoding always decodes; should it not, lose the options rather than
+        // the messages.
+        return stripped(file, dependencies);
     };
-    set.encode_to_vec()
+    proto.set_field_by_name(
+        "dependency",
+        Value::List(dependencies.into_iter().map(Value::String).collect()),
+    );
+    for field in [
+        "public_dependency",
+        "weak_dependency",
+        "service",
+        "options",
+        "source_code_info",
+    ] {
+        proto.clear_field_by_name(field);
+    }
+    if !keep_extensions {
+        proto.clear_field_by_name("extension");
+        if let Some(Value::List(messages)) = proto.get_field_by_name_mut("message_type") {
+            messages.iter_mut().for_each(strip_dynamic_message);
+        }
+    }
+    proto.encode_to_vec()
+}
+
+/// [`strip_message`] for a dynamic `DescriptorProto`.
+fn strip_dynamic_message(message: &mut Value) {
+    if let Value::Message(message) = message {
+        message.clear_field_by_name("extension");
+        if let Some(Value::List(nested)) = message.get_field_by_name_mut("nested_type") {
+            nested.iter_mut().for_each(strip_dynamic_message);
+        }
+    }
 }
 
 fn push_file(needed: &mut Vec<FileDescriptor>, file: &FileDescriptor) {

@@ -8,7 +8,7 @@
 //! The Kratos set, one module each (servers and clients of both transports run the same
 //! chains): [`recovery`], [`logging`], [`metadata`], [`selector`] (apply middleware by
 //! operation), [`metrics`], [`ratelimit`] (BBR), [`circuitbreaker`] (SRE, client side),
-//! `jwt` (feature `jwt`).
+//! `jwt` (feature `jwt`), `tracing` (feature `otel`), `validate` (feature `validate`).
 //!
 //! Order: a server's chain runs in the order middleware were added, the first outermost (put
 //! [`recovery`] first); selected chains run at the selector's place. Any tower `Layer` can
@@ -18,10 +18,12 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
+
+use prost_reflect::{DynamicMessage, ReflectMessage};
 
 use crate::errors::Error;
 use crate::transport::Context;
@@ -37,33 +39,69 @@ pub mod recovery;
 pub mod selector;
 #[cfg(feature = "otel")]
 pub mod tracing;
+#[cfg(feature = "validate")]
+pub mod validate;
 mod window;
 
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// A request or reply message, type-erased.
-pub struct Message(Box<dyn Any + Send>);
+///
+/// Messages the transports pass in from generated code are *reflective*: besides downcasting,
+/// a middleware can read them as a [`DynamicMessage`] (descriptor included), which is how
+/// [`validate`](self) checks `buf.validate` rules without knowing the type.
+pub struct Message {
+    value: Box<dyn Any + Send>,
+    reflect: Option<fn(&(dyn Any + Send)) -> Option<DynamicMessage>>,
+}
 
 impl Message {
     /// Wraps a message.
     pub fn new<T: Any + Send>(message: T) -> Self {
-        Self(Box::new(message))
+        Self {
+            value: Box::new(message),
+            reflect: None,
+        }
+    }
+
+    /// Wraps a protobuf message that middleware may also read through reflection
+    /// ([`to_dynamic`](Self::to_dynamic)).
+    pub fn reflective<T: ReflectMessage + Any + Send>(message: T) -> Self {
+        Self {
+            value: Box::new(message),
+            reflect: Some(|value| {
+                value
+                    .downcast_ref::<T>()
+                    .map(ReflectMessage::transcode_to_dynamic)
+            }),
+        }
+    }
+
+    /// A copy of the message as a [`DynamicMessage`], if it was wrapped with
+    /// [`reflective`](Self::reflective).
+    pub fn to_dynamic(&self) -> Option<DynamicMessage> {
+        self.reflect
+            .and_then(|reflect| reflect(self.value.as_ref()))
     }
 
     /// The message, if it is a `T`.
     pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
-        self.0.downcast_ref()
+        self.value.downcast_ref()
     }
 
     /// The message, mutably, if it is a `T`.
     pub fn downcast_mut<T: Any>(&mut self) -> Option<&mut T> {
-        self.0.downcast_mut()
+        self.value.downcast_mut()
     }
 
     /// Takes the message out, or gives it back if it is not a `T`.
     pub fn downcast<T: Any>(self) -> Result<T, Self> {
-        self.0.downcast().map(|b| *b).map_err(Self)
+        let reflect = self.reflect;
+        self.value
+            .downcast()
+            .map(|value| *value)
+            .map_err(|value| Self { value, reflect })
     }
 }
 
@@ -201,7 +239,7 @@ impl Chain {
     /// for the middleware and restored for the caller.
     pub async fn call<Req, Rep, F, Fut>(
         &self,
-        mut ctx: Context,
+        ctx: Context,
         request: Req,
         call: F,
     ) -> Result<Rep, Error>
@@ -214,9 +252,45 @@ impl Chain {
         if self.is_empty() {
             return call(ctx, request).await;
         }
+        self.call_erased(ctx, Message::new(request), call).await
+    }
+
+    /// [`call`](Self::call) for a protobuf request, which middleware can also read through
+    /// reflection ([`Message::to_dynamic`]); the transports call generated services this way.
+    pub async fn call_reflective<Req, Rep, F, Fut>(
+        &self,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> Result<Rep, Error>
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        self.call_erased(ctx, Message::reflective(request), call)
+            .await
+    }
+
+    async fn call_erased<Req, Rep, F, Fut>(
+        &self,
+        mut ctx: Context,
+        request: Message,
+        call: F,
+    ) -> Result<Rep, Error>
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
         let handler = self.wrapped_for::<Req, Rep, F, Fut>();
         ctx.set_endpoint(Arc::new(call));
-        let reply = handler(ctx, Message::new(request)).await?;
+        let reply = handler(ctx, request).await?;
         reply.downcast::<Rep>().map_err(|_| {
             crate::errors::internal_server("", "a middleware replaced the reply with another type")
         })

@@ -18,3 +18,9 @@ pub mod library {
         include!("gen/library/v1/library.v1.rs");
     }
 }
+
+pub mod validation {
+    pub mod v1 {
+        include!("gen/validation/v1/validation.v1.rs");
+    }
+}

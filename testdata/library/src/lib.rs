@@ -10,6 +10,34 @@ pub mod api {
     kratos::include_proto!("library.v1");
 }
 
+/// The validation fixtures generated from `testdata/proto/validation/v1/validation.proto`.
+#[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+pub mod validation {
+    kratos::include_proto!("validation.v1");
+}
+
+/// Creates users by echoing them back: the validate middleware's tests check what reaches it.
+#[derive(Debug, Clone, Default)]
+pub struct Users;
+
+impl validation::UsersHttpServer for Users {
+    async fn create_user(
+        &self,
+        _ctx: Context,
+        request: validation::CreateUserRequest,
+    ) -> Result<validation::User, Error> {
+        Ok(request.user.unwrap_or_default())
+    }
+
+    async fn ping(
+        &self,
+        _ctx: Context,
+        _request: validation::PingRequest,
+    ) -> Result<validation::PingReply, Error> {
+        Ok(validation::PingReply {})
+    }
+}
+
 use api::{
     Book, CreateBookRequest, GetBookRequest, GetFileRequest, GetMessageRequest, GetShelfRequest,
     Kinds, Shelf, UpdateBookRequest,

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use prost_reflect::ReflectMessage;
 use tonic::metadata::MetadataMap;
 
 use super::timeout;
@@ -46,7 +47,7 @@ impl ServerHandle {
         call: F,
     ) -> Result<tonic::Response<Rep>, tonic::Status>
     where
-        Req: Send + 'static,
+        Req: ReflectMessage + Send + 'static,
         Rep: Send + 'static,
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
@@ -59,7 +60,7 @@ impl ServerHandle {
         };
         let limit = timeout::effective(server_timeout, &headers);
         let ctx = Context::new(Kind::Grpc, operation, headers);
-        let reply = middleware.call(ctx.clone(), message, call);
+        let reply = middleware.call_reflective(ctx.clone(), message, call);
         let result = match limit {
             Some(limit) => tokio::time::timeout(limit, reply)
                 .await

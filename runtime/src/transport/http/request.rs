@@ -10,7 +10,7 @@ use super::Response;
 use super::binding::{QueryPair, QueryPairs};
 use super::router::PathParams;
 use super::service::Shared;
-use crate::encoding::{Format, HttpMessage};
+use crate::encoding::{Format, HttpMessage, ReflectMessage};
 use crate::errors::Error;
 use crate::transport::Context;
 
@@ -137,14 +137,14 @@ impl RouteRequest {
     /// Runs the service method through the server's middleware chain.
     pub async fn invoke<Req, Rep, F, Fut>(&self, request: Req, call: F) -> Result<Rep, Error>
     where
-        Req: Send + 'static,
+        Req: ReflectMessage + Send + 'static,
         Rep: Send + 'static,
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
         self.shared
             .middleware
-            .call(self.ctx.clone(), request, call)
+            .call_reflective(self.ctx.clone(), request, call)
             .await
     }
 
