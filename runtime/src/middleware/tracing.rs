@@ -150,7 +150,7 @@ fn is_noop(tracer: &BoxedTracer) -> bool {
 }
 
 /// The W3C header that carries the caller's trace.
-const TRACEPARENT: &str = "traceparent";
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 static PROPAGATOR: std::sync::LazyLock<TraceContextPropagator> =
     std::sync::LazyLock::new(TraceContextPropagator::new);
