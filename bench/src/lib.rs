@@ -101,13 +101,13 @@ impl Args {
     }
 }
 
-/// The chain `BENCH_MIDDLEWARE` names (comma-separated: recovery, tracing, metrics, logging),
-/// to measure middleware one at a time.
+/// The chain `BENCH_MIDDLEWARE` names (comma-separated: recovery, tracing, metrics, logging,
+/// validate), to measure middleware one at a time.
 fn middleware_named(
     names: &str,
     registry: &kratos::middleware::metrics::Registry,
 ) -> std::io::Result<kratos::middleware::Chain> {
-    use kratos::middleware::{logging, metrics, recovery, tracing};
+    use kratos::middleware::{logging, metrics, recovery, tracing, validate};
     let mut chain = kratos::middleware::Chain::new();
     for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         match name {
@@ -115,6 +115,7 @@ fn middleware_named(
             "tracing" => chain.push(tracing::Tracing::server()),
             "metrics" => chain.push(metrics::Metrics::server(registry)),
             "logging" => chain.push(logging::Logging::server()),
+            "validate" => chain.push(validate::Validate::new()),
             other => {
                 return Err(std::io::Error::other(format!(
                     "BENCH_MIDDLEWARE: unknown middleware {other:?}"

@@ -20,10 +20,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use prost_reflect::{DynamicMessage, ReflectMessage};
+use prost_reflect::{DynamicMessage, MessageDescriptor, ReflectMessage};
 
 use crate::errors::Error;
 use crate::transport::Context;
@@ -53,7 +54,28 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// [`validate`](self) checks `buf.validate` rules without knowing the type.
 pub struct Message {
     value: Box<dyn Any + Send>,
-    reflect: Option<fn(&(dyn Any + Send)) -> Option<DynamicMessage>>,
+    reflect: Option<&'static dyn Reflect>,
+}
+
+/// How a reflective [`Message`] reaches its descriptor and dynamic form without knowing its type.
+trait Reflect: Sync {
+    fn descriptor(&self, value: &(dyn Any + Send)) -> Option<MessageDescriptor>;
+    fn to_dynamic(&self, value: &(dyn Any + Send)) -> Option<DynamicMessage>;
+}
+
+/// [`Reflect`] for the message type `T`: no data, so one `&'static` serves every message.
+struct Reflector<T>(PhantomData<fn() -> T>);
+
+impl<T: ReflectMessage + Any> Reflect for Reflector<T> {
+    fn descriptor(&self, value: &(dyn Any + Send)) -> Option<MessageDescriptor> {
+        value.downcast_ref::<T>().map(ReflectMessage::descriptor)
+    }
+
+    fn to_dynamic(&self, value: &(dyn Any + Send)) -> Option<DynamicMessage> {
+        value
+            .downcast_ref::<T>()
+            .map(ReflectMessage::transcode_to_dynamic)
+    }
 }
 
 impl Message {
@@ -66,23 +88,26 @@ impl Message {
     }
 
     /// Wraps a protobuf message that middleware may also read through reflection
-    /// ([`to_dynamic`](Self::to_dynamic)).
+    /// ([`descriptor`](Self::descriptor), [`to_dynamic`](Self::to_dynamic)).
     pub fn reflective<T: ReflectMessage + Any + Send>(message: T) -> Self {
         Self {
             value: Box::new(message),
-            reflect: Some(|value| {
-                value
-                    .downcast_ref::<T>()
-                    .map(ReflectMessage::transcode_to_dynamic)
-            }),
+            reflect: Some(&Reflector::<T>(PhantomData)),
         }
+    }
+
+    /// The message's descriptor, if it was wrapped with [`reflective`](Self::reflective)
+    /// (cheap: nothing is copied).
+    pub fn descriptor(&self) -> Option<MessageDescriptor> {
+        self.reflect
+            .and_then(|reflect| reflect.descriptor(self.value.as_ref()))
     }
 
     /// A copy of the message as a [`DynamicMessage`], if it was wrapped with
     /// [`reflective`](Self::reflective).
     pub fn to_dynamic(&self) -> Option<DynamicMessage> {
         self.reflect
-            .and_then(|reflect| reflect(self.value.as_ref()))
+            .and_then(|reflect| reflect.to_dynamic(self.value.as_ref()))
     }
 
     /// The message, if it is a `T`.

@@ -28,12 +28,14 @@
 //! Rules that cannot be evaluated (a CEL expression that does not compile, say) are a server
 //! bug, answered `500` reason `VALIDATOR` naming the message.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use prost_protovalidate::{Error as ValidateError, ValidationError, Validator};
-use prost_reflect::ReflectMessage as _;
+use prost_reflect::{
+    DynamicMessage, ExtensionDescriptor, Kind, MessageDescriptor, ReflectMessage as _,
+};
 
 use super::{Handler, Message, Middleware};
 use crate::errors::Error;
@@ -47,6 +49,10 @@ pub const REASON: &str = "VALIDATOR";
 #[derive(Clone, Default)]
 pub struct Validate {
     validator: Arc<Validator>,
+    /// Whether each message type seen (by full name) carries rules, its own or those of the
+    /// messages it holds: a type without any is let through without copying the request into a
+    /// dynamic message.
+    has_rules: Arc<RwLock<HashMap<String, bool>>>,
 }
 
 impl std::fmt::Debug for Validate {
@@ -66,15 +72,22 @@ impl Validate {
     pub fn with_validator(validator: Validator) -> Self {
         Self {
             validator: Arc::new(validator),
+            has_rules: Arc::default(),
         }
     }
 
-    /// Checks `message`: `Ok` when it has no rules, is valid, or is not reflective.
+    /// Checks `message`: `Ok` when it is valid, its type has no rules, or it is not reflective.
     ///
     /// # Errors
     ///
     /// `400 VALIDATOR` for a violation, `500 VALIDATOR` for rules that cannot be evaluated.
     pub fn check(&self, message: &Message) -> Result<(), Error> {
+        let Some(descriptor) = message.descriptor() else {
+            return Ok(());
+        };
+        if !self.has_rules(&descriptor) {
+            return Ok(());
+        }
         let Some(dynamic) = message.to_dynamic() else {
             return Ok(());
         };
@@ -92,6 +105,64 @@ impl Validate {
             .with_cause(error)),
         }
     }
+}
+
+impl Validate {
+    fn has_rules(&self, descriptor: &MessageDescriptor) -> bool {
+        if let Some(known) = self
+            .has_rules
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(descriptor.full_name())
+        {
+            return *known;
+        }
+        let found = carries_rules(descriptor);
+        self.has_rules
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(descriptor.full_name().to_owned(), found);
+        found
+    }
+}
+
+/// Whether `descriptor` or any message it holds (fields, repeated, map values, recursively)
+/// has a `buf.validate` option on itself, a oneof or a field: the places protovalidate reads
+/// rules from. The options are read with the message's own pool, which knows the extensions
+/// when the proto imported validate.proto (protoc-gen-kratos-http keeps them).
+fn carries_rules(descriptor: &MessageDescriptor) -> bool {
+    let pool = descriptor.parent_pool();
+    let extensions: Vec<ExtensionDescriptor> = [
+        "buf.validate.message",
+        "buf.validate.oneof",
+        "buf.validate.field",
+    ]
+    .iter()
+    .filter_map(|name| pool.get_extension_by_name(name))
+    .collect();
+    if extensions.is_empty() {
+        return false;
+    }
+    let carries = |options: DynamicMessage| extensions.iter().any(|ext| options.has_extension(ext));
+    let mut seen = HashSet::new();
+    let mut pending = vec![descriptor.clone()];
+    while let Some(message) = pending.pop() {
+        if !seen.insert(message.full_name().to_owned()) {
+            continue;
+        }
+        if carries(message.options()) || message.oneofs().any(|oneof| carries(oneof.options())) {
+            return true;
+        }
+        for field in message.fields() {
+            if carries(field.options()) {
+                return true;
+            }
+            if let Kind::Message(held) = field.kind() {
+                pending.push(held);
+            }
+        }
+    }
+    false
 }
 
 /// `400 VALIDATOR`: every violation in the message, field path to rule ids in the metadata.

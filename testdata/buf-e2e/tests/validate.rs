@@ -14,6 +14,10 @@ impl validation::UsersHttpServer for Users {
         Ok(request.user.unwrap_or_default())
     }
 
+    async fn replace_user(&self, _ctx: Context, request: validation::ReplaceUserRequest) -> Result<validation::User, Error> {
+        Ok(request.user.unwrap_or_default())
+    }
+
     async fn ping(&self, _ctx: Context, _request: validation::PingRequest) -> Result<validation::PingReply, Error> {
         Ok(validation::PingReply {})
     }

@@ -85,6 +85,36 @@ async fn a_valid_user_reaches_the_handler() {
     assert_eq!(server.get("/v1/users/ping").await.status, 200);
 }
 
+/// A request without rules of its own still has those of the messages it holds checked.
+#[tokio::test]
+async fn rules_of_held_messages_count() {
+    let server = start().await;
+    let body = user(&json!({"login": "x"})).to_string();
+    let reply = server
+        .send(
+            "PUT",
+            "/v1/users",
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_eq!(
+        reply.json()["metadata"],
+        json!({"user.login": "string.min_len"})
+    );
+    let body = valid().to_string();
+    let reply = server
+        .send(
+            "PUT",
+            "/v1/users",
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
+
 #[tokio::test]
 async fn every_kind_of_rule_names_its_field_and_rule() {
     let server = start().await;
