@@ -294,6 +294,8 @@ impl Binder<'_> {
                     ::core::result::Result::Ok(())
                 },
                 quote! {
+                    // Not every field kind reads through it (messages do not).
+                    #[allow(unused_imports)]
                     use #g as json;
                     while let ::core::option::Option::Some(key) = object.next_key()? {
                         match key.as_str() {

@@ -5835,6 +5835,7 @@ impl ::kratos::encoding::generated::JsonMessage for Shelf {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5889,6 +5890,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetShelfRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5962,6 +5964,7 @@ impl ::kratos::encoding::generated::JsonMessage for Book {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6017,6 +6020,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetBookRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6078,6 +6082,7 @@ impl ::kratos::encoding::generated::JsonMessage for CreateBookRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6148,6 +6153,7 @@ impl ::kratos::encoding::generated::JsonMessage for UpdateBookRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6204,6 +6210,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetFileRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6259,6 +6266,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetMessageRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6319,6 +6327,7 @@ impl ::kratos::encoding::generated::JsonMessage for kinds::Inner {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6381,6 +6390,7 @@ impl ::kratos::encoding::generated::JsonMessage for kinds::Nested {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6719,6 +6729,7 @@ impl ::kratos::encoding::generated::JsonMessage for Kinds {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6959,6 +6970,7 @@ impl ::kratos::encoding::generated::JsonMessage for Tree {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {

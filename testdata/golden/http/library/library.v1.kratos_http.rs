@@ -5145,6 +5145,7 @@ impl ::kratos::encoding::generated::JsonMessage for Shelf {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5199,6 +5200,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetShelfRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5272,6 +5274,7 @@ impl ::kratos::encoding::generated::JsonMessage for Book {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5327,6 +5330,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetBookRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5388,6 +5392,7 @@ impl ::kratos::encoding::generated::JsonMessage for CreateBookRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5458,6 +5463,7 @@ impl ::kratos::encoding::generated::JsonMessage for UpdateBookRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5514,6 +5520,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetFileRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5569,6 +5576,7 @@ impl ::kratos::encoding::generated::JsonMessage for GetMessageRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5629,6 +5637,7 @@ impl ::kratos::encoding::generated::JsonMessage for kinds::Inner {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -5691,6 +5700,7 @@ impl ::kratos::encoding::generated::JsonMessage for kinds::Nested {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6029,6 +6039,7 @@ impl ::kratos::encoding::generated::JsonMessage for Kinds {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -6269,6 +6280,7 @@ impl ::kratos::encoding::generated::JsonMessage for Tree {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {

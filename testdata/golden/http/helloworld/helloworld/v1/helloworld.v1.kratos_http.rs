@@ -296,6 +296,7 @@ impl ::kratos::encoding::generated::JsonMessage for HelloRequest {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
@@ -349,6 +350,7 @@ impl ::kratos::encoding::generated::JsonMessage for HelloReply {
         &mut self,
         object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
     ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
         use ::kratos::encoding::generated as json;
         while let ::core::option::Option::Some(key) = object.next_key()? {
             match key.as_str() {
