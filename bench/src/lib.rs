@@ -101,9 +101,14 @@ impl Args {
     }
 }
 
-/// The chain `BENCH_MIDDLEWARE` names (comma-separated: recovery, tracing, metrics, logging,
-/// validate), to measure middleware one at a time.
-fn middleware_named(
+/// The chain `names` lists (comma-separated: recovery, tracing, metrics, logging, validate, and
+/// noop, a middleware that does nothing, to measure the chain's type erasure alone), to measure
+/// middleware one at a time: `BENCH_MIDDLEWARE` for `bench-server`, and `chain-calls`.
+///
+/// # Errors
+///
+/// An unknown name.
+pub fn middleware_named(
     names: &str,
     registry: &kratos::middleware::metrics::Registry,
 ) -> std::io::Result<kratos::middleware::Chain> {
@@ -116,9 +121,10 @@ fn middleware_named(
             "metrics" => chain.push(metrics::Metrics::server(registry)),
             "logging" => chain.push(logging::Logging::server()),
             "validate" => chain.push(validate::Validate::new()),
+            "noop" => chain.push(|next: kratos::middleware::Handler| next),
             other => {
                 return Err(std::io::Error::other(format!(
-                    "BENCH_MIDDLEWARE: unknown middleware {other:?}"
+                    "unknown middleware {other:?}"
                 )));
             }
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kratos::errors::Error;
-use kratos::middleware::{Chain, Handler, logging, metrics, recovery, tracing as otel};
+use kratos::middleware::{Chain, metrics};
 use kratos::transport::{Context, Kind};
 
 /// The service at the end of the chain: hands the name back.
@@ -21,29 +21,16 @@ impl Echo {
     }
 }
 
-const CHAINS: [(&str, &[&str]); 7] = [
-    ("empty", &[]),
-    ("noop", &["noop"]),
-    ("recovery", &["recovery"]),
-    ("tracing", &["tracing"]),
-    ("metrics", &["metrics"]),
-    ("logging", &["logging"]),
-    ("all4", &["recovery", "tracing", "metrics", "logging"]),
+/// Each chain by label, and its middleware as `kratos_bench::middleware_named` reads them.
+const CHAINS: [(&str, &str); 7] = [
+    ("empty", ""),
+    ("noop", "noop"),
+    ("recovery", "recovery"),
+    ("tracing", "tracing"),
+    ("metrics", "metrics"),
+    ("logging", "logging"),
+    ("all4", "recovery,tracing,metrics,logging"),
 ];
-
-fn chain(names: &[&str], registry: &metrics::Registry) -> Chain {
-    let mut chain = Chain::new();
-    for name in names {
-        match *name {
-            "recovery" => chain.push(recovery::Recovery::new()),
-            "tracing" => chain.push(otel::Tracing::server()),
-            "metrics" => chain.push(metrics::Metrics::server(registry)),
-            "logging" => chain.push(logging::Logging::server()),
-            _ => chain.push(|next: Handler| next),
-        }
-    }
-    chain
-}
 
 /// Nanoseconds per call of `calls` calls through `chain`, each with a fresh context, as a
 /// generated route makes them.
@@ -87,7 +74,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if only.as_deref().is_some_and(|only| only != label) {
                     continue;
                 }
-                let ns = measure(&chain(names, &registry), calls).await?;
+                let chain = kratos_bench::middleware_named(names, &registry)
+                    .map_err(|err| kratos::errors::internal_server("", err.to_string()))?;
+                let ns = measure(&chain, calls).await?;
                 println!("{label:10} {ns:7.1} ns/call");
             }
         }

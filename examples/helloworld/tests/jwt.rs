@@ -1,8 +1,9 @@
 //! The JWT middleware on real servers: tokens signed by the client middleware (HS256, RS256,
 //! ES256) reach the handler's claims over HTTP and gRPC; every bad token is a 401.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
+
+mod support;
 
 use base64::Engine as _;
 use helloworld::api;
@@ -10,8 +11,7 @@ use kratos::errors::Error;
 use kratos::middleware::{Handler, jwt};
 use kratos::transport::{Context, grpc, http};
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use support::{Running, serve_grpc, serve_http};
 
 const SECRET: &[u8] = b"kratos-test-secret";
 
@@ -45,24 +45,10 @@ impl api::GreeterHttpServer for Whoami {
     }
 }
 
-struct Running {
-    address: SocketAddr,
-    _stop: oneshot::Sender<()>,
-}
-
 async fn http_server(auth: jwt::Server) -> Running {
     let mut server = http::Server::new().middleware(auth);
     api::register_greeter_http_server(&mut server, Whoami).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
-    Running {
-        address,
-        _stop: stop,
-    }
+    serve_http(server).await
 }
 
 fn later() -> u64 {
@@ -111,14 +97,9 @@ async fn signed_tokens_reach_the_handler_for_every_algorithm() {
 async fn tokens_over_grpc_and_a_rejection() {
     let mut server = grpc::Server::new().middleware(jwt::Server::hs256(SECRET));
     api::register_greeter_grpc_server(&mut server, Whoami);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (_stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
+    let running = serve_grpc(server).await;
     let signed = api::GreeterGrpcClient::new(
-        grpc::Client::builder(format!("http://{address}"))
+        grpc::Client::builder(running.url())
             .middleware(jwt::Client::hs256(
                 SECRET,
                 json!({"sub": "bob", "exp": later()}),
@@ -130,8 +111,7 @@ async fn tokens_over_grpc_and_a_rejection() {
         signed.say_hello(hello()).await.unwrap().message,
         "Hello bob"
     );
-    let anonymous =
-        api::GreeterGrpcClient::new(grpc::Client::new(format!("http://{address}")).unwrap());
+    let anonymous = api::GreeterGrpcClient::new(grpc::Client::new(running.url()).unwrap());
     let err = anonymous.say_hello(hello()).await.unwrap_err();
     assert_eq!(
         (err.code(), err.reason(), err.message()),

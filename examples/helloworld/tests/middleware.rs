@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use helloworld::api;
 use kratos::errors::Error;
 use kratos::middleware::circuitbreaker::{self, CircuitBreaker};
@@ -16,40 +18,7 @@ use kratos::middleware::metrics::{Metrics, Registry};
 use kratos::middleware::ratelimit::{self, RateLimit};
 use kratos::middleware::recovery::Recovery;
 use kratos::transport::{Context, grpc, http};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-
-/// Servers that stop when this is dropped.
-struct Running {
-    address: SocketAddr,
-    _stop: oneshot::Sender<()>,
-}
-
-async fn serve_http(server: http::Server) -> Running {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
-    Running {
-        address,
-        _stop: stop,
-    }
-}
-
-async fn serve_grpc(server: grpc::Server) -> Running {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
-    Running {
-        address,
-        _stop: stop,
-    }
-}
+use support::{Running, serve_grpc, serve_http};
 
 fn http_client(running: &Running) -> api::GreeterHttpClient {
     api::GreeterHttpClient::new(http::Client::new(&format!("http://{}", running.address)).unwrap())

@@ -2,18 +2,12 @@
 //! (1 to 64 characters) in greeter.proto; a violation is `400 VALIDATOR` naming the field and
 //! the rule, over HTTP and over gRPC, the handler never runs, and valid calls go through.
 
-use std::net::SocketAddr;
+mod support;
 
 use helloworld::api;
 use kratos::middleware::metrics::Registry;
 use kratos::transport::{grpc, http};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-
-struct Running {
-    address: SocketAddr,
-    _stop: oneshot::Sender<()>,
-}
+use support::{Running, serve_grpc, serve_http};
 
 /// The example's HTTP and gRPC servers, with the chain `main` serves with.
 async fn serve() -> (Running, Running) {
@@ -21,30 +15,7 @@ async fn serve() -> (Running, Running) {
     let chain = helloworld::server_middleware(&registry);
     let http_server = helloworld::http_server().unwrap().middleware(chain.clone());
     let grpc_server = helloworld::grpc_server().middleware(chain);
-
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let http_address = listener.local_addr().unwrap();
-    let (http_stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(http_server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
-
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let grpc_address = listener.local_addr().unwrap();
-    let (grpc_stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(grpc_server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
-    (
-        Running {
-            address: http_address,
-            _stop: http_stop,
-        },
-        Running {
-            address: grpc_address,
-            _stop: grpc_stop,
-        },
-    )
+    (serve_http(http_server).await, serve_grpc(grpc_server).await)
 }
 
 fn hello(name: &str) -> api::HelloRequest {
@@ -56,10 +27,8 @@ fn hello(name: &str) -> api::HelloRequest {
 #[tokio::test]
 async fn violations_are_400_validator_with_field_and_rule_on_both_transports() {
     let (h, g) = serve().await;
-    let http_client =
-        api::GreeterHttpClient::new(http::Client::new(&format!("http://{}", h.address)).unwrap());
-    let grpc_client =
-        api::GreeterGrpcClient::new(grpc::Client::new(format!("http://{}", g.address)).unwrap());
+    let http_client = api::GreeterHttpClient::new(http::Client::new(&h.url()).unwrap());
+    let grpc_client = api::GreeterGrpcClient::new(grpc::Client::new(g.url()).unwrap());
     let long = "x".repeat(65);
 
     // Over HTTP the name comes from the path: too long.

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use proc_macro2::{Literal, TokenStream};
 use prost::Message as _;
-use prost_reflect::{DynamicMessage, FileDescriptor, Kind, MessageDescriptor, Value};
+use prost_reflect::{
+    DynamicMessage, FileDescriptor, Kind, MessageDescriptor, ReflectMessage as _, Value,
+};
 use quote::quote;
 
 use super::bind::Binder;
@@ -31,6 +33,7 @@ pub(crate) fn descriptor_set(files: &[FileDescriptor]) -> Vec<u8> {
     let mut seen_types = HashSet::new();
     let mut pending: Vec<MessageDescriptor> = all_messages(files);
     let mut option_files: Vec<FileDescriptor> = Vec::new();
+    let mut scanned_files = HashSet::new();
     for file in files {
         push_file(&mut needed, file);
     }
@@ -42,12 +45,14 @@ pub(crate) fn descriptor_set(files: &[FileDescriptor]) -> Vec<u8> {
         push_file(&mut needed, &file);
         // Custom message options this file can use: their declaring files, the option
         // messages they extend and the types of the option values come along.
-        for extension in option_extensions(&file) {
-            let declaring = extension.parent_file();
-            if !option_files.iter().any(|f| f.name() == declaring.name()) {
-                option_files.push(declaring.clone());
-                pending.extend(all_messages(std::slice::from_ref(&declaring)));
-                pending.push(extension.containing_message());
+        if scanned_files.insert(file.name().to_owned()) {
+            for extension in option_extensions(&file) {
+                let declaring = extension.parent_file();
+                if !option_files.iter().any(|f| f.name() == declaring.name()) {
+                    option_files.push(declaring.clone());
+                    pending.extend(all_messages(std::slice::from_ref(&declaring)));
+                    pending.push(extension.containing_message());
+                }
             }
         }
         for field in message.fields() {
@@ -64,31 +69,20 @@ pub(crate) fn descriptor_set(files: &[FileDescriptor]) -> Vec<u8> {
     for file in &needed {
         visit(file, &names, &mut visited, &mut ordered);
     }
-    // With custom options in play the files are rewritten as dynamic messages, which keep the
-    // options' extension fields (prost's `FileDescriptorProto` drops them).
-    let file_proto = files.first().and_then(|file| {
-        file.parent_pool()
-            .get_message_by_name("google.protobuf.FileDescriptorProto")
-    });
-    let mut set = Vec::new();
-    for file in &ordered {
-        let dependencies: Vec<String> = transitive_imports(file)
-            .into_iter()
-            .filter(|dependency| names.contains(dependency))
-            .collect();
-        let keep_extensions = option_files.iter().any(|f| f.name() == file.name());
-        let encoded = match (&file_proto, option_files.is_empty()) {
-            (Some(file_proto), false) => {
-                stripped_with_options(file, file_proto, dependencies, keep_extensions)
-            }
-            _ => stripped(file, dependencies),
-        };
-        // FileDescriptorSet.file (field 1), one length-delimited entry per file.
-        prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut set);
-        prost::encoding::encode_varint(encoded.len() as u64, &mut set);
-        set.extend_from_slice(&encoded);
-    }
-    set
+    let files: Vec<Value> = ordered
+        .iter()
+        .map(|file| {
+            let dependencies = transitive_imports(file)
+                .into_iter()
+                .filter(|dependency| names.contains(dependency))
+                .collect();
+            let keep_extensions = option_files.iter().any(|f| f.name() == file.name());
+            Value::Message(stripped(file, dependencies, keep_extensions))
+        })
+        .collect();
+    let mut set = DynamicMessage::new(prost_types::FileDescriptorSet::default().descriptor());
+    set.set_field_by_name("file", Value::List(files));
+    set.encode_to_vec()
 }
 
 /// Extensions of the message, field and oneof options visible from `file` (declared in it or
@@ -105,39 +99,21 @@ fn option_extensions(file: &FileDescriptor) -> Vec<prost_reflect::ExtensionDescr
         .collect()
 }
 
-/// `file` through prost's types: every option's extension fields are lost, which is fine when
-/// no custom options are kept.
-fn stripped(file: &FileDescriptor, dependencies: Vec<String>) -> Vec<u8> {
-    let mut proto = file.file_descriptor_proto().clone();
-    // Imports may reach kept files through dropped ones (public imports), so depend on every
-    // kept file reachable from here.
-    proto.dependency = dependencies;
-    proto.public_dependency.clear();
-    proto.weak_dependency.clear();
-    proto.service.clear();
-    proto.extension.clear();
-    proto.options = None;
-    proto.source_code_info = None;
-    for message in &mut proto.message_type {
-        strip_message(message);
-    }
-    proto.encode_to_vec()
-}
-
-/// `file` rewritten as a dynamic `FileDescriptorProto`, options and their extensions intact;
-/// the extensions it declares stay when `keep_extensions` (a file of custom options).
-fn stripped_with_options(
+/// `file` as a dynamic `FileDescriptorProto` (prost's own type would drop the options'
+/// extension fields; a dynamic message keeps them as unknown fields): services, file options,
+/// source info and the extensions it declares go, unless `keep_extensions` (a file of custom
+/// options). Imports may reach kept files through dropped ones (public imports), so it depends
+/// on `dependencies`, every kept file reachable from it.
+fn stripped(
     file: &FileDescriptor,
-    file_proto: &MessageDescriptor,
     dependencies: Vec<String>,
     keep_extensions: bool,
-) -> Vec<u8> {
-    let Ok(mut proto) = DynamicMessage::decode(file_proto.clone(), file.encode_to_vec().as_slice())
-    else {
+) -> DynamicMessage {
+    let descriptor = prost_types::FileDescriptorProto::default().descriptor();
+    let mut proto = DynamicMessage::decode(descriptor, file.encode_to_vec().as_slice())
         // The pool's own encoding always decodes; should it not, lose the options rather than
         // the messages.
-        return stripped(file, dependencies);
-    };
+        .unwrap_or_else(|_| file.file_descriptor_proto().transcode_to_dynamic());
     proto.set_field_by_name(
         "dependency",
         Value::List(dependencies.into_iter().map(Value::String).collect()),
@@ -154,18 +130,18 @@ fn stripped_with_options(
     if !keep_extensions {
         proto.clear_field_by_name("extension");
         if let Some(Value::List(messages)) = proto.get_field_by_name_mut("message_type") {
-            messages.iter_mut().for_each(strip_dynamic_message);
+            messages.iter_mut().for_each(strip_message);
         }
     }
-    proto.encode_to_vec()
+    proto
 }
 
-/// [`strip_message`] for a dynamic `DescriptorProto`.
-fn strip_dynamic_message(message: &mut Value) {
+/// Nested extensions refer to nothing the runtime needs.
+fn strip_message(message: &mut Value) {
     if let Value::Message(message) = message {
         message.clear_field_by_name("extension");
         if let Some(Value::List(nested)) = message.get_field_by_name_mut("nested_type") {
-            nested.iter_mut().for_each(strip_dynamic_message);
+            nested.iter_mut().for_each(strip_message);
         }
     }
 }
@@ -173,14 +149,6 @@ fn strip_dynamic_message(message: &mut Value) {
 fn push_file(needed: &mut Vec<FileDescriptor>, file: &FileDescriptor) {
     if !needed.iter().any(|f| f.name() == file.name()) {
         needed.push(file.clone());
-    }
-}
-
-/// Extension ranges and nested extensions refer to nothing the runtime needs.
-fn strip_message(message: &mut prost_types::DescriptorProto) {
-    message.extension.clear();
-    for nested in &mut message.nested_type {
-        strip_message(nested);
     }
 }
 

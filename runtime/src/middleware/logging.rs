@@ -66,10 +66,8 @@ impl Logging {
     }
 }
 
-/// The ids of the call's span when the tracing middleware (feature `otel`) runs outside this
-/// one; empty otherwise.
-/// The trace and span ids of the call, copied when the call starts and turned into text only
-/// when an event is written.
+/// The trace and span ids of the call when the tracing middleware (feature `otel`) runs outside
+/// this one, copied when the call starts and turned into text only when an event is written.
 #[derive(Clone, Copy)]
 struct TraceIds(#[cfg(feature = "otel")] Option<super::tracing::Ids>);
 

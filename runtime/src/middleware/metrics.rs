@@ -13,14 +13,14 @@
 //! # Ok::<(), kratos::transport::http::RegisterError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
-use super::{Handler, Message, Middleware};
+use super::{FnvMap, Handler, Message, Middleware};
 use crate::errors::Error;
 use crate::transport::Context;
 use crate::transport::http::{Response, RouteRequest};
@@ -100,33 +100,9 @@ impl Series {
     }
 }
 
-/// FNV-1a: the keys are a few short strings; SipHash's DoS resistance buys nothing for keys
-/// the server itself chose.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
 type Key = (Side, &'static str, &'static str);
 
-type SeriesMap = HashMap<Key, Arc<Series>, std::hash::BuildHasherDefault<Fnv>>;
+type SeriesMap = FnvMap<Key, Arc<Series>>;
 
 /// Where the metrics of any number of middleware go; render it with [`Registry::render`].
 /// Clones share the data.
@@ -307,13 +283,13 @@ impl Middleware for Metrics {
         let registry = self.registry.clone();
         let side = self.side;
         // A wrapped handler usually serves one operation (one per route): its series is
-        // remembered, so a call finds it by comparing two pointers.
+        // remembered, so a call finds it without the registry's lock.
         let last: OnceLock<(&'static str, &'static str, Arc<Series>)> = OnceLock::new();
         Arc::new(move |mut ctx: Context, request: Message| {
             let kind = ctx.kind().as_str();
             let operation = ctx.operation();
             let series = match last.get() {
-                Some((k, o, series)) if same(k, kind) && same(o, operation) => Arc::clone(series),
+                Some((k, o, series)) if *k == kind && *o == operation => Arc::clone(series),
                 _ => {
                     let series = registry.series(side, kind, operation);
                     let _ = last.set((kind, operation, Arc::clone(&series)));
@@ -333,11 +309,6 @@ impl Middleware for Metrics {
             })
         })
     }
-}
-
-/// The same string: the same bytes in memory (the common case, checked first) or equal ones.
-fn same(a: &str, b: &str) -> bool {
-    std::ptr::eq(a, b) || a == b
 }
 
 #[cfg(test)]

@@ -110,6 +110,16 @@ impl Message {
             .and_then(|reflect| reflect.to_dynamic(self.value.as_ref()))
     }
 
+    /// Whether it was wrapped with [`reflective`](Self::reflective).
+    pub(crate) fn is_reflective(&self) -> bool {
+        self.reflect.is_some()
+    }
+
+    /// The type of the message inside (not of the box holding it).
+    pub(crate) fn value_type(&self) -> TypeId {
+        Any::type_id(self.value.as_ref())
+    }
+
     /// The message, if it is a `T`.
     pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
         self.value.downcast_ref()
@@ -160,32 +170,36 @@ where
 pub struct Chain {
     middleware: Vec<Arc<dyn Middleware>>,
     /// Wrapped handlers, built once per kind of call (the type of the typed call); see `call`.
-    wrapped: Arc<RwLock<HashMap<TypeId, Handler, BuildHasherDefault<TypeIdHasher>>>>,
+    wrapped: Arc<RwLock<FnvMap<TypeId, Handler>>>,
 }
 
-/// A `TypeId` is already a hash: it is used as is rather than hashed again with SipHash on
-/// every call.
+/// FNV-1a, for the middleware's small in-process maps (call types, metric series, message
+/// types): their keys are chosen by the program, so SipHash's DoS resistance buys nothing and
+/// its cost would be paid on every call.
 #[derive(Default)]
-struct TypeIdHasher(u64);
+pub(crate) struct Fnv(u64);
 
-impl Hasher for TypeIdHasher {
+impl Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
     }
 
-    fn write_u64(&mut self, value: u64) {
-        self.0 ^= value;
-    }
-
     fn write(&mut self, bytes: &[u8]) {
-        // Not how `TypeId` hashes itself today; kept correct should that change.
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
+        self.0 = hash;
     }
 }
+
+/// A map hashed with [`Fnv`].
+pub(crate) type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 impl Chain {
     /// An empty chain.
@@ -274,10 +288,7 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        if self.is_empty() {
-            return call(ctx, request).await;
-        }
-        self.call_erased(ctx, Message::new(request), call).await
+        self.call_with(ctx, request, Message::new, call).await
     }
 
     /// [`call`](Self::call) for a protobuf request, which middleware can also read through
@@ -294,17 +305,17 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        if self.is_empty() {
-            return call(ctx, request).await;
-        }
-        self.call_erased(ctx, Message::reflective(request), call)
+        self.call_with(ctx, request, Message::reflective, call)
             .await
     }
 
-    async fn call_erased<Req, Rep, F, Fut>(
+    /// Both of the above: `erase` wraps the request for the middleware (an empty chain skips
+    /// the erasure altogether).
+    async fn call_with<Req, Rep, F, Fut>(
         &self,
         mut ctx: Context,
-        request: Message,
+        request: Req,
+        erase: fn(Req) -> Message,
         call: F,
     ) -> Result<Rep, Error>
     where
@@ -313,9 +324,12 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
         let handler = self.wrapped_for::<Req, Rep, F, Fut>();
         ctx.set_endpoint(Arc::new(call));
-        let reply = handler(ctx, request).await?;
+        let reply = handler(ctx, erase(request)).await?;
         reply.downcast::<Rep>().map_err(|_| {
             crate::errors::internal_server("", "a middleware replaced the reply with another type")
         })

@@ -132,7 +132,6 @@ impl Tracing {
     }
 }
 
-/// One propagator for every call (it holds no state).
 /// Whether `tracer` only makes no-op spans: a span it builds with no parent has no ids. An SDK
 /// tracer gives even a dropped span ids, so the probe (dropped by its own sampling decision,
 /// hence never exported) tells the two apart. A tracer is bound to its provider when made, so
@@ -152,6 +151,7 @@ fn is_noop(tracer: &BoxedTracer) -> bool {
 /// The W3C header that carries the caller's trace.
 const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
+/// One propagator for every call (it holds no state).
 static PROPAGATOR: std::sync::LazyLock<TraceContextPropagator> =
     std::sync::LazyLock::new(TraceContextPropagator::new);
 
@@ -159,21 +159,21 @@ impl Middleware for Tracing {
     fn wrap(&self, next: Handler) -> Handler {
         let tracing = self.clone();
         Arc::new(move |mut ctx: Context, request: Message| {
+            let incoming =
+                tracing.kind == SpanKind::Server && ctx.request_headers().contains_key(TRACEPARENT);
             // No SDK and no trace to continue (no `traceparent`, no span around the call): there
             // is nothing to record or pass on, so nothing is built.
             if tracing.noop
-                && !(tracing.kind == SpanKind::Server
-                    && ctx.request_headers().contains_key(TRACEPARENT))
+                && !incoming
                 && !OtelContext::map_current(TraceContextExt::has_active_span)
             {
                 return next(ctx, request);
             }
             // Without `traceparent` the propagator would find nothing: skip its work.
-            let parent = match tracing.kind {
-                SpanKind::Server if ctx.request_headers().contains_key(TRACEPARENT) => {
-                    PROPAGATOR.extract(&Headers(ctx.request_headers()))
-                }
-                _ => OtelContext::current(),
+            let parent = if incoming {
+                PROPAGATOR.extract(&Headers(ctx.request_headers()))
+            } else {
+                OtelContext::current()
             };
             let mut span = tracing.tracer.build_with_context(
                 tracing

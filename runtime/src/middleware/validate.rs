@@ -30,16 +30,17 @@
 //! Rules that cannot be evaluated (a CEL expression that does not compile, say) are a server
 //! bug, answered `500` reason `VALIDATOR` naming the message.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use prost_protovalidate::{Error as ValidateError, ValidationError, Validator};
 use prost_reflect::{
     DynamicMessage, ExtensionDescriptor, Kind, MessageDescriptor, ReflectMessage as _,
 };
 
-use super::{Handler, Message, Middleware};
+use super::{FnvMap, Handler, Message, Middleware};
 use crate::errors::Error;
 use crate::transport::Context;
 
@@ -51,10 +52,10 @@ pub const REASON: &str = "VALIDATOR";
 #[derive(Clone, Default)]
 pub struct Validate {
     validator: Arc<Validator>,
-    /// Whether each message type seen (by full name) carries rules, its own or those of the
+    /// Whether each reflective message type seen carries rules, its own or those of the
     /// messages it holds: a type without any is let through without copying the request into a
     /// dynamic message.
-    has_rules: Arc<RwLock<HashMap<String, bool>>>,
+    has_rules: Arc<RwLock<FnvMap<TypeId, bool>>>,
 }
 
 impl std::fmt::Debug for Validate {
@@ -84,12 +85,39 @@ impl Validate {
     ///
     /// `400 VALIDATOR` for a violation, `500 VALIDATOR` for rules that cannot be evaluated.
     pub fn check(&self, message: &Message) -> Result<(), Error> {
-        let Some(descriptor) = message.descriptor() else {
-            return Ok(());
-        };
-        if !self.has_rules(&descriptor) {
-            return Ok(());
+        if self.has_rules(message) {
+            self.evaluate(message)
+        } else {
+            Ok(())
         }
+    }
+
+    /// Whether `message` is reflective and its type carries rules; the answer is kept per type.
+    fn has_rules(&self, message: &Message) -> bool {
+        let key = message.value_type();
+        if let Some(known) = self
+            .has_rules
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return *known;
+        }
+        // Not kept for a message that is not reflective: the same type may come reflective
+        // another time.
+        let Some(descriptor) = message.descriptor() else {
+            return false;
+        };
+        let found = carries_rules(&descriptor);
+        self.has_rules
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, found);
+        found
+    }
+
+    /// Runs the rules over a reflective `message`.
+    fn evaluate(&self, message: &Message) -> Result<(), Error> {
         let Some(dynamic) = message.to_dynamic() else {
             return Ok(());
         };
@@ -106,25 +134,6 @@ impl Validate {
             )
             .with_cause(error)),
         }
-    }
-}
-
-impl Validate {
-    fn has_rules(&self, descriptor: &MessageDescriptor) -> bool {
-        if let Some(known) = self
-            .has_rules
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(descriptor.full_name())
-        {
-            return *known;
-        }
-        let found = carries_rules(descriptor);
-        self.has_rules
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(descriptor.full_name().to_owned(), found);
-        found
     }
 }
 
@@ -200,11 +209,24 @@ fn bad_request(violations: &ValidationError) -> Error {
 impl Middleware for Validate {
     fn wrap(&self, next: Handler) -> Handler {
         let validate = self.clone();
-        Arc::new(
-            move |ctx: Context, request: Message| match validate.check(&request) {
-                Ok(()) => next(ctx, request),
-                Err(error) => Box::pin(async move { Err(error) }),
-            },
-        )
+        // A wrapped handler usually sees one request type (one per route): its answer is
+        // remembered, so a call learns it without the shared map's lock.
+        let last: OnceLock<(TypeId, bool)> = OnceLock::new();
+        Arc::new(move |ctx: Context, request: Message| {
+            let has_rules = match last.get() {
+                Some((key, known)) if *key == request.value_type() => *known,
+                _ => {
+                    let found = validate.has_rules(&request);
+                    if request.is_reflective() {
+                        let _ = last.set((request.value_type(), found));
+                    }
+                    found
+                }
+            };
+            match has_rules.then(|| validate.evaluate(&request)) {
+                Some(Err(error)) => Box::pin(async move { Err(error) }),
+                _ => next(ctx, request),
+            }
+        })
     }
 }

@@ -1,23 +1,18 @@
 //! The library over gRPC: a method without an HTTP rule is served over gRPC only, and a
 //! streaming method answers UNIMPLEMENTED instead of failing to compile or hanging.
 
+mod support;
+
 use kratos::transport::grpc;
 use library_service::{Library, api};
-use tokio::net::TcpListener;
 
 #[tokio::test]
 async fn unannotated_methods_over_grpc_and_streaming_stubs() {
     let mut server = grpc::Server::new();
     api::register_library_grpc_server(&mut server, Library);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
+    let running = support::start_grpc(server).await;
 
-    let client =
-        api::LibraryGrpcClient::new(grpc::Client::new(format!("http://{address}")).unwrap());
+    let client = api::LibraryGrpcClient::new(grpc::Client::new(running.url.clone()).unwrap());
     let shelf = client
         .hidden(api::Shelf {
             theme: "shelves/1".to_owned(),

@@ -216,14 +216,8 @@ async fn every_kind_of_rule_names_its_field_and_rule() {
 async fn grpc_requests_are_checked_too() {
     let mut server = grpc::Server::new().middleware(Validate::new());
     validation::register_users_grpc_server(&mut server, Users);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.serve_listener(listener, async {
-        let _ = stopped.await;
-    }));
-    let client =
-        validation::UsersGrpcClient::new(grpc::Client::new(format!("http://{address}")).unwrap());
+    let running = support::start_grpc(server).await;
+    let client = validation::UsersGrpcClient::new(grpc::Client::new(running.url.clone()).unwrap());
 
     let err = client
         .create_user(validation::CreateUserRequest::default())
@@ -268,4 +262,31 @@ async fn grpc_requests_are_checked_too() {
             .unwrap();
         assert_eq!(user.login, "alice01");
     }
+}
+
+/// `Validate::check` on its own: a message wrapped without reflection is not checked, and that
+/// answer is not taken for its type; the same message wrapped reflectively then is.
+#[test]
+fn check_remembers_only_what_reflection_told_it() {
+    use kratos::middleware::Message;
+
+    let validate = Validate::new();
+    let bad = || validation::CreateUserRequest {
+        user: None,
+        request_id: String::new(),
+    };
+    assert!(validate.check(&Message::new(bad())).is_ok());
+    let err = validate.check(&Message::reflective(bad())).unwrap_err();
+    assert_eq!((err.code(), err.reason()), (400, "VALIDATOR"));
+    // Cached by now: still rejected, and a valid one still passes.
+    assert!(validate.check(&Message::reflective(bad())).is_err());
+    let good = validation::CreateUserRequest {
+        user: Some(validation::User {
+            login: "alice01".to_owned(),
+            contact: Some(validation::user::Contact::Email("a@example.com".to_owned())),
+            ..Default::default()
+        }),
+        request_id: String::new(),
+    };
+    assert!(validate.check(&Message::reflective(good)).is_ok());
 }

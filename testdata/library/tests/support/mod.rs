@@ -128,3 +128,26 @@ impl TestServer {
         .await
     }
 }
+
+/// A gRPC server on a loopback port; it stops when dropped.
+pub(crate) struct GrpcServer {
+    /// `http://` and the address, for clients.
+    pub(crate) url: String,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Serves `server` (services registered) over gRPC on a loopback port.
+pub(crate) async fn start_grpc(server: kratos::transport::grpc::Server) -> GrpcServer {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve_listener(listener, async {
+        let _ = stopped.await;
+    }));
+    GrpcServer {
+        url: format!("http://{address}"),
+        _stop: stop,
+    }
+}
