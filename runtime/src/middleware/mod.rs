@@ -288,7 +288,11 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        self.call_with(ctx, request, Message::new, call).await
+        // The empty chain returns before any erasure: its future stays as small as the call's.
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        self.call_erased(ctx, Message::new(request), call).await
     }
 
     /// [`call`](Self::call) for a protobuf request, which middleware can also read through
@@ -305,17 +309,18 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        self.call_with(ctx, request, Message::reflective, call)
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        self.call_erased(ctx, Message::reflective(request), call)
             .await
     }
 
-    /// Both of the above: `erase` wraps the request for the middleware (an empty chain skips
-    /// the erasure altogether).
-    async fn call_with<Req, Rep, F, Fut>(
+    /// Both of the above past an empty chain: the erased request through the wrapped handler.
+    async fn call_erased<Req, Rep, F, Fut>(
         &self,
         mut ctx: Context,
-        request: Req,
-        erase: fn(Req) -> Message,
+        request: Message,
         call: F,
     ) -> Result<Rep, Error>
     where
@@ -324,12 +329,9 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        if self.is_empty() {
-            return call(ctx, request).await;
-        }
         let handler = self.wrapped_for::<Req, Rep, F, Fut>();
         ctx.set_endpoint(Arc::new(call));
-        let reply = handler(ctx, erase(request)).await?;
+        let reply = handler(ctx, request).await?;
         reply.downcast::<Rep>().map_err(|_| {
             crate::errors::internal_server("", "a middleware replaced the reply with another type")
         })
