@@ -102,7 +102,9 @@ impl Series {
 
 type Key = (Side, &'static str, &'static str);
 
-type SeriesMap = FnvMap<Key, Arc<Series>>;
+/// Series live as long as the program: one per (side, kind, operation), a set as fixed as the
+/// operation names labelling them, and a call then records without a reference count.
+type SeriesMap = FnvMap<Key, &'static Series>;
 
 /// Where the metrics of any number of middleware go; render it with [`Registry::render`].
 /// Clones share the data.
@@ -118,7 +120,7 @@ impl Registry {
     }
 
     /// The series of (side, kind, operation), created on first use.
-    fn series(&self, side: Side, kind: &'static str, operation: &'static str) -> Arc<Series> {
+    fn series(&self, side: Side, kind: &'static str, operation: &'static str) -> &'static Series {
         let key = (side, kind, operation);
         if let Some(series) = self
             .series
@@ -126,26 +128,24 @@ impl Registry {
             .unwrap_or_else(PoisonError::into_inner)
             .get(&key)
         {
-            return Arc::clone(series);
+            return series;
         }
-        Arc::clone(
-            self.series
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(key)
-                .or_default(),
-        )
+        self.series
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key)
+            .or_insert_with(|| Box::leak(Box::default()))
     }
 
     /// The Prometheus text exposition (format 0.0.4) of everything recorded.
     pub fn render(&self) -> String {
         // Copied out first, so no call waits on the lock while the text is written.
-        let mut snapshot: Vec<(Key, Arc<Series>)> = self
+        let mut snapshot: Vec<(Key, &Series)> = self
             .series
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
-            .map(|(key, series)| (*key, Arc::clone(series)))
+            .map(|(key, series)| (*key, *series))
             .collect();
         // Sorted, so the exposition is stable from one scrape to the next.
         snapshot.sort_by_key(|(key, _)| *key);
@@ -284,15 +284,21 @@ impl Middleware for Metrics {
         let side = self.side;
         // A wrapped handler usually serves one operation (one per route): its series is
         // remembered, so a call finds it without the registry's lock.
-        let last: OnceLock<(&'static str, &'static str, Arc<Series>)> = OnceLock::new();
+        let last: OnceLock<(&'static str, &'static str, &'static Series)> = OnceLock::new();
         Arc::new(move |mut ctx: Context, request: Message| {
             let kind = ctx.kind().as_str();
             let operation = ctx.operation();
             let series = match last.get() {
-                Some((k, o, series)) if *k == kind && *o == operation => Arc::clone(series),
+                // Names are usually the very same statics: compared by address first.
+                Some((k, o, series))
+                    if (std::ptr::eq(*k, kind) || *k == kind)
+                        && (std::ptr::eq(*o, operation) || *o == operation) =>
+                {
+                    *series
+                }
                 _ => {
                     let series = registry.series(side, kind, operation);
-                    let _ = last.set((kind, operation, Arc::clone(&series)));
+                    let _ = last.set((kind, operation, series));
                     series
                 }
             };

@@ -22,7 +22,7 @@ use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use prost_reflect::{DynamicMessage, MessageDescriptor, ReflectMessage};
 
@@ -111,11 +111,13 @@ impl Message {
     }
 
     /// Whether it was wrapped with [`reflective`](Self::reflective).
+    #[cfg(feature = "validate")]
     pub(crate) fn is_reflective(&self) -> bool {
         self.reflect.is_some()
     }
 
     /// The type of the message inside (not of the box holding it).
+    #[cfg(feature = "validate")]
     pub(crate) fn value_type(&self) -> TypeId {
         Any::type_id(self.value.as_ref())
     }
@@ -246,10 +248,10 @@ impl Chain {
         {
             return Arc::clone(handler);
         }
-        let endpoint: Handler = Arc::new(|ctx: Context, message: Message| {
+        let endpoint: Handler = Arc::new(|mut ctx: Context, message: Message| {
             let call = ctx
-                .endpoint()
-                .and_then(|call| Arc::clone(call).downcast::<F>().ok());
+                .take_endpoint()
+                .and_then(|call| call.downcast::<F>().ok());
             Box::pin(async move {
                 let call = call.ok_or_else(|| {
                     crate::errors::internal_server(
@@ -292,7 +294,8 @@ impl Chain {
         if self.is_empty() {
             return call(ctx, request).await;
         }
-        self.call_erased(ctx, Message::new(request), call).await
+        self.call_erased(None, ctx, Message::new(request), call)
+            .await
     }
 
     /// [`call`](Self::call) for a protobuf request, which middleware can also read through
@@ -312,13 +315,37 @@ impl Chain {
         if self.is_empty() {
             return call(ctx, request).await;
         }
-        self.call_erased(ctx, Message::reflective(request), call)
+        self.call_erased(None, ctx, Message::reflective(request), call)
             .await
     }
 
-    /// Both of the above past an empty chain: the erased request through the wrapped handler.
+    /// [`call_reflective`](Self::call_reflective) from `site`, which remembers the wrapped
+    /// handler for its calls (an HTTP route's).
+    pub(crate) async fn call_reflective_at<Req, Rep, F, Fut>(
+        &self,
+        site: &CallSite,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> Result<Rep, Error>
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        self.call_erased(Some(site), ctx, Message::reflective(request), call)
+            .await
+    }
+
+    /// The above past an empty chain: the erased request through the wrapped handler, the one
+    /// `site` remembers if it is for this call type, else the chain's.
     async fn call_erased<Req, Rep, F, Fut>(
         &self,
+        site: Option<&CallSite>,
         mut ctx: Context,
         request: Message,
         call: F,
@@ -329,14 +356,34 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        let handler = self.wrapped_for::<Req, Rep, F, Fut>();
         ctx.set_endpoint(Arc::new(call));
-        let reply = handler(ctx, request).await?;
+        let reply = {
+            let key = TypeId::of::<F>();
+            let shared;
+            let handler = match site.and_then(|site| site.0.get()) {
+                Some((site_key, handler)) if *site_key == key => handler,
+                _ => {
+                    shared = self.wrapped_for::<Req, Rep, F, Fut>();
+                    if let Some(site) = site {
+                        let _ = site.0.set((key, Arc::clone(&shared)));
+                    }
+                    &shared
+                }
+            };
+            handler(ctx, request)
+        }
+        .await?;
         reply.downcast::<Rep>().map_err(|_| {
             crate::errors::internal_server("", "a middleware replaced the reply with another type")
         })
     }
 }
+
+/// A place that runs calls through one chain, such as an HTTP route: it remembers the chain's
+/// wrapped handler for its calls, so they skip the chain's shared cache (a lock and a handler
+/// reference count, four atomic operations per call).
+#[derive(Default)]
+pub(crate) struct CallSite(OnceLock<(TypeId, Handler)>);
 
 /// A chain is itself a middleware: its members, in order, around the next handler. This is how
 /// a set of middleware is packaged and added as one.
@@ -351,5 +398,33 @@ impl fmt::Debug for Chain {
         f.debug_struct("Chain")
             .field("len", &self.middleware.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Kind;
+
+    #[tokio::test]
+    async fn a_middleware_may_call_the_next_handler_again() {
+        // A retrying middleware: the second call runs on a clone of the first's context, and
+        // must still reach the endpoint the first call took out of its own context.
+        let mut chain = Chain::new();
+        chain.push(|next: Handler| -> Handler {
+            Arc::new(move |ctx: Context, request: Message| {
+                let next = Arc::clone(&next);
+                Box::pin(async move {
+                    let first = next(ctx.clone(), request).await?;
+                    next(ctx, first).await
+                })
+            })
+        });
+        let ctx = Context::new(Kind::Http, "/a.B/C", http::HeaderMap::new());
+        let reply = chain
+            .call(ctx, 1_u8, |_, n: u8| async move { Ok(n + 1) })
+            .await
+            .unwrap();
+        assert_eq!(reply, 3);
     }
 }

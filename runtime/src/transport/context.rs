@@ -81,8 +81,10 @@ impl Context {
         self.endpoint = Endpoint(Some(endpoint));
     }
 
-    pub(crate) fn endpoint(&self) -> Option<&Arc<dyn std::any::Any + Send + Sync>> {
-        self.endpoint.0.as_ref()
+    /// Takes the endpoint out: the end of the chain owns it from there (a clone of this
+    /// context keeps its own reference, for a middleware that calls the next handler again).
+    pub(crate) fn take_endpoint(&mut self) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        self.endpoint.0.take()
     }
 
     /// The transport that carried the call.
@@ -120,11 +122,16 @@ impl Context {
         std::mem::take(&mut *self.reply_headers())
     }
 
-    /// When the call was first timed: read from the clock by the first middleware that asks
-    /// (the outermost of metrics and logging), then shared, so a chain that measures latency
-    /// twice reads the clock once at the start.
+    /// When the call started: the instant the transport started its timeout from, or else
+    /// read from the clock by the first middleware that asks (the outermost of metrics and
+    /// logging); then shared, so timing a call never reads the clock twice at its start.
     pub fn started(&mut self) -> Instant {
         *self.started.get_or_insert_with(Instant::now)
+    }
+
+    /// Records when the call started (the transport, which reads the clock for its timeout).
+    pub(crate) fn set_started(&mut self, started: Instant) {
+        self.started = Some(started);
     }
 
     /// Values attached by middleware.

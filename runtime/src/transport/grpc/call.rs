@@ -59,10 +59,17 @@ impl ServerHandle {
             None => (Chain::new(), Some(super::Server::DEFAULT_TIMEOUT)),
         };
         let limit = timeout::effective(server_timeout, &headers);
-        let ctx = Context::new(Kind::Grpc, operation, headers);
+        let mut ctx = Context::new(Kind::Grpc, operation, headers);
+        // The timeout's clock read is also the call's start, for middleware that time it.
+        // A limit too far off to be an instant is no limit.
+        let deadline = limit.and_then(|limit| {
+            let now = tokio::time::Instant::now();
+            ctx.set_started(now.into_std());
+            now.checked_add(limit).map(|deadline| (deadline, limit))
+        });
         let reply = middleware.call_reflective(ctx.clone(), message, call);
-        let result = match limit {
-            Some(limit) => tokio::time::timeout(limit, reply)
+        let result = match deadline {
+            Some((deadline, limit)) => tokio::time::timeout_at(deadline, reply)
                 .await
                 .unwrap_or_else(|_| {
                     Err(Error::new(
@@ -88,5 +95,30 @@ impl ServerHandle {
                 Err(status)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_timeout_clock_read_is_the_calls_start() {
+        // Every clone of the context reports the same start: the server set it when it started
+        // the call's timeout (had it not, each clone would read the clock when first asked).
+        let handle = ServerHandle::default();
+        let reply = handle
+            .unary(
+                "/test.Start/Start",
+                tonic::Request::new(String::new()),
+                |ctx: Context, _: String| async move {
+                    let first = ctx.clone().started();
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    Ok(first == ctx.clone().started())
+                },
+            )
+            .await
+            .unwrap();
+        assert!(reply.into_inner());
     }
 }

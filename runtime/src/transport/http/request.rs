@@ -24,6 +24,8 @@ pub struct RouteRequest {
     body: Bytes,
     accept: Format,
     shared: Arc<Shared>,
+    /// The route's index in `shared.sites`.
+    site: usize,
 }
 
 impl std::fmt::Debug for RouteRequest {
@@ -39,21 +41,22 @@ impl std::fmt::Debug for RouteRequest {
 impl RouteRequest {
     pub(crate) fn new(
         ctx: Context,
-        method: http::Method,
-        uri: http::Uri,
+        parts: http::request::Parts,
         params: PathParams,
         body: Bytes,
         accept: Format,
         shared: Arc<Shared>,
+        site: usize,
     ) -> Self {
         Self {
             ctx,
-            method,
-            uri,
+            method: parts.method,
+            uri: parts.uri,
             params,
             body,
             accept,
             shared,
+            site,
         }
     }
 
@@ -142,10 +145,19 @@ impl RouteRequest {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        self.shared
-            .middleware
-            .call_reflective(self.ctx.clone(), request, call)
-            .await
+        let middleware = &self.shared.middleware;
+        match self.shared.sites.get(self.site) {
+            Some(site) => {
+                middleware
+                    .call_reflective_at(site, self.ctx.clone(), request, call)
+                    .await
+            }
+            None => {
+                middleware
+                    .call_reflective(self.ctx.clone(), request, call)
+                    .await
+            }
+        }
     }
 
     /// Encodes the reply per `Accept`.

@@ -13,7 +13,7 @@ use super::service::{HttpService, Route, Shared};
 use super::{Response, RouteRequest};
 use crate::encoding::{Format, JsonOptions};
 use crate::errors::Error;
-use crate::middleware::{Chain, Middleware};
+use crate::middleware::{CallSite, Chain, Middleware};
 
 /// Turns an encoded reply into the response, for services that wrap replies
 /// (for example as `{"code":0,"message":"OK","data":...}`). It gets the
@@ -50,6 +50,8 @@ impl std::error::Error for RegisterError {}
 pub struct Server {
     address: SocketAddr,
     router: Router<Route>,
+    /// Routes registered so far: each has its middleware call site (see `Route::site`).
+    routes: usize,
     middleware: Chain,
     timeout: Option<Duration>,
     body_limit: usize,
@@ -85,6 +87,7 @@ impl Server {
         Self {
             address: SocketAddr::from(([0, 0, 0, 0], 8000)),
             router: Router::new(),
+            routes: 0,
             middleware: Chain::new(),
             timeout: Some(Self::DEFAULT_TIMEOUT),
             body_limit: Self::DEFAULT_BODY_LIMIT,
@@ -171,7 +174,9 @@ impl Server {
         let route = Route {
             operation,
             handler: Arc::new(move |request| Box::pin(handler(request))),
+            site: self.routes,
         };
+        self.routes += 1;
         self.router
             .insert(method, &parsed, route)
             .map_err(|err| RegisterError {
@@ -183,6 +188,7 @@ impl Server {
     pub fn into_service(self) -> HttpService {
         HttpService::new(Shared {
             router: self.router,
+            sites: (0..self.routes).map(|_| CallSite::default()).collect(),
             middleware: self.middleware,
             timeout: self.timeout,
             body_limit: self.body_limit,

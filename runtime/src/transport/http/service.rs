@@ -16,13 +16,15 @@ use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
 use crate::encoding::{self, Format, JsonOptions};
 use crate::errors::Error;
-use crate::middleware::{BoxFuture, Chain};
+use crate::middleware::{BoxFuture, CallSite, Chain};
 use crate::transport::{Context, Kind};
 
 /// A registered route.
 pub(crate) struct Route {
     pub(crate) operation: &'static str,
     pub(crate) handler: RouteHandler,
+    /// Its index in `Shared::sites`.
+    pub(crate) site: usize,
 }
 
 pub(crate) type RouteHandler =
@@ -31,6 +33,8 @@ pub(crate) type RouteHandler =
 /// Everything a request needs from the server, shared by all requests.
 pub(crate) struct Shared {
     pub(crate) router: Router<Route>,
+    /// Each route's place in the middleware chain, indexed by `Route::site`.
+    pub(crate) sites: Box<[CallSite]>,
     pub(crate) middleware: Chain,
     pub(crate) timeout: Option<Duration>,
     pub(crate) body_limit: usize,
@@ -87,7 +91,7 @@ impl Shared {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
         let accept = Format::from_accept(parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()));
 
         let matched = match self.router.lookup(&parts.method, parts.uri.path()) {
@@ -123,25 +127,35 @@ impl Shared {
             Err(err) => return self.error_response(&err, accept),
         };
 
-        let ctx = Context::new(Kind::Http, route.operation, parts.headers);
+        let headers = std::mem::take(&mut parts.headers);
+        let mut ctx = Context::new(Kind::Http, route.operation, headers);
+        // The timeout's clock read is also the call's start, for middleware that time it.
+        // A limit too far off to be an instant is no limit.
+        let deadline = self.timeout.and_then(|limit| {
+            let now = tokio::time::Instant::now();
+            ctx.set_started(now.into_std());
+            now.checked_add(limit).map(|deadline| (deadline, limit))
+        });
         let request = RouteRequest::new(
             ctx.clone(),
-            parts.method,
-            parts.uri,
+            parts,
             params,
             body,
             accept,
             Arc::clone(&self),
+            route.site,
         );
         let call = (route.handler)(request);
-        let result = match self.timeout {
-            Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
-                Err(Error::new(
-                    504,
-                    "TIMEOUT",
-                    format!("{} did not finish within {limit:?}", route.operation),
-                ))
-            }),
+        let result = match deadline {
+            Some((deadline, limit)) => tokio::time::timeout_at(deadline, call)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        504,
+                        "TIMEOUT",
+                        format!("{} did not finish within {limit:?}", route.operation),
+                    ))
+                }),
             None => call.await,
         };
         let mut response = match result {
@@ -210,5 +224,89 @@ impl Shared {
             HeaderValue::from_static(format.content_type()),
         );
         Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tower_service::Service as _;
+
+    use super::*;
+    use crate::middleware::Handler;
+    use crate::transport::http::Server;
+
+    /// `GET path` through `server`: status and body.
+    async fn get(server: &mut HttpService, path: &str) -> (u16, String) {
+        let request = http::Request::get(path)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = server.call(request).await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn text(body: String) -> Result<Response, Error> {
+        Ok(http::Response::new(Full::new(Bytes::from(body))))
+    }
+
+    #[tokio::test]
+    async fn a_route_that_makes_two_kinds_of_call_runs_each_to_its_own_endpoint() {
+        // The route's call site remembers the wrapped handler of the first kind of call; the
+        // other kind must not be run through it (its endpoint would not be found: 500).
+        let mut server = Server::new().middleware(|next: Handler| next);
+        server
+            .route("GET", "/say/{how}", "/test.Say/Say", |request| async move {
+                let reply = if request.path_value(0) == "loud" {
+                    request
+                        .invoke(String::from("hi"), |_, text: String| async move {
+                            Ok(text.to_uppercase())
+                        })
+                        .await?
+                } else {
+                    request
+                        .invoke(String::from("HI"), |_, text: String| async move {
+                            Ok(text.to_lowercase())
+                        })
+                        .await?
+                };
+                text(reply)
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        for _ in 0..2 {
+            assert_eq!(get(&mut service, "/say/loud").await, (200, "HI".into()));
+            assert_eq!(get(&mut service, "/say/soft").await, (200, "hi".into()));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_timeout_clock_read_is_the_calls_start() {
+        // Every clone of the context reports the same start: the transport set it (had it not,
+        // each clone would read the clock when first asked).
+        let mut server = Server::new();
+        server
+            .route("GET", "/start", "/test.Start/Start", |request| async move {
+                let first = request.context().clone().started();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let second = request.context().clone().started();
+                text(format!("{}", first == second))
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        assert_eq!(get(&mut service, "/start").await, (200, "true".into()));
+
+        // With no timeout the clock is not read for it: the first to ask reads it.
+        let mut server = Server::new().timeout(None);
+        server
+            .route("GET", "/start", "/test.Start/Start", |request| async move {
+                let first = request.context().clone().started();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let second = request.context().clone().started();
+                text(format!("{}", first == second))
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        assert_eq!(get(&mut service, "/start").await, (200, "false".into()));
     }
 }
