@@ -294,8 +294,8 @@ impl Chain {
         if self.is_empty() {
             return call(ctx, request).await;
         }
-        self.call_erased(None, ctx, Message::new(request), call)
-            .await
+        let reply = self.start(None, ctx, Message::new(request), call).await?;
+        Self::restore(reply)
     }
 
     /// [`call`](Self::call) for a protobuf request, which middleware can also read through
@@ -315,41 +315,24 @@ impl Chain {
         if self.is_empty() {
             return call(ctx, request).await;
         }
-        self.call_erased(None, ctx, Message::reflective(request), call)
-            .await
+        let reply = self
+            .start(None, ctx, Message::reflective(request), call)
+            .await?;
+        Self::restore(reply)
     }
 
-    /// [`call_reflective`](Self::call_reflective) from `site`, which remembers the wrapped
-    /// handler for its calls (an HTTP route's).
-    pub(crate) async fn call_reflective_at<Req, Rep, F, Fut>(
-        &self,
-        site: &CallSite,
-        ctx: Context,
-        request: Req,
-        call: F,
-    ) -> Result<Rep, Error>
-    where
-        Req: ReflectMessage + Send + 'static,
-        Rep: Send + 'static,
-        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
-    {
-        if self.is_empty() {
-            return call(ctx, request).await;
-        }
-        self.call_erased(Some(site), ctx, Message::reflective(request), call)
-            .await
-    }
-
-    /// The above past an empty chain: the erased request through the wrapped handler, the one
-    /// `site` remembers if it is for this call type, else the chain's.
-    async fn call_erased<Req, Rep, F, Fut>(
+    /// [`call`](Self::call) and [`call_reflective`](Self::call_reflective) past an empty
+    /// chain, and the HTTP routes' calls (from their `site`): starts the erased request through the wrapped handler,
+    /// the one `site` remembers if it is for this call type, else the chain's. Not `async`: the
+    /// caller's future then holds only the returned one while it waits, and the context and
+    /// request move straight into the chain instead of through a future of their own.
+    pub(crate) fn start<Req, Rep, F, Fut>(
         &self,
         site: Option<&CallSite>,
         mut ctx: Context,
         request: Message,
         call: F,
-    ) -> Result<Rep, Error>
+    ) -> BoxFuture<Result<Message, Error>>
     where
         Req: Send + 'static,
         Rep: Send + 'static,
@@ -357,22 +340,21 @@ impl Chain {
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
         ctx.set_endpoint(Arc::new(call));
-        let reply = {
-            let key = TypeId::of::<F>();
-            let shared;
-            let handler = match site.and_then(|site| site.0.get()) {
-                Some((site_key, handler)) if *site_key == key => handler,
-                _ => {
-                    shared = self.wrapped_for::<Req, Rep, F, Fut>();
-                    if let Some(site) = site {
-                        let _ = site.0.set((key, Arc::clone(&shared)));
-                    }
-                    &shared
-                }
-            };
-            handler(ctx, request)
+        let key = TypeId::of::<F>();
+        if let Some((site_key, handler)) = site.and_then(|site| site.0.get())
+            && *site_key == key
+        {
+            return handler(ctx, request);
         }
-        .await?;
+        let handler = self.wrapped_for::<Req, Rep, F, Fut>();
+        if let Some(site) = site {
+            let _ = site.0.set((key, Arc::clone(&handler)));
+        }
+        handler(ctx, request)
+    }
+
+    /// The typed reply of a call [`start`](Self::start)ed.
+    pub(crate) fn restore<Rep: Send + 'static>(reply: Message) -> Result<Rep, Error> {
         reply.downcast::<Rep>().map_err(|_| {
             crate::errors::internal_server("", "a middleware replaced the reply with another type")
         })

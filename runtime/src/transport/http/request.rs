@@ -12,6 +12,7 @@ use super::router::PathParams;
 use super::service::Shared;
 use crate::encoding::{Format, HttpMessage, ReflectMessage};
 use crate::errors::Error;
+use crate::middleware::{Chain, Message};
 use crate::transport::Context;
 
 /// A matched request, as generated route handlers see it: path values, query,
@@ -146,18 +147,15 @@ impl RouteRequest {
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
         let middleware = &self.shared.middleware;
-        match self.shared.sites.get(self.site) {
-            Some(site) => {
-                middleware
-                    .call_reflective_at(site, self.ctx.clone(), request, call)
-                    .await
-            }
-            None => {
-                middleware
-                    .call_reflective(self.ctx.clone(), request, call)
-                    .await
-            }
+        // The empty chain calls straight through; its future stays the call's own.
+        if middleware.is_empty() {
+            return call(self.ctx.clone(), request).await;
         }
+        let site = self.shared.sites.get(self.site);
+        let reply = middleware
+            .start(site, self.ctx.clone(), Message::reflective(request), call)
+            .await?;
+        Chain::restore(reply)
     }
 
     /// Encodes the reply per `Accept`.
