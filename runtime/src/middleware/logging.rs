@@ -16,8 +16,10 @@
 //! ([`Logging::args`]), which may downcast to your request types and redact what it must.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::{Handler, Message, Middleware};
+use crate::errors::Error;
 use crate::transport::Context;
 
 type Summarizer = Arc<dyn Fn(&Message) -> Option<String> + Send + Sync>;
@@ -99,14 +101,17 @@ impl Middleware for Logging {
         let component = self.component;
         let summarize = self.args.clone();
         Arc::new(move |mut ctx: Context, request: Message| {
-            let args = summarize
-                .as_ref()
-                .and_then(|summarize| summarize(&request))
-                .unwrap_or_default();
-            let kind = ctx.kind().as_str();
-            let operation = ctx.operation();
-            let ids = TraceIds::of(&ctx);
-            let started = ctx.started();
+            let access = Access {
+                kind: ctx.kind().as_str(),
+                component,
+                operation: ctx.operation(),
+                args: summarize
+                    .as_ref()
+                    .and_then(|summarize| summarize(&request))
+                    .unwrap_or_default(),
+                ids: TraceIds::of(&ctx),
+                started: ctx.started(),
+            };
             let reply = next(ctx, request);
             Box::pin(async move {
                 let result = reply.await;
@@ -114,28 +119,51 @@ impl Middleware for Logging {
                 // clock nor the ids are read.
                 match &result {
                     Ok(_) if tracing::enabled!(target: "kratos::access", tracing::Level::INFO) => {
-                        let (trace_id, span_id) = ids.text();
-                        tracing::info!(
-                            target: "kratos::access",
-                            kind, component, operation, args = args.as_str(), code = 0_i32, reason = "",
-                            latency = started.elapsed().as_secs_f64(),
-                            trace_id = trace_id.as_str(), span_id = span_id.as_str()
-                        );
+                        access.succeeded();
                     }
                     Ok(_) => {}
-                    Err(error) => {
-                        let (trace_id, span_id) = ids.text();
-                        tracing::error!(
-                            target: "kratos::access",
-                            kind, component, operation, args = args.as_str(), code = error.code(),
-                            reason = error.reason(), latency = started.elapsed().as_secs_f64(),
-                            message = error.message(),
-                            trace_id = trace_id.as_str(), span_id = span_id.as_str()
-                        );
-                    }
+                    Err(error) => access.failed(error),
                 }
                 result
             })
         })
+    }
+}
+
+/// What the access log says about a call besides its outcome. Writing it is kept out of line:
+/// the call's own path stays short when nothing is written.
+struct Access {
+    kind: &'static str,
+    component: &'static str,
+    operation: &'static str,
+    args: String,
+    ids: TraceIds,
+    started: Instant,
+}
+
+impl Access {
+    #[inline(never)]
+    fn succeeded(&self) {
+        let (trace_id, span_id) = self.ids.text();
+        tracing::info!(
+            target: "kratos::access",
+            kind = self.kind, component = self.component, operation = self.operation,
+            args = self.args.as_str(), code = 0_i32, reason = "",
+            latency = self.started.elapsed().as_secs_f64(),
+            trace_id = trace_id.as_str(), span_id = span_id.as_str()
+        );
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn failed(&self, error: &Error) {
+        let (trace_id, span_id) = self.ids.text();
+        tracing::error!(
+            target: "kratos::access",
+            kind = self.kind, component = self.component, operation = self.operation,
+            args = self.args.as_str(), code = error.code(), reason = error.reason(),
+            latency = self.started.elapsed().as_secs_f64(), message = error.message(),
+            trace_id = trace_id.as_str(), span_id = span_id.as_str()
+        );
     }
 }

@@ -63,14 +63,7 @@ impl Series {
         if code == 0 && reason.is_empty() {
             self.succeeded.fetch_add(1, Ordering::Relaxed);
         } else {
-            let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
-            match failed
-                .iter_mut()
-                .find(|(c, r, _)| *c == code && r == reason)
-            {
-                Some((_, _, count)) => *count += 1,
-                None => failed.push((code, reason.to_owned(), 1)),
-            }
+            self.record_failure(code, reason);
         }
         let seconds = latency.as_secs_f64();
         let bucket = BUCKETS
@@ -83,6 +76,19 @@ impl Series {
     }
 
     /// The counts by (code, reason), successes first.
+    /// Counts a failed call by its code and reason (rare, hence the lock and out of line).
+    #[cold]
+    fn record_failure(&self, code: i32, reason: &str) {
+        let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        match failed
+            .iter_mut()
+            .find(|(c, r, _)| *c == code && r == reason)
+        {
+            Some((_, _, count)) => *count += 1,
+            None => failed.push((code, reason.to_owned(), 1)),
+        }
+    }
+
     fn requests(&self) -> Vec<(i32, String, u64)> {
         let mut requests = Vec::new();
         let succeeded = self.succeeded.load(Ordering::Relaxed);

@@ -254,16 +254,10 @@ impl Chain {
                 .and_then(|call| call.downcast::<F>().ok());
             Box::pin(async move {
                 let call = call.ok_or_else(|| {
-                    crate::errors::internal_server(
-                        "",
-                        "the call left its context in the middleware chain",
-                    )
+                    chain_broken("the call left its context in the middleware chain")
                 })?;
                 let request = message.downcast::<Req>().map_err(|_| {
-                    crate::errors::internal_server(
-                        "",
-                        "a middleware replaced the request with another type",
-                    )
+                    chain_broken("a middleware replaced the request with another type")
                 })?;
                 call(ctx, request).await.map(Message::new)
             })
@@ -355,10 +349,16 @@ impl Chain {
 
     /// The typed reply of a call [`start`](Self::start)ed.
     pub(crate) fn restore<Rep: Send + 'static>(reply: Message) -> Result<Rep, Error> {
-        reply.downcast::<Rep>().map_err(|_| {
-            crate::errors::internal_server("", "a middleware replaced the reply with another type")
-        })
+        reply
+            .downcast::<Rep>()
+            .map_err(|_| chain_broken("a middleware replaced the reply with another type"))
     }
+}
+
+/// A middleware broke the chain's contract (`500`, no reason): out of line, never on a call's path.
+#[cold]
+fn chain_broken(message: &'static str) -> Error {
+    crate::errors::internal_server("", message)
 }
 
 /// A place that runs calls through one chain, such as an HTTP route: it remembers the chain's

@@ -27,7 +27,8 @@ use opentelemetry::trace::{
 use opentelemetry::{Context as OtelContext, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 
-use super::{Handler, Message, Middleware};
+use super::{BoxFuture, Handler, Message, Middleware};
+use crate::errors::Error;
 use crate::transport::Context;
 
 /// The ids of the span a call runs in, in the context's extensions.
@@ -158,7 +159,7 @@ static PROPAGATOR: std::sync::LazyLock<TraceContextPropagator> =
 impl Middleware for Tracing {
     fn wrap(&self, next: Handler) -> Handler {
         let tracing = self.clone();
-        Arc::new(move |mut ctx: Context, request: Message| {
+        Arc::new(move |ctx: Context, request: Message| {
             let incoming =
                 tracing.kind == SpanKind::Server && ctx.request_headers().contains_key(TRACEPARENT);
             // No SDK and no trace to continue (no `traceparent`, no span around the call): there
@@ -169,51 +170,65 @@ impl Middleware for Tracing {
             {
                 return next(ctx, request);
             }
-            // Without `traceparent` the propagator would find nothing: skip its work.
-            let parent = if incoming {
-                PROPAGATOR.extract(&Headers(ctx.request_headers()))
-            } else {
-                OtelContext::current()
-            };
-            let mut span = tracing.tracer.build_with_context(
-                tracing
-                    .tracer
-                    .span_builder(Cow::Borrowed(ctx.operation()))
-                    .with_kind(tracing.kind.clone()),
-                &parent,
-            );
-            let span_context = span.span_context().clone();
-            if !span.is_recording() && !span_context.is_valid() {
-                // No tracer provider and no incoming trace: nothing to record or pass on.
-                return next(ctx, request);
+            tracing.traced(incoming, ctx, request, &next)
+        })
+    }
+}
+
+impl Tracing {
+    /// The call in a span. Out of line: with no SDK and no trace to continue, a call's path
+    /// stays the few lines above.
+    #[inline(never)]
+    fn traced(
+        &self,
+        incoming: bool,
+        mut ctx: Context,
+        request: Message,
+        next: &Handler,
+    ) -> BoxFuture<Result<Message, Error>> {
+        // Without `traceparent` the propagator would find nothing: skip its work.
+        let parent = if incoming {
+            PROPAGATOR.extract(&Headers(ctx.request_headers()))
+        } else {
+            OtelContext::current()
+        };
+        let mut span = self.tracer.build_with_context(
+            self.tracer
+                .span_builder(Cow::Borrowed(ctx.operation()))
+                .with_kind(self.kind.clone()),
+            &parent,
+        );
+        let span_context = span.span_context().clone();
+        if !span.is_recording() && !span_context.is_valid() {
+            // No tracer provider and no incoming trace: nothing to record or pass on.
+            return next(ctx, request);
+        }
+        if span.is_recording() {
+            span.set_attribute(KeyValue::new("kratos.transport", ctx.kind().as_str()));
+            span.set_attribute(KeyValue::new("kratos.operation", ctx.operation()));
+        }
+        let otel = parent.with_span(span);
+        // With no tracer provider spans are no-ops with invalid ids: say nothing.
+        if span_context.is_valid() {
+            ctx.extensions_mut().insert(Ids {
+                trace: span_context.trace_id(),
+                span: span_context.span_id(),
+            });
+        }
+        if self.kind == SpanKind::Client {
+            PROPAGATOR.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
+        }
+        let reply = next(ctx, request).with_context(otel.clone());
+        Box::pin(async move {
+            let result = reply.await;
+            let span = otel.span();
+            if let Err(error) = &result {
+                span.set_attribute(KeyValue::new("kratos.code", i64::from(error.code())));
+                span.set_attribute(KeyValue::new("kratos.reason", error.reason().to_owned()));
+                span.set_status(Status::error(error.message().to_owned()));
             }
-            if span.is_recording() {
-                span.set_attribute(KeyValue::new("kratos.transport", ctx.kind().as_str()));
-                span.set_attribute(KeyValue::new("kratos.operation", ctx.operation()));
-            }
-            let otel = parent.with_span(span);
-            // With no tracer provider spans are no-ops with invalid ids: say nothing.
-            if span_context.is_valid() {
-                ctx.extensions_mut().insert(Ids {
-                    trace: span_context.trace_id(),
-                    span: span_context.span_id(),
-                });
-            }
-            if tracing.kind == SpanKind::Client {
-                PROPAGATOR.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
-            }
-            let reply = next(ctx, request).with_context(otel.clone());
-            Box::pin(async move {
-                let result = reply.await;
-                let span = otel.span();
-                if let Err(error) = &result {
-                    span.set_attribute(KeyValue::new("kratos.code", i64::from(error.code())));
-                    span.set_attribute(KeyValue::new("kratos.reason", error.reason().to_owned()));
-                    span.set_status(Status::error(error.message().to_owned()));
-                }
-                span.end();
-                result
-            })
+            span.end();
+            result
         })
     }
 }
