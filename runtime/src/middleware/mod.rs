@@ -316,10 +316,11 @@ impl Chain {
     }
 
     /// [`call`](Self::call) and [`call_reflective`](Self::call_reflective) past an empty
-    /// chain, and the HTTP routes' calls (from their `site`): starts the erased request through the wrapped handler,
-    /// the one `site` remembers if it is for this call type, else the chain's. Not `async`: the
-    /// caller's future then holds only the returned one while it waits, and the context and
-    /// request move straight into the chain instead of through a future of their own.
+    /// chain, and the HTTP routes' calls (from their `site`): starts the erased request through
+    /// the wrapped handler, the one `site` remembers if it is for this call type, else the
+    /// chain's. Not `async`: the caller's future then holds only the returned one while it
+    /// waits, and the context and request move straight into the chain instead of through a
+    /// future of their own.
     pub(crate) fn start<Req, Rep, F, Fut>(
         &self,
         site: Option<&CallSite>,
