@@ -96,34 +96,39 @@ impl TraceIds {
     }
 }
 
+impl Logging {
+    /// Before the call: what its log line will say besides the outcome.
+    pub(crate) fn begin(&self, ctx: &mut Context, request: Option<&Message>) -> Access {
+        Access {
+            kind: ctx.kind().as_str(),
+            component: self.component,
+            operation: ctx.operation(),
+            args: self
+                .args
+                .as_ref()
+                .zip(request)
+                .and_then(|(summarize, request)| summarize(request))
+                .unwrap_or_default(),
+            ids: TraceIds::of(ctx),
+            started: ctx.started(),
+        }
+    }
+
+    /// Whether [`begin`](Self::begin) needs the request (there is a summarizer for `args`).
+    pub(crate) fn reads_requests(&self) -> bool {
+        self.args.is_some()
+    }
+}
+
 impl Middleware for Logging {
     fn wrap(&self, next: Handler) -> Handler {
-        let component = self.component;
-        let summarize = self.args.clone();
+        let logging = self.clone();
         Arc::new(move |mut ctx: Context, request: Message| {
-            let access = Access {
-                kind: ctx.kind().as_str(),
-                component,
-                operation: ctx.operation(),
-                args: summarize
-                    .as_ref()
-                    .and_then(|summarize| summarize(&request))
-                    .unwrap_or_default(),
-                ids: TraceIds::of(&ctx),
-                started: ctx.started(),
-            };
+            let access = logging.begin(&mut ctx, Some(&request));
             let reply = next(ctx, request);
             Box::pin(async move {
                 let result = reply.await;
-                // Successes are usually filtered out (the example logs at WARN): then neither the
-                // clock nor the ids are read.
-                match &result {
-                    Ok(_) if tracing::enabled!(target: "kratos::access", tracing::Level::INFO) => {
-                        access.succeeded();
-                    }
-                    Ok(_) => {}
-                    Err(error) => access.failed(error),
-                }
+                access.finish(result.as_ref().map(|_| ()));
                 result
             })
         })
@@ -132,7 +137,7 @@ impl Middleware for Logging {
 
 /// What the access log says about a call besides its outcome. Writing it is kept out of line:
 /// the call's own path stays short when nothing is written.
-struct Access {
+pub(crate) struct Access {
     kind: &'static str,
     component: &'static str,
     operation: &'static str,
@@ -142,6 +147,19 @@ struct Access {
 }
 
 impl Access {
+    /// Logs the call's outcome: a failure at ERROR; a success at INFO, if that is enabled.
+    pub(crate) fn finish(&self, outcome: Result<(), &Error>) {
+        // Successes are usually filtered out (the example logs at WARN): then neither the
+        // clock nor the ids are read.
+        match outcome {
+            Ok(()) if tracing::enabled!(target: "kratos::access", tracing::Level::INFO) => {
+                self.succeeded();
+            }
+            Ok(()) => {}
+            Err(error) => self.failed(error),
+        }
+    }
+
     #[inline(never)]
     fn succeeded(&self) {
         let (trace_id, span_id) = self.ids.text();

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{FnvMap, Handler, Message, Middleware};
 use crate::errors::Error;
@@ -260,63 +260,92 @@ fn escape(value: &str) -> String {
 }
 
 /// The metrics middleware.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
     side: Side,
+    /// The series of the last call. Each wrapped handler (one per route) owns a clone, and
+    /// usually serves one operation: a call then finds its series without the registry's lock.
+    last: OnceLock<(&'static str, &'static str, &'static Series)>,
+}
+
+/// A clone starts with no series remembered: it serves a handler of its own.
+impl Clone for Metrics {
+    fn clone(&self) -> Self {
+        Self::new(&self.registry, self.side)
+    }
 }
 
 impl Metrics {
-    /// For a server's chain, recording into `registry`.
-    pub fn server(registry: &Registry) -> Self {
+    fn new(registry: &Registry, side: Side) -> Self {
         Self {
             registry: registry.clone(),
-            side: Side::Server,
+            side,
+            last: OnceLock::new(),
         }
+    }
+
+    /// For a server's chain, recording into `registry`.
+    pub fn server(registry: &Registry) -> Self {
+        Self::new(registry, Side::Server)
     }
 
     /// For a client's chain, recording into `registry`.
     pub fn client(registry: &Registry) -> Self {
-        Self {
-            registry: registry.clone(),
-            side: Side::Client,
+        Self::new(registry, Side::Client)
+    }
+
+    /// Before the call: its series and start.
+    pub(crate) fn begin(&self, ctx: &mut Context) -> Timing {
+        let kind = ctx.kind().as_str();
+        let operation = ctx.operation();
+        let series = match self.last.get() {
+            // Names are usually the very same statics: compared by address first.
+            Some((k, o, series))
+                if (std::ptr::eq(*k, kind) || *k == kind)
+                    && (std::ptr::eq(*o, operation) || *o == operation) =>
+            {
+                series
+            }
+            _ => {
+                let series = self.registry.series(self.side, kind, operation);
+                let _ = self.last.set((kind, operation, series));
+                series
+            }
+        };
+        Timing {
+            series,
+            started: ctx.started(),
         }
+    }
+}
+
+/// A call being timed, recorded when it ends.
+pub(crate) struct Timing {
+    series: &'static Series,
+    started: Instant,
+}
+
+impl Timing {
+    /// Records the call's outcome and latency.
+    pub(crate) fn finish(&self, outcome: Result<(), &Error>) {
+        let (code, reason) = match outcome {
+            Ok(()) => (0, ""),
+            Err(error) => (error.code(), error.reason()),
+        };
+        self.series.record(code, reason, self.started.elapsed());
     }
 }
 
 impl Middleware for Metrics {
     fn wrap(&self, next: Handler) -> Handler {
-        let registry = self.registry.clone();
-        let side = self.side;
-        // A wrapped handler usually serves one operation (one per route): its series is
-        // remembered, so a call finds it without the registry's lock.
-        let last: OnceLock<(&'static str, &'static str, &'static Series)> = OnceLock::new();
+        let metrics = self.clone();
         Arc::new(move |mut ctx: Context, request: Message| {
-            let kind = ctx.kind().as_str();
-            let operation = ctx.operation();
-            let series = match last.get() {
-                // Names are usually the very same statics: compared by address first.
-                Some((k, o, series))
-                    if (std::ptr::eq(*k, kind) || *k == kind)
-                        && (std::ptr::eq(*o, operation) || *o == operation) =>
-                {
-                    *series
-                }
-                _ => {
-                    let series = registry.series(side, kind, operation);
-                    let _ = last.set((kind, operation, series));
-                    series
-                }
-            };
-            let started = ctx.started();
+            let timing = metrics.begin(&mut ctx);
             let reply = next(ctx, request);
             Box::pin(async move {
                 let result = reply.await;
-                let (code, reason) = match &result {
-                    Ok(_) => (0, ""),
-                    Err(error) => (error.code(), error.reason()),
-                };
-                series.record(code, reason, started.elapsed());
+                timing.finish(result.as_ref().map(|_| ()));
                 result
             })
         })

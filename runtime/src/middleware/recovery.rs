@@ -33,7 +33,7 @@ impl Recovery {
 
 /// The error a panic becomes.
 #[cold]
-fn panicked(operation: &str, payload: &(dyn Any + Send)) -> Error {
+pub(crate) fn panicked(operation: &str, payload: &(dyn Any + Send)) -> Error {
     let text = payload
         .downcast_ref::<&str>()
         .copied()

@@ -27,7 +27,7 @@ use opentelemetry::trace::{
 use opentelemetry::{Context as OtelContext, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 
-use super::{BoxFuture, Handler, Message, Middleware};
+use super::{Handler, Message, Middleware};
 use crate::errors::Error;
 use crate::transport::Context;
 
@@ -159,33 +159,38 @@ static PROPAGATOR: std::sync::LazyLock<TraceContextPropagator> =
 impl Middleware for Tracing {
     fn wrap(&self, next: Handler) -> Handler {
         let tracing = self.clone();
-        Arc::new(move |ctx: Context, request: Message| {
-            let incoming =
-                tracing.kind == SpanKind::Server && ctx.request_headers().contains_key(TRACEPARENT);
-            // No SDK and no trace to continue (no `traceparent`, no span around the call): there
-            // is nothing to record or pass on, so nothing is built.
-            if tracing.noop
-                && !incoming
-                && !OtelContext::map_current(TraceContextExt::has_active_span)
-            {
+        Arc::new(move |mut ctx: Context, request: Message| {
+            let Some(otel) = tracing.begin(&mut ctx) else {
                 return next(ctx, request);
-            }
-            tracing.traced(incoming, ctx, request, &next)
+            };
+            let reply = next(ctx, request).with_context(otel.clone());
+            Box::pin(async move {
+                let result = reply.await;
+                end_span(&otel, result.as_ref().map(|_| ()));
+                result
+            })
         })
     }
 }
 
 impl Tracing {
-    /// The call in a span. Out of line: with no SDK and no trace to continue, a call's path
-    /// stays the few lines above.
+    /// Before the call: the context (with its span) to run it in, or `None` when there is no
+    /// span to make. Puts the span's ids in `ctx`; a client's span also goes on in its headers.
+    pub(crate) fn begin(&self, ctx: &mut Context) -> Option<OtelContext> {
+        let incoming =
+            self.kind == SpanKind::Server && ctx.request_headers().contains_key(TRACEPARENT);
+        // No SDK and no trace to continue (no `traceparent`, no span around the call): there
+        // is nothing to record or pass on, so nothing is built.
+        if self.noop && !incoming && !OtelContext::map_current(TraceContextExt::has_active_span) {
+            return None;
+        }
+        self.span(incoming, ctx)
+    }
+
+    /// The span part of [`begin`](Self::begin). Out of line: with no SDK and no trace to
+    /// continue, a call's path stays the few lines above.
     #[inline(never)]
-    fn traced(
-        &self,
-        incoming: bool,
-        mut ctx: Context,
-        request: Message,
-        next: &Handler,
-    ) -> BoxFuture<Result<Message, Error>> {
+    fn span(&self, incoming: bool, ctx: &mut Context) -> Option<OtelContext> {
         // Without `traceparent` the propagator would find nothing: skip its work.
         let parent = if incoming {
             PROPAGATOR.extract(&Headers(ctx.request_headers()))
@@ -201,7 +206,7 @@ impl Tracing {
         let span_context = span.span_context().clone();
         if !span.is_recording() && !span_context.is_valid() {
             // No tracer provider and no incoming trace: nothing to record or pass on.
-            return next(ctx, request);
+            return None;
         }
         if span.is_recording() {
             span.set_attribute(KeyValue::new("kratos.transport", ctx.kind().as_str()));
@@ -218,19 +223,19 @@ impl Tracing {
         if self.kind == SpanKind::Client {
             PROPAGATOR.inject_context(&otel, &mut HeadersMut(ctx.request_headers_mut()));
         }
-        let reply = next(ctx, request).with_context(otel.clone());
-        Box::pin(async move {
-            let result = reply.await;
-            let span = otel.span();
-            if let Err(error) = &result {
-                span.set_attribute(KeyValue::new("kratos.code", i64::from(error.code())));
-                span.set_attribute(KeyValue::new("kratos.reason", error.reason().to_owned()));
-                span.set_status(Status::error(error.message().to_owned()));
-            }
-            span.end();
-            result
-        })
+        Some(otel)
     }
+}
+
+/// Ends the call's span, marked with the error if it failed.
+pub(crate) fn end_span(otel: &OtelContext, outcome: Result<(), &Error>) {
+    let span = otel.span();
+    if let Err(error) = outcome {
+        span.set_attribute(KeyValue::new("kratos.code", i64::from(error.code())));
+        span.set_attribute(KeyValue::new("kratos.reason", error.reason().to_owned()));
+        span.set_status(Status::error(error.message().to_owned()));
+    }
+    span.end();
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::router::PathParams;
 use super::service::Shared;
 use crate::encoding::{Format, HttpMessage, ReflectMessage};
 use crate::errors::Error;
-use crate::middleware::{Chain, Message};
+use crate::middleware::{Chain, Message, typed};
 use crate::transport::Context;
 
 /// A matched request, as generated route handlers see it: path values, query,
@@ -152,6 +152,10 @@ impl RouteRequest {
             return call(self.ctx.clone(), request).await;
         }
         let site = self.shared.sites.get(self.site);
+        // Built-in middleware only: run them around the typed call, nothing erased.
+        if let Some(steps) = site.and_then(|site| site.steps(middleware)) {
+            return typed::start(steps, self.ctx.clone(), request, call)?.await;
+        }
         let reply = middleware
             .start(site, self.ctx.clone(), Message::reflective(request), call)
             .await?;

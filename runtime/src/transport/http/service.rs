@@ -310,3 +310,264 @@ mod tests {
         assert_eq!(get(&mut service, "/start").await, (200, "false".into()));
     }
 }
+
+/// The built-in middleware run typed (see `middleware::typed`) must behave as through the erased
+/// chain: the same answers, metrics, access log and spans.
+#[cfg(test)]
+mod typed_steps {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    use tower_service::Service as _;
+
+    use super::*;
+    use crate::middleware::metrics::{Metrics, Registry};
+    use crate::middleware::{Handler, logging::Logging, recovery::Recovery};
+    use crate::transport::http::Server;
+
+    /// Log lines written by the subscriber, shared with the test.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Held by the tests here that run the logging middleware: whether a `tracing` event is
+    /// enabled is cached per call site for the whole process, so a test logging with no
+    /// subscriber would disable the events another test captures with its own.
+    static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+    /// What one path showed for the four calls.
+    #[derive(Debug, PartialEq)]
+    struct Seen {
+        answers: Vec<(u16, String)>,
+        metrics: String,
+        log: Vec<String>,
+        spans: Vec<String>,
+        typed: bool,
+    }
+
+    /// Serves `/call/{how}` through the four built-in middleware (plus a no-op closure when
+    /// `erased`, which keeps the chain from running typed) and calls it four ways.
+    async fn run(erased: bool) -> Seen {
+        let registry = Registry::new();
+        #[cfg(feature = "otel")]
+        let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+        #[cfg(feature = "otel")]
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let mut server = Server::new().middleware(Recovery::new());
+        #[cfg(feature = "otel")]
+        {
+            server = server
+                .middleware(crate::middleware::tracing::Tracing::server().with_provider(&provider));
+        }
+        server = server
+            .middleware(Metrics::server(&registry))
+            .middleware(Logging::server());
+        if erased {
+            server = server.middleware(|next: Handler| next);
+        }
+        server
+            .route(
+                "GET",
+                "/call/{how}",
+                "/test.Calls/Call",
+                |request| async move {
+                    let how = request.path_value(0).to_owned();
+                    let reply = request
+                        .invoke(how, |_, how: String| {
+                            if how == "eager" {
+                                panic!("before the call's future");
+                            }
+                            async move {
+                                match how.as_str() {
+                                    "fail" => Err(Error::new(404, "GONE", "it is gone")),
+                                    "panic" => panic!("in the call's future"),
+                                    _ => Ok(format!("did {how}")),
+                                }
+                            }
+                        })
+                        .await?;
+                    Ok(http::Response::new(Full::new(Bytes::from(reply))))
+                },
+            )
+            .unwrap();
+        let mut service = server.into_service();
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .without_time()
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
+        let mut answers = Vec::new();
+        for how in ["ok", "fail", "panic", "eager"] {
+            let request = http::Request::get(format!("/call/{how}"))
+                .body(Full::new(Bytes::new()))
+                .unwrap();
+            let response = service.call(request).await.unwrap();
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            answers.push((status, String::from_utf8(body.to_vec()).unwrap()));
+        }
+        // Latencies and trace ids differ from run to run; the rest must not.
+        let varying = ["latency=", "trace_id=", "span_id="];
+        let log = String::from_utf8(lines.0.lock().unwrap().clone())
+            .unwrap()
+            .lines()
+            .map(|line| {
+                line.split(' ')
+                    .filter(|word| !varying.iter().any(|prefix| word.starts_with(prefix)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let metrics = registry
+            .render()
+            .lines()
+            .filter(|line| !line.contains("_sum"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        #[cfg(feature = "otel")]
+        let spans = exporter
+            .get_finished_spans()
+            .unwrap()
+            .iter()
+            .map(|span| {
+                let mut attributes: Vec<String> = span
+                    .attributes
+                    .iter()
+                    .map(|kv| format!("{}={}", kv.key, kv.value))
+                    .collect();
+                attributes.sort();
+                format!("{} {:?} {:?}", span.name, span.status, attributes)
+            })
+            .collect();
+        #[cfg(not(feature = "otel"))]
+        let spans = Vec::new();
+        let typed = matches!(service.shared.sites[0].runs_typed(), Some(true));
+        Seen {
+            answers,
+            metrics,
+            log,
+            spans,
+            typed,
+        }
+    }
+
+    /// Whether `server`'s one route ran its chain typed, after one call.
+    async fn ran_typed(mut server: Server) -> bool {
+        server
+            .route("GET", "/one", "/test.One/One", |request| async move {
+                let reply = request
+                    .invoke(String::new(), |_, text: String| async move { Ok(text) })
+                    .await?;
+                Ok(http::Response::new(Full::new(Bytes::from(reply))))
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        let request = http::Request::get("/one")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        assert_eq!(service.call(request).await.unwrap().status(), 200);
+        service.shared.sites[0].runs_typed().unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_built_in_middleware_run_typed() {
+        let _logging = LOGGING.lock().await;
+        let registry = Registry::new();
+        let metrics = || Metrics::server(&registry);
+        assert!(ran_typed(Server::new().middleware(Recovery::new()).middleware(metrics())).await);
+        // Packaged in a chain, too.
+        let mut chain = crate::middleware::Chain::new();
+        chain.push(Recovery::new());
+        chain.push(Logging::server());
+        assert!(ran_typed(Server::new().middleware(chain).middleware(metrics())).await);
+        // Recovery must cover the others; a summarizer reads the request; anything else is
+        // not built in.
+        assert!(!ran_typed(Server::new().middleware(metrics()).middleware(Recovery::new())).await);
+        let summarized = Logging::server().args(|_| Some("args".to_owned()));
+        assert!(!ran_typed(Server::new().middleware(summarized)).await);
+        let selected = crate::middleware::selector::Selector::new(metrics())
+            .prefix("/test.")
+            .build();
+        assert!(!ran_typed(Server::new().middleware(selected)).await);
+    }
+
+    #[tokio::test]
+    async fn run_as_through_the_erased_chain() {
+        let _logging = LOGGING.lock().await;
+        let typed = run(false).await;
+        let erased = run(true).await;
+        assert!(typed.typed && !erased.typed, "one path each");
+        assert_eq!(
+            typed.answers,
+            [
+                (200, "did ok".to_owned()),
+                (
+                    404,
+                    r#"{"code":404,"reason":"GONE","message":"it is gone","metadata":{}}"#
+                        .to_owned()
+                ),
+                (
+                    500,
+                    r#"{"code":500,"reason":"UNKNOWN","message":"internal error","metadata":{}}"#
+                        .to_owned()
+                ),
+                (
+                    500,
+                    r#"{"code":500,"reason":"UNKNOWN","message":"internal error","metadata":{}}"#
+                        .to_owned()
+                ),
+            ]
+        );
+        // Both calls that returned were counted and logged, the panics were not (recovery sits
+        // outside the others), and the log names the failure.
+        assert!(
+            typed.metrics.contains(r#"code="404",reason="GONE"} 1"#),
+            "{}",
+            typed.metrics
+        );
+        assert!(
+            typed.metrics.contains(r#"code="0",reason=""} 1"#),
+            "{}",
+            typed.metrics
+        );
+        assert!(
+            typed
+                .log
+                .iter()
+                .any(|line| line.contains("reason=\"GONE\"")),
+            "{:?}",
+            typed.log
+        );
+        // Every call had its span; a panicked call's ends when it is dropped, unmarked.
+        #[cfg(feature = "otel")]
+        assert_eq!(typed.spans.len(), 4, "{:?}", typed.spans);
+        let Seen {
+            answers,
+            metrics,
+            log,
+            spans,
+            ..
+        } = erased;
+        assert_eq!(typed.answers, answers);
+        assert_eq!(typed.metrics, metrics);
+        assert_eq!(typed.log, log);
+        assert_eq!(typed.spans, spans);
+    }
+}

@@ -1,0 +1,177 @@
+//! The built-in middleware run around a typed call, without the chain's type erasure.
+//!
+//! Recovery, tracing, metrics and logging only act before a call and on its outcome; they need
+//! neither the request nor the reply as a [`Message`]. A chain made of them alone (recovery,
+//! if present, first; logging without an `args` summarizer) runs them as [`Step`]s inside the
+//! caller's own future: no boxed request or reply, no typed call carried in the context, no
+//! boxed future per layer. The outcome is the same as through the erased chain; a chain with
+//! any other middleware takes the erased path.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use super::logging::{Access, Logging};
+use super::metrics::{Metrics, Timing};
+use super::recovery::{Recovery, panicked};
+#[cfg(feature = "otel")]
+use super::tracing::Tracing;
+use super::{BoxFuture, Chain};
+use crate::errors::Error;
+use crate::transport::Context;
+
+/// A built-in middleware in its typed form.
+#[derive(Clone)]
+pub(crate) enum Step {
+    Recovery,
+    #[cfg(feature = "otel")]
+    Tracing(Tracing),
+    Metrics(Metrics),
+    Logging(Logging),
+}
+
+impl Step {
+    /// The steps of `middleware`, if it is built-in middleware that has a typed form (a chain:
+    /// if all of its members do).
+    pub(crate) fn of(middleware: &dyn Any) -> Option<Vec<Step>> {
+        if middleware.is::<Recovery>() {
+            return Some(vec![Step::Recovery]);
+        }
+        #[cfg(feature = "otel")]
+        if let Some(tracing) = middleware.downcast_ref::<Tracing>() {
+            return Some(vec![Step::Tracing(tracing.clone())]);
+        }
+        if let Some(metrics) = middleware.downcast_ref::<Metrics>() {
+            return Some(vec![Step::Metrics(metrics.clone())]);
+        }
+        if let Some(logging) = middleware.downcast_ref::<Logging>() {
+            return (!logging.reads_requests()).then(|| vec![Step::Logging(logging.clone())]);
+        }
+        middleware
+            .downcast_ref::<Chain>()
+            .and_then(|chain| chain.steps().map(<[Step]>::to_vec))
+    }
+
+    /// Whether `steps` can run typed: recovery, which must cover all the others, is first.
+    pub(crate) fn runnable(steps: &[Step]) -> bool {
+        !steps
+            .iter()
+            .skip(1)
+            .any(|step| matches!(step, Step::Recovery))
+    }
+}
+
+/// What a step left to do when the call ends.
+enum Pending {
+    #[cfg(feature = "otel")]
+    Span(opentelemetry::Context),
+    Timing(Timing),
+    Access(Access),
+}
+
+impl Pending {
+    fn finish(&self, outcome: Result<(), &Error>) {
+        match self {
+            #[cfg(feature = "otel")]
+            Pending::Span(otel) => super::tracing::end_span(otel, outcome),
+            Pending::Timing(timing) => timing.finish(outcome),
+            Pending::Access(access) => access.finish(outcome),
+        }
+    }
+}
+
+/// Runs `f`; with `recovering`, a panic in it becomes recovery's `500 UNKNOWN`.
+fn guarded<T>(recovering: bool, operation: &str, f: impl FnOnce() -> T) -> Result<T, Error> {
+    if !recovering {
+        return Ok(f());
+    }
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panicked(operation, payload.as_ref()))
+}
+
+/// Starts `call` with `steps` around it, in order (the first outermost), as the erased chain
+/// would run the same middleware: the steps' work before the call happens now, the rest in the
+/// returned future. Not `async`, and the call's future is boxed: the request and reply are not
+/// copied through futures of their own, and the futures around this one stay small.
+pub(crate) fn start<Req, Rep, F, Fut>(
+    steps: &[Step],
+    mut ctx: Context,
+    request: Req,
+    call: F,
+) -> Result<Running<Rep>, Error>
+where
+    F: FnOnce(Context, Req) -> Fut,
+    Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+{
+    let operation = ctx.operation();
+    let recovering = matches!(steps.first(), Some(Step::Recovery));
+    guarded(recovering, operation, || {
+        let pending: Vec<Pending> = steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Recovery => None,
+                #[cfg(feature = "otel")]
+                Step::Tracing(tracing) => tracing.begin(&mut ctx).map(Pending::Span),
+                Step::Metrics(metrics) => Some(Pending::Timing(metrics.begin(&mut ctx))),
+                // A logging step has no summarizer to read the request (see `Step::of`).
+                Step::Logging(logging) => Some(Pending::Access(logging.begin(&mut ctx, None))),
+            })
+            .collect();
+        // The call runs in the innermost span's context, as through the tracing middleware.
+        #[cfg(feature = "otel")]
+        let otel = pending.iter().rev().find_map(|pending| match pending {
+            Pending::Span(otel) => Some(otel.clone()),
+            _ => None,
+        });
+        Running {
+            future: Box::pin(call(ctx, request)),
+            pending,
+            #[cfg(feature = "otel")]
+            otel,
+            recovering,
+            operation,
+        }
+    })
+}
+
+/// A call [`start`]ed with its steps: finishes them when it ends.
+pub(crate) struct Running<Rep> {
+    future: BoxFuture<Result<Rep, Error>>,
+    pending: Vec<Pending>,
+    #[cfg(feature = "otel")]
+    otel: Option<opentelemetry::Context>,
+    recovering: bool,
+    operation: &'static str,
+}
+
+impl<Rep> Future for Running<Rep> {
+    type Output = Result<Rep, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        #[cfg(feature = "otel")]
+        let attached = this.otel.as_ref().map(|otel| otel.clone().attach());
+        // A panic while the call runs ends it with recovery's error, past the other steps
+        // (they sit inside recovery): as through the erased chain, they do not see it.
+        let result = match guarded(this.recovering, this.operation, || {
+            this.future.as_mut().poll(cx)
+        }) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(result)) => result,
+            Err(error) => return Poll::Ready(Err(error)),
+        };
+        #[cfg(feature = "otel")]
+        drop(attached);
+        let outcome = result.as_ref().map(|_| ());
+        let pending = &this.pending;
+        Poll::Ready(
+            guarded(this.recovering, this.operation, || {
+                for pending in pending.iter().rev() {
+                    pending.finish(outcome);
+                }
+            })
+            .and(result),
+        )
+    }
+}
