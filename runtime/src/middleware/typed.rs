@@ -124,8 +124,15 @@ where
             Pending::Span(otel) => Some(otel.clone()),
             _ => None,
         });
+        // The call's future is made in that context too (the erased chain makes it while
+        // polling within the span), for a call that reads the context when called.
+        #[cfg(feature = "otel")]
+        let attached = otel.as_ref().map(|otel| otel.clone().attach());
+        let future = Box::pin(call(ctx, request));
+        #[cfg(feature = "otel")]
+        drop(attached);
         Running {
-            future: Box::pin(call(ctx, request)),
+            future,
             pending,
             #[cfg(feature = "otel")]
             otel,
@@ -150,8 +157,10 @@ impl<Rep> Future for Running<Rep> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        // Attached until this returns: the call runs in the span's context, and the steps
+        // finish in it, as the erased chain's layers inside tracing do.
         #[cfg(feature = "otel")]
-        let attached = this.otel.as_ref().map(|otel| otel.clone().attach());
+        let _attached = this.otel.as_ref().map(|otel| otel.clone().attach());
         // A panic while the call runs ends it with recovery's error, past the other steps
         // (they sit inside recovery): as through the erased chain, they do not see it.
         let result = match guarded(this.recovering, this.operation, || {
@@ -161,8 +170,6 @@ impl<Rep> Future for Running<Rep> {
             Ok(Poll::Ready(result)) => result,
             Err(error) => return Poll::Ready(Err(error)),
         };
-        #[cfg(feature = "otel")]
-        drop(attached);
         let outcome = result.as_ref().map(|_| ());
         let pending = &this.pending;
         Poll::Ready(

@@ -491,7 +491,14 @@ mod typed_steps {
         let _logging = LOGGING.lock().await;
         let registry = Registry::new();
         let metrics = || Metrics::server(&registry);
-        assert!(ran_typed(Server::new().middleware(Recovery::new()).middleware(metrics())).await);
+        assert!(
+            ran_typed(
+                Server::new()
+                    .middleware(Recovery::new())
+                    .middleware(metrics())
+            )
+            .await
+        );
         // Packaged in a chain, too.
         let mut chain = crate::middleware::Chain::new();
         chain.push(Recovery::new());
@@ -499,7 +506,14 @@ mod typed_steps {
         assert!(ran_typed(Server::new().middleware(chain).middleware(metrics())).await);
         // Recovery must cover the others; a summarizer reads the request; anything else is
         // not built in.
-        assert!(!ran_typed(Server::new().middleware(metrics()).middleware(Recovery::new())).await);
+        assert!(
+            !ran_typed(
+                Server::new()
+                    .middleware(metrics())
+                    .middleware(Recovery::new())
+            )
+            .await
+        );
         let summarized = Logging::server().args(|_| Some("args".to_owned()));
         assert!(!ran_typed(Server::new().middleware(summarized)).await);
         let selected = crate::middleware::selector::Selector::new(metrics())
