@@ -3,9 +3,9 @@
 //! Recovery, tracing, metrics and logging only act before a call and on its outcome; they need
 //! neither the request nor the reply as a [`Message`]. A chain made of them alone (recovery,
 //! if present, first; logging without an `args` summarizer) runs them as [`Step`]s inside the
-//! caller's own future: no boxed request or reply, no typed call carried in the context, no
-//! boxed future per layer. The outcome is the same as through the erased chain; a chain with
-//! any other middleware takes the erased path.
+//! caller's own future: no boxed request or reply, no typed call carried in the context, one
+//! boxed future (the call's) rather than one per layer. The outcome is the same as through the
+//! erased chain; a chain with any other middleware takes the erased path.
 
 use std::any::Any;
 use std::future::Future;
@@ -25,10 +25,14 @@ use crate::transport::Context;
 /// A built-in middleware in its typed form.
 #[derive(Clone)]
 pub(crate) enum Step {
+    /// Panics become `500 UNKNOWN`; only as the first step, which covers the others.
     Recovery,
+    /// A span around the call.
     #[cfg(feature = "otel")]
     Tracing(Tracing),
+    /// Counted and timed (each site owns a clone: its remembered series are its own).
     Metrics(Metrics),
+    /// The access log, without a summarizer for `args`.
     Logging(Logging),
 }
 
