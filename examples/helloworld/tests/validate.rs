@@ -115,3 +115,33 @@ async fn the_http_answer_is_kratos_error_json() {
         })
     );
 }
+
+#[tokio::test]
+async fn rejected_calls_are_counted_alike_on_both_transports() {
+    // HTTP runs the example's chain typed, gRPC through the erased chain: a rejected call is
+    // counted by the metrics middleware (outside validation) the same way on both.
+    let registry = Registry::new();
+    let chain = helloworld::server_middleware(&registry);
+    let h = serve_http(helloworld::http_server().unwrap().middleware(chain.clone())).await;
+    let g = serve_grpc(helloworld::grpc_server().middleware(chain)).await;
+    let http_client = api::GreeterHttpClient::new(http::Client::new(&h.url()).unwrap());
+    let grpc_client = api::GreeterGrpcClient::new(grpc::Client::new(g.url()).unwrap());
+    let long = "x".repeat(65);
+    for _ in 0..2 {
+        http_client.say_hello(hello(&long)).await.unwrap_err();
+        grpc_client.say_hello(hello(&long)).await.unwrap_err();
+    }
+    http_client.say_hello(hello("kratos")).await.unwrap();
+    grpc_client.say_hello(hello("kratos")).await.unwrap();
+    let text = registry.render();
+    for kind in ["http", "grpc"] {
+        let rejected = format!(
+            "server_requests_code_total{{kind=\"{kind}\",operation=\"/helloworld.v1.Greeter/SayHello\",code=\"400\",reason=\"VALIDATOR\"}} 2"
+        );
+        let served = format!(
+            "server_requests_code_total{{kind=\"{kind}\",operation=\"/helloworld.v1.Greeter/SayHello\",code=\"0\",reason=\"\"}} 1"
+        );
+        assert!(text.contains(&rejected), "{rejected}\n{text}");
+        assert!(text.contains(&served), "{served}\n{text}");
+    }
+}

@@ -11,9 +11,10 @@
 //! `jwt` (feature `jwt`), `tracing` (feature `otel`), `validate` (feature `validate`).
 //!
 //! A chain made only of the built-in middleware that act before a call and on its outcome
-//! (recovery, first if present; tracing; metrics; logging without an `args` summarizer) runs on
-//! HTTP routes without type erasure: their steps run around the typed call in the route's own
-//! future, with the same outcome as through the erased chain and less work per call.
+//! (recovery, first if present; tracing; metrics; logging without an `args` summarizer;
+//! validate) runs on HTTP routes without type erasure: their steps run around the typed call in
+//! the route's own future, with the same outcome as through the erased chain and less work per
+//! call.
 //!
 //! Order: a server's chain runs in the order middleware were added, the first outermost (put
 //! [`recovery`] first); selected chains run at the selector's place. Any tower `Layer` can

@@ -1,8 +1,9 @@
 //! The built-in middleware run around a typed call, without the chain's type erasure.
 //!
-//! Recovery, tracing, metrics and logging only act before a call and on its outcome; they need
-//! neither the request nor the reply as a [`Message`]. A chain made of them alone (recovery,
-//! if present, first; logging without an `args` summarizer) runs them as [`Step`]s inside the
+//! Recovery, tracing, metrics, logging and validate only act before a call and on its outcome;
+//! they need neither the request nor the reply as a [`Message`] (validate reads the typed
+//! request through reflection). A chain made of them alone (recovery, if present, first;
+//! logging without an `args` summarizer) runs them as [`Step`]s inside the
 //! caller's own future: no boxed request or reply, no typed call carried in the context, one
 //! boxed future (the call's) rather than one per layer. The outcome is the same as through the
 //! erased chain; a chain with any other middleware takes the erased path.
@@ -18,9 +19,12 @@ use super::metrics::{Metrics, Timing};
 use super::recovery::{Recovery, panicked};
 #[cfg(feature = "otel")]
 use super::tracing::Tracing;
+#[cfg(feature = "validate")]
+use super::validate::Validate;
 use super::{BoxFuture, Chain};
 use crate::errors::Error;
 use crate::transport::Context;
+use prost_reflect::ReflectMessage;
 
 /// A built-in middleware in its typed form.
 #[derive(Clone)]
@@ -34,6 +38,27 @@ pub(crate) enum Step {
     Metrics(Metrics),
     /// The access log, without a summarizer for `args`.
     Logging(Logging),
+    /// `buf.validate` rules: a violation ends the call before it starts.
+    #[cfg(feature = "validate")]
+    Validate(Validating),
+}
+
+/// The validate step: the middleware, and the answer for the request type last seen here.
+#[cfg(feature = "validate")]
+pub(crate) struct Validating {
+    validate: Validate,
+    last: std::sync::OnceLock<(std::any::TypeId, bool)>,
+}
+
+/// A clone (one per site) starts with nothing remembered.
+#[cfg(feature = "validate")]
+impl Clone for Validating {
+    fn clone(&self) -> Self {
+        Self {
+            validate: self.validate.clone(),
+            last: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl Step {
@@ -52,6 +77,13 @@ impl Step {
         }
         if let Some(logging) = middleware.downcast_ref::<Logging>() {
             return (!logging.reads_requests()).then(|| vec![Step::Logging(logging.clone())]);
+        }
+        #[cfg(feature = "validate")]
+        if let Some(validate) = middleware.downcast_ref::<Validate>() {
+            return Some(vec![Step::Validate(Validating {
+                validate: validate.clone(),
+                last: std::sync::OnceLock::new(),
+            })]);
         }
         middleware
             .downcast_ref::<Chain>()
@@ -105,23 +137,41 @@ pub(crate) fn start<Req, Rep, F, Fut>(
     call: F,
 ) -> Result<Running<Rep>, Error>
 where
+    Req: ReflectMessage + 'static,
+    Rep: Send + 'static,
     F: FnOnce(Context, Req) -> Fut,
     Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
 {
     let operation = ctx.operation();
     let recovering = matches!(steps.first(), Some(Step::Recovery));
     guarded(recovering, operation, || {
-        let pending: Vec<Pending> = steps
+        let mut pending = Vec::with_capacity(steps.len());
+        // A step that refuses the call: the steps before it (outside it) see its error, those
+        // after it do not run, as in the erased chain.
+        let refused = steps
             .iter()
-            .filter_map(|step| match step {
-                Step::Recovery => None,
-                #[cfg(feature = "otel")]
-                Step::Tracing(tracing) => tracing.begin(&mut ctx).map(Pending::Span),
-                Step::Metrics(metrics) => Some(Pending::Timing(metrics.begin(&mut ctx))),
-                // A logging step has no summarizer to read the request (see `Step::of`).
-                Step::Logging(logging) => Some(Pending::Access(logging.begin(&mut ctx, None))),
+            .try_for_each(|step| {
+                match step {
+                    Step::Recovery => {}
+                    #[cfg(feature = "otel")]
+                    Step::Tracing(tracing) => {
+                        pending.extend(tracing.begin(&mut ctx).map(Pending::Span));
+                    }
+                    Step::Metrics(metrics) => {
+                        pending.push(Pending::Timing(metrics.begin(&mut ctx)));
+                    }
+                    // A logging step has no summarizer to read the request (see `Step::of`).
+                    Step::Logging(logging) => {
+                        pending.push(Pending::Access(logging.begin(&mut ctx, None)));
+                    }
+                    #[cfg(feature = "validate")]
+                    Step::Validate(Validating { validate, last }) => {
+                        validate.check_typed(last, &request)?;
+                    }
+                }
+                Ok(())
             })
-            .collect();
+            .err();
         // The call runs in the innermost span's context, as through the tracing middleware.
         #[cfg(feature = "otel")]
         let otel = pending.iter().rev().find_map(|pending| match pending {
@@ -132,7 +182,10 @@ where
         // polling within the span), for a call that reads the context when called.
         #[cfg(feature = "otel")]
         let attached = otel.as_ref().map(|otel| otel.clone().attach());
-        let future = Box::pin(call(ctx, request));
+        let future: BoxFuture<Result<Rep, Error>> = match refused {
+            Some(error) => Box::pin(std::future::ready(Err(error))),
+            None => Box::pin(call(ctx, request)),
+        };
         #[cfg(feature = "otel")]
         drop(attached);
         Running {

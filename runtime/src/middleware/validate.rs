@@ -36,9 +36,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use prost_protovalidate::{Error as ValidateError, ValidationError, Validator};
-use prost_reflect::{
-    DynamicMessage, ExtensionDescriptor, Kind, MessageDescriptor, ReflectMessage as _,
-};
+use prost_reflect::{DynamicMessage, ExtensionDescriptor, Kind, MessageDescriptor, ReflectMessage};
 
 use super::{FnvMap, Handler, Message, Middleware};
 use crate::errors::Error;
@@ -94,7 +92,16 @@ impl Validate {
 
     /// Whether `message` is reflective and its type carries rules; the answer is kept per type.
     fn has_rules(&self, message: &Message) -> bool {
-        let key = message.value_type();
+        self.type_has_rules(message.value_type(), || message.descriptor())
+    }
+
+    /// Whether the type `key` (described by `descriptor`, if reflective) carries rules; the
+    /// answer is kept per type.
+    fn type_has_rules(
+        &self,
+        key: TypeId,
+        descriptor: impl FnOnce() -> Option<MessageDescriptor>,
+    ) -> bool {
         if let Some(known) = self
             .has_rules
             .read()
@@ -105,7 +112,7 @@ impl Validate {
         }
         // Not kept for a message that is not reflective: the same type may come reflective
         // another time.
-        let Some(descriptor) = message.descriptor() else {
+        let Some(descriptor) = descriptor() else {
             return false;
         };
         let found = carries_rules(&descriptor);
@@ -116,12 +123,40 @@ impl Validate {
         found
     }
 
+    /// Checks a typed request (the typed steps' form of this middleware); `last` remembers the
+    /// answer for the request type last seen there, as each wrapped handler does.
+    pub(crate) fn check_typed<R: ReflectMessage + 'static>(
+        &self,
+        last: &OnceLock<(TypeId, bool)>,
+        request: &R,
+    ) -> Result<(), Error> {
+        let key = TypeId::of::<R>();
+        let has_rules = match last.get() {
+            Some((known, has_rules)) if *known == key => *has_rules,
+            _ => {
+                let found = self.type_has_rules(key, || Some(request.descriptor()));
+                let _ = last.set((key, found));
+                found
+            }
+        };
+        if has_rules {
+            self.evaluate_dynamic(&request.transcode_to_dynamic())
+        } else {
+            Ok(())
+        }
+    }
+
     /// Runs the rules over a reflective `message`.
     fn evaluate(&self, message: &Message) -> Result<(), Error> {
-        let Some(dynamic) = message.to_dynamic() else {
-            return Ok(());
-        };
-        match self.validator.validate(&dynamic) {
+        match message.to_dynamic() {
+            Some(dynamic) => self.evaluate_dynamic(&dynamic),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the rules over `dynamic`.
+    fn evaluate_dynamic(&self, dynamic: &DynamicMessage) -> Result<(), Error> {
+        match self.validator.validate(dynamic) {
             Ok(()) => Ok(()),
             Err(ValidateError::Validation(violations)) => Err(bad_request(&violations)),
             Err(error) => Err(Error::new(

@@ -504,6 +504,15 @@ mod typed_steps {
         chain.push(Recovery::new());
         chain.push(Logging::server());
         assert!(ran_typed(Server::new().middleware(chain).middleware(metrics())).await);
+        #[cfg(feature = "validate")]
+        assert!(
+            ran_typed(
+                Server::new()
+                    .middleware(Recovery::new())
+                    .middleware(crate::middleware::validate::Validate::new())
+            )
+            .await
+        );
         // Recovery must cover the others; a summarizer reads the request; anything else is
         // not built in.
         assert!(
