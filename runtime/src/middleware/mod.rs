@@ -119,12 +119,6 @@ impl Message {
             .and_then(|reflect| reflect.to_dynamic(self.value.as_ref()))
     }
 
-    /// Whether it was wrapped with [`reflective`](Self::reflective).
-    #[cfg(feature = "validate")]
-    pub(crate) fn is_reflective(&self) -> bool {
-        self.reflect.is_some()
-    }
-
     /// The type of the message inside (not of the box holding it).
     #[cfg(feature = "validate")]
     pub(crate) fn value_type(&self) -> TypeId {
@@ -161,8 +155,9 @@ impl fmt::Debug for Message {
 /// middleware wrapped around it.
 pub type Handler = Arc<dyn Fn(Context, Message) -> BoxFuture<Result<Message, Error>> + Send + Sync>;
 
-/// Wraps a handler: handler in, handler out.
-pub trait Middleware: Send + Sync + 'static {
+/// Wraps a handler: handler in, handler out. (`Any`: a chain recognises the built-in
+/// middleware among its members, to run them typed.)
+pub trait Middleware: Any + Send + Sync {
     /// Returns a handler that runs this middleware around `next`.
     fn wrap(&self, next: Handler) -> Handler;
 }
@@ -177,24 +172,11 @@ where
 }
 
 /// An ordered list of middleware; the first added runs outermost.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Chain {
     middleware: Vec<Arc<dyn Middleware>>,
     /// Wrapped handlers, built once per kind of call (the type of the typed call); see `call`.
     wrapped: Arc<RwLock<FnvMap<TypeId, Handler>>>,
-    /// The same middleware as typed steps, while every member has a typed form (built-in
-    /// middleware do; see `typed`): HTTP routes then run them without erasing their calls.
-    steps: Option<Vec<Step>>,
-}
-
-impl Default for Chain {
-    fn default() -> Self {
-        Self {
-            middleware: Vec::new(),
-            wrapped: Arc::default(),
-            steps: Some(Vec::new()),
-        }
-    }
 }
 
 /// FNV-1a, for the middleware's small in-process maps (call types, metric series, message
@@ -233,13 +215,6 @@ impl Chain {
 
     /// Appends a middleware (it runs inside those added before).
     pub fn push(&mut self, middleware: impl Middleware) {
-        self.steps = match (self.steps.take(), Step::of(&middleware)) {
-            (Some(mut steps), Some(more)) => {
-                steps.extend(more);
-                Some(steps)
-            }
-            _ => None,
-        };
         self.middleware.push(Arc::new(middleware));
         // A clone may share the cache; this chain starts its own.
         self.wrapped = Arc::default();
@@ -250,9 +225,15 @@ impl Chain {
         self.middleware.is_empty()
     }
 
-    /// The chain as typed steps, if every member has a typed form.
-    pub(crate) fn steps(&self) -> Option<&[Step]> {
-        self.steps.as_deref()
+    /// The chain as typed steps, if every member has a typed form (built-in middleware do;
+    /// see `typed`): HTTP routes then run them without erasing their calls.
+    pub(crate) fn steps(&self) -> Option<Vec<Step>> {
+        let mut steps = Vec::new();
+        for middleware in &self.middleware {
+            let middleware: &dyn Any = middleware.as_ref();
+            steps.extend(Step::of(middleware)?);
+        }
+        Some(steps)
     }
 
     /// `handler` wrapped by every middleware of the chain.
@@ -420,7 +401,7 @@ impl CallSite {
                 chain
                     .steps()
                     .filter(|steps| Step::runnable(steps))
-                    .map(Box::from)
+                    .map(Vec::into_boxed_slice)
             })
             .as_deref()
     }

@@ -31,9 +31,15 @@ impl Recovery {
     }
 }
 
+/// Runs `f` for `operation`; a panic in it becomes the error (logged). The one place both
+/// forms of recovery (this middleware and its typed step) catch panics.
+pub(crate) fn recover<T>(operation: &str, f: impl FnOnce() -> T) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panicked(operation, payload.as_ref()))
+}
+
 /// The error a panic becomes.
 #[cold]
-pub(crate) fn panicked(operation: &str, payload: &(dyn Any + Send)) -> Error {
+fn panicked(operation: &str, payload: &(dyn Any + Send)) -> Error {
     let text = payload
         .downcast_ref::<&str>()
         .copied()
@@ -52,12 +58,9 @@ impl Middleware for Recovery {
         Arc::new(
             move |ctx: Context, request: Message| -> BoxFuture<Result<Message, Error>> {
                 let operation = ctx.operation();
-                match catch_unwind(AssertUnwindSafe(|| next(ctx, request))) {
+                match recover(operation, || next(ctx, request)) {
                     Ok(future) => Box::pin(CatchUnwind { future, operation }),
-                    Err(payload) => {
-                        let error = panicked(operation, payload.as_ref());
-                        Box::pin(async move { Err(error) })
-                    }
+                    Err(error) => Box::pin(std::future::ready(Err(error))),
                 }
             },
         )
@@ -75,10 +78,8 @@ impl Future for CatchUnwind {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let operation = self.operation;
-        match catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(cx))) {
-            Ok(poll) => poll,
-            Err(payload) => Poll::Ready(Err(panicked(operation, payload.as_ref()))),
-        }
+        recover(operation, || self.future.as_mut().poll(cx))
+            .unwrap_or_else(|error| Poll::Ready(Err(error)))
     }
 }
 

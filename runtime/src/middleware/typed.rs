@@ -10,13 +10,12 @@
 
 use std::any::Any;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use super::logging::{Access, Logging};
 use super::metrics::{Metrics, Timing};
-use super::recovery::{Recovery, panicked};
+use super::recovery::{Recovery, recover};
 #[cfg(feature = "otel")]
 use super::tracing::Tracing;
 #[cfg(feature = "validate")]
@@ -85,9 +84,7 @@ impl Step {
                 last: std::sync::OnceLock::new(),
             })]);
         }
-        middleware
-            .downcast_ref::<Chain>()
-            .and_then(|chain| chain.steps().map(<[Step]>::to_vec))
+        middleware.downcast_ref::<Chain>().and_then(Chain::steps)
     }
 
     /// Whether `steps` can run typed: recovery, which must cover all the others, is first.
@@ -120,10 +117,11 @@ impl Pending {
 
 /// Runs `f`; with `recovering`, a panic in it becomes recovery's `500 UNKNOWN`.
 fn guarded<T>(recovering: bool, operation: &str, f: impl FnOnce() -> T) -> Result<T, Error> {
-    if !recovering {
-        return Ok(f());
+    if recovering {
+        recover(operation, f)
+    } else {
+        Ok(f())
     }
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panicked(operation, payload.as_ref()))
 }
 
 /// Starts `call` with `steps` around it, in order (the first outermost), as the erased chain

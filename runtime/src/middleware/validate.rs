@@ -83,67 +83,74 @@ impl Validate {
     ///
     /// `400 VALIDATOR` for a violation, `500 VALIDATOR` for rules that cannot be evaluated.
     pub fn check(&self, message: &Message) -> Result<(), Error> {
-        if self.has_rules(message) {
+        self.check_remembering(&OnceLock::new(), message)
+    }
+
+    /// [`check`](Self::check), with `last` remembering the answer for the request type last
+    /// seen (each wrapped handler has one): a call of that type skips the shared map.
+    fn check_remembering(
+        &self,
+        last: &OnceLock<(TypeId, bool)>,
+        message: &Message,
+    ) -> Result<(), Error> {
+        if self.has_rules(last, message.value_type(), || message.descriptor()) {
             self.evaluate(message)
         } else {
             Ok(())
         }
     }
 
-    /// Whether `message` is reflective and its type carries rules; the answer is kept per type.
-    fn has_rules(&self, message: &Message) -> bool {
-        self.type_has_rules(message.value_type(), || message.descriptor())
-    }
-
-    /// Whether the type `key` (described by `descriptor`, if reflective) carries rules; the
-    /// answer is kept per type.
-    fn type_has_rules(
-        &self,
-        key: TypeId,
-        descriptor: impl FnOnce() -> Option<MessageDescriptor>,
-    ) -> bool {
-        if let Some(known) = self
-            .has_rules
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-        {
-            return *known;
-        }
-        // Not kept for a message that is not reflective: the same type may come reflective
-        // another time.
-        let Some(descriptor) = descriptor() else {
-            return false;
-        };
-        let found = carries_rules(&descriptor);
-        self.has_rules
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, found);
-        found
-    }
-
-    /// Checks a typed request (the typed steps' form of this middleware); `last` remembers the
-    /// answer for the request type last seen there, as each wrapped handler does.
+    /// Checks a typed request (the typed steps' form of this middleware); `last` as in
+    /// [`check_remembering`](Self::check_remembering).
     pub(crate) fn check_typed<R: ReflectMessage + 'static>(
         &self,
         last: &OnceLock<(TypeId, bool)>,
         request: &R,
     ) -> Result<(), Error> {
-        let key = TypeId::of::<R>();
-        let has_rules = match last.get() {
-            Some((known, has_rules)) if *known == key => *has_rules,
-            _ => {
-                let found = self.type_has_rules(key, || Some(request.descriptor()));
-                let _ = last.set((key, found));
-                found
-            }
-        };
-        if has_rules {
+        if self.has_rules(last, TypeId::of::<R>(), || Some(request.descriptor())) {
             self.evaluate_dynamic(&request.transcode_to_dynamic())
         } else {
             Ok(())
         }
+    }
+
+    /// Whether messages of the type `key` carry rules: found in `last`, else in the map kept per
+    /// type, else from `descriptor`, then remembered in both. A message that is not reflective
+    /// (`descriptor` gives `None`) has none, and that is remembered nowhere: the same type may
+    /// come reflective another time.
+    fn has_rules(
+        &self,
+        last: &OnceLock<(TypeId, bool)>,
+        key: TypeId,
+        descriptor: impl FnOnce() -> Option<MessageDescriptor>,
+    ) -> bool {
+        if let Some((known, has_rules)) = last.get()
+            && *known == key
+        {
+            return *has_rules;
+        }
+        let known = self
+            .has_rules
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .copied();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let Some(descriptor) = descriptor() else {
+                    return false;
+                };
+                let found = carries_rules(&descriptor);
+                self.has_rules
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(key, found);
+                found
+            }
+        };
+        let _ = last.set((key, found));
+        found
     }
 
     /// Runs the rules over a reflective `message`.
@@ -248,19 +255,9 @@ impl Middleware for Validate {
         // remembered, so a call learns it without the shared map's lock.
         let last: OnceLock<(TypeId, bool)> = OnceLock::new();
         Arc::new(move |ctx: Context, request: Message| {
-            let has_rules = match last.get() {
-                Some((key, known)) if *key == request.value_type() => *known,
-                _ => {
-                    let found = validate.has_rules(&request);
-                    if request.is_reflective() {
-                        let _ = last.set((request.value_type(), found));
-                    }
-                    found
-                }
-            };
-            match has_rules.then(|| validate.evaluate(&request)) {
-                Some(Err(error)) => Box::pin(async move { Err(error) }),
-                _ => next(ctx, request),
+            match validate.check_remembering(&last, &request) {
+                Ok(()) => next(ctx, request),
+                Err(error) => Box::pin(std::future::ready(Err(error))),
             }
         })
     }

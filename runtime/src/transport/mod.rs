@@ -2,8 +2,10 @@
 //! sees whichever transport carried the call.
 
 mod context;
+mod deadline;
 pub mod grpc;
 pub mod http;
 mod serve;
 
 pub use context::{Context, Kind};
+pub(crate) use deadline::{Deadline, within};

@@ -10,7 +10,7 @@ use tonic::metadata::MetadataMap;
 use super::timeout;
 use crate::errors::Error;
 use crate::middleware::Chain;
-use crate::transport::{Context, Kind};
+use crate::transport::{Context, Deadline, Kind, within};
 
 /// What a served call needs from its server: the middleware chain and the timeout.
 #[derive(Debug, Clone)]
@@ -60,26 +60,9 @@ impl ServerHandle {
         };
         let limit = timeout::effective(server_timeout, &headers);
         let mut ctx = Context::new(Kind::Grpc, operation, headers);
-        // The timeout's clock read is also the call's start, for middleware that time it.
-        // A limit too far off to be an instant is no limit.
-        let deadline = limit.and_then(|limit| {
-            let now = tokio::time::Instant::now();
-            ctx.set_started(now.into_std());
-            now.checked_add(limit).map(|deadline| (deadline, limit))
-        });
+        let deadline = Deadline::start(&mut ctx, limit);
         let reply = middleware.call_reflective(ctx.clone(), message, call);
-        let result = match deadline {
-            Some((deadline, limit)) => tokio::time::timeout_at(deadline, reply)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::new(
-                        504,
-                        "TIMEOUT",
-                        format!("{operation} did not finish within {limit:?}"),
-                    ))
-                }),
-            None => reply.await,
-        };
+        let result = within(deadline, operation, reply).await;
         let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
         match result {
             Ok(reply) => Ok(tonic::Response::from_parts(

@@ -50,8 +50,6 @@ impl std::error::Error for RegisterError {}
 pub struct Server {
     address: SocketAddr,
     router: Router<Route>,
-    /// Routes registered so far: each has its middleware call site (see `Route::site`).
-    routes: usize,
     middleware: Chain,
     timeout: Option<Duration>,
     body_limit: usize,
@@ -87,7 +85,6 @@ impl Server {
         Self {
             address: SocketAddr::from(([0, 0, 0, 0], 8000)),
             router: Router::new(),
-            routes: 0,
             middleware: Chain::new(),
             timeout: Some(Self::DEFAULT_TIMEOUT),
             body_limit: Self::DEFAULT_BODY_LIMIT,
@@ -174,9 +171,9 @@ impl Server {
         let route = Route {
             operation,
             handler: Arc::new(move |request| Box::pin(handler(request))),
-            site: self.routes,
+            // The router numbers routes in the order they are inserted.
+            site: self.router.len(),
         };
-        self.routes += 1;
         self.router
             .insert(method, &parsed, route)
             .map_err(|err| RegisterError {
@@ -187,8 +184,10 @@ impl Server {
     /// The server as a tower `Service`, to mount in axum or serve with hyper.
     pub fn into_service(self) -> HttpService {
         HttpService::new(Shared {
+            sites: (0..self.router.len())
+                .map(|_| CallSite::default())
+                .collect(),
             router: self.router,
-            sites: (0..self.routes).map(|_| CallSite::default()).collect(),
             middleware: self.middleware,
             timeout: self.timeout,
             body_limit: self.body_limit,

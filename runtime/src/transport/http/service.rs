@@ -17,7 +17,7 @@ use super::{Response, RouteRequest};
 use crate::encoding::{self, Format, JsonOptions};
 use crate::errors::Error;
 use crate::middleware::{BoxFuture, CallSite, Chain};
-use crate::transport::{Context, Kind};
+use crate::transport::{Context, Deadline, Kind, within};
 
 /// A registered route.
 pub(crate) struct Route {
@@ -129,13 +129,7 @@ impl Shared {
 
         let headers = std::mem::take(&mut parts.headers);
         let mut ctx = Context::new(Kind::Http, route.operation, headers);
-        // The timeout's clock read is also the call's start, for middleware that time it.
-        // A limit too far off to be an instant is no limit.
-        let deadline = self.timeout.and_then(|limit| {
-            let now = tokio::time::Instant::now();
-            ctx.set_started(now.into_std());
-            now.checked_add(limit).map(|deadline| (deadline, limit))
-        });
+        let deadline = Deadline::start(&mut ctx, self.timeout);
         let request = RouteRequest::new(
             ctx.clone(),
             parts,
@@ -146,18 +140,7 @@ impl Shared {
             route.site,
         );
         let call = (route.handler)(request);
-        let result = match deadline {
-            Some((deadline, limit)) => tokio::time::timeout_at(deadline, call)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::new(
-                        504,
-                        "TIMEOUT",
-                        format!("{} did not finish within {limit:?}", route.operation),
-                    ))
-                }),
-            None => call.await,
-        };
+        let result = within(deadline, route.operation, call).await;
         let mut response = match result {
             Ok(response) => response,
             Err(err) => self.error_response(&err, accept),
@@ -280,34 +263,28 @@ mod tests {
         }
     }
 
+    /// Whether two clones of a call's context, asked a moment apart, report the same start.
+    async fn one_start(mut server: Server) -> bool {
+        server
+            .route("GET", "/start", "/test.Start/Start", |request| async move {
+                let first = request.context().clone().started();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let second = request.context().clone().started();
+                text(format!("{}", first == second))
+            })
+            .unwrap();
+        let (status, same) = get(&mut server.into_service(), "/start").await;
+        assert_eq!(status, 200);
+        same == "true"
+    }
+
     #[tokio::test]
     async fn the_timeout_clock_read_is_the_calls_start() {
-        // Every clone of the context reports the same start: the transport set it (had it not,
-        // each clone would read the clock when first asked).
-        let mut server = Server::new();
-        server
-            .route("GET", "/start", "/test.Start/Start", |request| async move {
-                let first = request.context().clone().started();
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                let second = request.context().clone().started();
-                text(format!("{}", first == second))
-            })
-            .unwrap();
-        let mut service = server.into_service();
-        assert_eq!(get(&mut service, "/start").await, (200, "true".into()));
-
-        // With no timeout the clock is not read for it: the first to ask reads it.
-        let mut server = Server::new().timeout(None);
-        server
-            .route("GET", "/start", "/test.Start/Start", |request| async move {
-                let first = request.context().clone().started();
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                let second = request.context().clone().started();
-                text(format!("{}", first == second))
-            })
-            .unwrap();
-        let mut service = server.into_service();
-        assert_eq!(get(&mut service, "/start").await, (200, "false".into()));
+        // The transport set the start (had it not, each clone would read the clock when first
+        // asked) ...
+        assert!(one_start(Server::new()).await);
+        // ... but with no timeout it does not read the clock for one: the first to ask does.
+        assert!(!one_start(Server::new().timeout(None)).await);
     }
 }
 
