@@ -6,6 +6,9 @@ mod deadline;
 pub mod grpc;
 pub mod http;
 mod serve;
+mod signal;
 
 pub use context::{Context, Kind};
 pub(crate) use deadline::{Deadline, within};
+pub use serve::ConnectionSettings;
+pub use signal::shutdown_signal;

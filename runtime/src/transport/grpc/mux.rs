@@ -71,14 +71,19 @@ where
     }
 }
 
-/// Serves `grpc` and `http` on `listener` (one port) until `signal` completes, then shuts
-/// down gracefully.
+/// Serves `grpc` and `http` on `listener` (one port) until `signal` completes, then stops
+/// gracefully; the connections are served with the HTTP server's
+/// [`connection_settings`](HttpServer::connection_settings) (the gRPC server's are not used).
 pub async fn serve_with_http(
     listener: TcpListener,
     grpc: Server,
     http: HttpServer,
     signal: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    let service = GrpcHttpService::new(grpc, http).await?;
-    crate::transport::serve::serve_connections(listener, service, signal).await
+    let (http, settings) = http.into_parts();
+    let service = GrpcHttpService {
+        grpc: grpc.into_routes().await?,
+        http,
+    };
+    crate::transport::serve::serve_connections(listener, service, settings, signal).await
 }

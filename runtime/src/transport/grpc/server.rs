@@ -14,6 +14,7 @@ use tonic_health::server::HealthReporter;
 
 use super::call::{ServerHandle, Settings};
 use crate::middleware::{Chain, Middleware};
+use crate::transport::ConnectionSettings;
 
 /// A gRPC server for generated services (and any other tonic service).
 pub struct Server {
@@ -23,6 +24,7 @@ pub struct Server {
     routes: RoutesBuilder,
     handle: ServerHandle,
     services: Vec<&'static str>,
+    connections: ConnectionSettings,
     #[cfg(feature = "grpc-reflection")]
     reflection: Vec<Vec<u8>>,
 }
@@ -34,6 +36,7 @@ impl std::fmt::Debug for Server {
             .field("timeout", &self.timeout)
             .field("middleware", &self.middleware)
             .field("services", &self.services)
+            .field("connections", &self.connections)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +60,7 @@ impl Server {
             routes: RoutesBuilder::default(),
             handle: ServerHandle::default(),
             services: Vec::new(),
+            connections: ConnectionSettings::new(),
             #[cfg(feature = "grpc-reflection")]
             reflection: Vec::new(),
         }
@@ -73,6 +77,21 @@ impl Server {
     #[must_use]
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Connection timeouts and limits, and the stop timeout (see [`ConnectionSettings`]).
+    #[must_use]
+    pub fn connection_settings(mut self, settings: ConnectionSettings) -> Self {
+        self.connections = settings;
+        self
+    }
+
+    /// How long a graceful stop may take before open connections are closed (default 10 s;
+    /// see [`ConnectionSettings::stop_timeout`]).
+    #[must_use]
+    pub fn stop_timeout(mut self, timeout: Duration) -> Self {
+        self.connections = self.connections.stop_timeout(timeout);
         self
     }
 
@@ -158,8 +177,10 @@ impl Server {
         self.serve_with_shutdown(std::future::pending()).await
     }
 
-    /// Listens on the configured address and serves until `signal` completes, then stops
-    /// accepting and waits for open calls to finish.
+    /// Listens on the configured address (a bind error returns at once) and serves until
+    /// `signal` (for example [`shutdown_signal`](crate::transport::shutdown_signal))
+    /// completes, then stops gracefully: no new connections, idle ones closed, calls in
+    /// progress finished, and whatever is still open after the stop timeout closed.
     pub async fn serve_with_shutdown(
         self,
         signal: impl Future<Output = ()> + Send,
@@ -168,15 +189,16 @@ impl Server {
         self.serve_listener(listener, signal).await
     }
 
-    /// Serves on an already bound listener until `signal` completes, then shuts down
-    /// gracefully.
+    /// Serves on an already bound listener until `signal` completes, then stops gracefully
+    /// as [`serve_with_shutdown`](Self::serve_with_shutdown).
     pub async fn serve_listener(
         self,
         listener: TcpListener,
         signal: impl Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
+        let settings = self.connections.clone();
         let routes = self.into_routes().await?;
-        crate::transport::serve::serve_connections(listener, routes, signal).await
+        crate::transport::serve::serve_connections(listener, routes, settings, signal).await
     }
 }
 

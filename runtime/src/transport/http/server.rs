@@ -14,6 +14,7 @@ use super::{Response, RouteRequest};
 use crate::encoding::{Format, JsonOptions};
 use crate::errors::Error;
 use crate::middleware::{CallSite, Chain, Middleware};
+use crate::transport::ConnectionSettings;
 
 /// Turns an encoded reply into the response, for services that wrap replies
 /// (for example as `{"code":0,"message":"OK","data":...}`). It gets the
@@ -56,6 +57,7 @@ pub struct Server {
     json: JsonOptions,
     response_encoder: Option<ResponseEncoder>,
     error_encoder: Option<ErrorEncoder>,
+    connections: ConnectionSettings,
 }
 
 impl Default for Server {
@@ -70,6 +72,7 @@ impl std::fmt::Debug for Server {
             .field("address", &self.address)
             .field("timeout", &self.timeout)
             .field("body_limit", &self.body_limit)
+            .field("connections", &self.connections)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +94,7 @@ impl Server {
             json: JsonOptions::default(),
             response_encoder: None,
             error_encoder: None,
+            connections: ConnectionSettings::new(),
         }
     }
 
@@ -101,7 +105,8 @@ impl Server {
         self
     }
 
-    /// How long a handler may run before the call fails with 504; `None` for no limit.
+    /// How long a call may take, from reading the request body to the reply, before it fails
+    /// with 504; `None` for no limit.
     #[must_use]
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
@@ -112,6 +117,21 @@ impl Server {
     #[must_use]
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// Connection timeouts and limits, and the stop timeout (see [`ConnectionSettings`]).
+    #[must_use]
+    pub fn connection_settings(mut self, settings: ConnectionSettings) -> Self {
+        self.connections = settings;
+        self
+    }
+
+    /// How long a graceful stop may take before open connections are closed (default 10 s;
+    /// see [`ConnectionSettings::stop_timeout`]).
+    #[must_use]
+    pub fn stop_timeout(mut self, timeout: Duration) -> Self {
+        self.connections = self.connections.stop_timeout(timeout);
         self
     }
 
@@ -183,7 +203,12 @@ impl Server {
 
     /// The server as a tower `Service`, to mount in axum or serve with hyper.
     pub fn into_service(self) -> HttpService {
-        HttpService::new(Shared {
+        self.into_parts().0
+    }
+
+    /// The service and the connection settings it is to be served with.
+    pub(crate) fn into_parts(self) -> (HttpService, ConnectionSettings) {
+        let service = HttpService::new(Shared {
             sites: (0..self.router.len())
                 .map(|_| CallSite::default())
                 .collect(),
@@ -194,7 +219,8 @@ impl Server {
             json: self.json,
             response_encoder: self.response_encoder,
             error_encoder: self.error_encoder,
-        })
+        });
+        (service, self.connections)
     }
 
     /// Listens on the configured address and serves until the process ends.
@@ -202,8 +228,10 @@ impl Server {
         self.serve_with_shutdown(std::future::pending()).await
     }
 
-    /// Listens on the configured address and serves until `signal` completes,
-    /// then stops accepting and waits for open connections to finish.
+    /// Listens on the configured address (a bind error returns at once) and serves until
+    /// `signal` (for example [`shutdown_signal`](crate::transport::shutdown_signal))
+    /// completes, then stops gracefully: no new connections, idle ones closed, calls in
+    /// progress finished, and whatever is still open after the stop timeout closed.
     pub async fn serve_with_shutdown(
         self,
         signal: impl Future<Output = ()> + Send,
@@ -213,12 +241,14 @@ impl Server {
     }
 
     /// Serves on an already bound listener (for tests and socket activation)
-    /// until `signal` completes, then shuts down gracefully.
+    /// until `signal` completes, then stops gracefully as
+    /// [`serve_with_shutdown`](Self::serve_with_shutdown).
     pub async fn serve_listener(
         self,
         listener: TcpListener,
         signal: impl Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        crate::transport::serve::serve_connections(listener, self.into_service(), signal).await
+        let (service, settings) = self.into_parts();
+        crate::transport::serve::serve_connections(listener, service, settings, signal).await
     }
 }

@@ -17,6 +17,7 @@ use super::{Response, RouteRequest};
 use crate::encoding::{self, Format, JsonOptions};
 use crate::errors::Error;
 use crate::middleware::{BoxFuture, CallSite, Chain};
+use crate::transport::serve::BodyReadTimeout;
 use crate::transport::{Context, Deadline, Kind, within};
 
 /// A registered route.
@@ -122,24 +123,23 @@ impl Shared {
         let route = matched.value;
         let params = matched.into_params();
 
-        let body = match self.read_body(&parts.headers, body).await {
-            Ok(body) => body,
-            Err(err) => return self.error_response(&err, accept),
-        };
-
         let headers = std::mem::take(&mut parts.headers);
         let mut ctx = Context::new(Kind::Http, route.operation, headers);
+        // The call's clock covers reading the body: a slow upload counts against it.
         let deadline = Deadline::start(&mut ctx, self.timeout);
-        let request = RouteRequest::new(
-            ctx.clone(),
-            parts,
-            params,
-            body,
-            accept,
-            Arc::clone(&self),
-            route.site,
-        );
-        let call = (route.handler)(request);
+        let call = async {
+            let body = self.read_body(ctx.request_headers(), body).await?;
+            let request = RouteRequest::new(
+                ctx.clone(),
+                parts,
+                params,
+                body,
+                accept,
+                Arc::clone(&self),
+                route.site,
+            );
+            (route.handler)(request).await
+        };
         let result = within(deadline, route.operation, call).await;
         let mut response = match result {
             Ok(response) => response,
@@ -174,6 +174,9 @@ impl Shared {
         match Limited::new(body, self.body_limit).collect().await {
             Ok(collected) => Ok(collected.to_bytes()),
             Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+            Err(err) if err.downcast_ref::<BodyReadTimeout>().is_some() => {
+                Err(Error::new(408, "REQUEST_TIMEOUT", err.to_string()))
+            }
             Err(err) => Err(Error::new(
                 400,
                 "CODEC",

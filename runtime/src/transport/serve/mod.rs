@@ -1,0 +1,136 @@
+//! The accept loop every server runs: HTTP/1 and HTTP/2 (h2c) on one listener through
+//! hyper-util's auto builder, with the [`ConnectionSettings`] protections and a graceful stop
+//! bounded by the stop timeout.
+
+mod activity;
+mod body;
+mod connection;
+mod send;
+mod settings;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+
+pub(crate) use body::{BodyReadTimeout, RequestBody};
+pub use settings::ConnectionSettings;
+
+/// Where a server is in its life; every connection watches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Serving,
+    /// Stopping gracefully: finish the calls in progress, take no new ones.
+    Draining,
+    /// The stop timeout passed: close now.
+    Closing,
+}
+
+/// Serves `service` on `listener` until `signal` completes, then stops gracefully within the
+/// stop timeout.
+pub(crate) async fn serve_connections<S, B>(
+    listener: TcpListener,
+    service: S,
+    settings: ConnectionSettings,
+    signal: impl Future<Output = ()> + Send,
+) -> std::io::Result<()>
+where
+    S: tower_service::Service<
+            http::Request<RequestBody>,
+            Response = http::Response<B>,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let builder = Arc::new(builder(&settings));
+    let settings = Arc::new(settings);
+    let slots = Arc::new(Semaphore::new(
+        settings.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
+    let (stage, _) = watch::channel(Stage::Serving);
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        // At the connection limit, wait for a slot before accepting: the next clients wait
+        // in the listen backlog.
+        let next = async {
+            let slot = Arc::clone(&slots).acquire_owned().await;
+            (slot, listener.accept().await)
+        };
+        tokio::select! {
+            (slot, accepted) = next => {
+                // The semaphore is never closed.
+                let Ok(slot) = slot else { continue };
+                // Out of file descriptors and similar: keep serving the open
+                // connections and try again shortly.
+                let Ok((stream, _)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                configure(&stream, &settings);
+                let connection = connection::serve(
+                    Arc::clone(&builder),
+                    send::SendTimeout::new(stream, settings.send_timeout),
+                    service.clone(),
+                    Arc::clone(&settings),
+                    stage.subscribe(),
+                );
+                tokio::spawn(async move {
+                    connection.await;
+                    drop(slot);
+                });
+            }
+            () = &mut signal => break,
+        }
+    }
+    drop(listener);
+    stop(&stage, settings.stop_timeout).await;
+    Ok(())
+}
+
+/// hyper's builder with the settings' timeouts and limits, and the timer they need (without
+/// one, hyper silently ignores its header read timeout).
+fn builder(settings: &ConnectionSettings) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(settings.max_h2_streams)
+        .keep_alive_interval(settings.h2_keep_alive_interval)
+        .keep_alive_timeout(settings.h2_keep_alive_timeout);
+    builder
+}
+
+/// Socket options of an accepted connection; one that cannot be set leaves the system's.
+fn configure(stream: &TcpStream, settings: &ConnectionSettings) {
+    let _ = stream.set_nodelay(true);
+    if let Some(idle) = settings.tcp_keep_alive {
+        let keep_alive = socket2::TcpKeepalive::new()
+            .with_time(idle)
+            .with_interval(idle);
+        let _ = socket2::SockRef::from(stream).set_tcp_keepalive(&keep_alive);
+    }
+}
+
+/// Drains every connection, then closes what is left after `timeout`; returns once every
+/// connection is gone.
+async fn stop(stage: &watch::Sender<Stage>, timeout: Duration) {
+    stage.send_replace(Stage::Draining);
+    if tokio::time::timeout(timeout, stage.closed()).await.is_err() {
+        stage.send_replace(Stage::Closing);
+        stage.closed().await;
+    }
+}
