@@ -1,4 +1,4 @@
-//! Runs the helloworld service until Ctrl-C: HTTP on 127.0.0.1:8000 and gRPC on
+//! Runs the helloworld service until SIGINT (Ctrl-C) or SIGTERM, then stops gracefully: HTTP on 127.0.0.1:8000 and gRPC on
 //! 127.0.0.1:9000, one `Greeter` behind both, with the default middleware chain plus request validation, and Prometheus
 //! metrics at /metrics. `--one-port` serves both on 8000 instead.
 
@@ -23,10 +23,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         SocketAddr::from(([127, 0, 0, 1], 9000))
     };
-    // Access logs at WARN and above: successful calls stay quiet, failures are printed.
+    // Bound before anything is printed: a port in use fails here, at once. SIGINT and SIGTERM
+    // are taken over as early, so a signal right after the announcement stops gracefully.
+    let shutdown = kratos::transport::shutdown_signal();
+    let http_listener = TcpListener::bind(http_address).await?;
+    let grpc_listener = if one_port {
+        None
+    } else {
+        Some(TcpListener::bind(grpc_address).await?)
+    };
+    // Access logs at WARN and above: successful calls stay quiet, failures are printed. The
+    // writer never blocks a request (lines are dropped if stderr is not read); the guard
+    // flushes what is queued at exit.
+    let (log_writer, _log_flush) = tracing_appender::non_blocking(std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::WARN)
-        .with_writer(std::io::stderr)
+        .with_writer(log_writer)
         .try_init();
     let registry = kratos::middleware::metrics::Registry::new();
     let middleware = helloworld::server_middleware(&registry);
@@ -40,30 +52,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "gRPC:  grpcurl -plaintext -d '{{\"name\":\"kratos\"}}' {grpc_address} helloworld.v1.Greeter/SayHello"
     );
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    if one_port {
-        let listener = TcpListener::bind(http_address).await?;
-        kratos::transport::grpc::serve_with_http(listener, grpc, http, shutdown).await?;
-    } else {
-        let (stop, stopped) = tokio::sync::watch::channel(());
-        let http_stopped = stopped.clone();
-        let mut grpc_stopped = stopped;
-        let http = http.address(http_address).serve_with_shutdown(async move {
-            let mut stopped = http_stopped;
-            let _ = stopped.changed().await;
-        });
-        let grpc = grpc.address(grpc_address).serve_with_shutdown(async move {
-            let _ = grpc_stopped.changed().await;
-        });
-        let signal = async move {
-            shutdown.await;
-            let _ = stop.send(());
-        };
-        let (http, grpc, ()) = tokio::join!(http, grpc, signal);
-        http?;
-        grpc?;
+    match grpc_listener {
+        None => {
+            kratos::transport::grpc::serve_with_http(http_listener, grpc, http, shutdown).await?;
+        }
+        Some(grpc_listener) => {
+            let (stop, stopped) = tokio::sync::watch::channel(());
+            let http_stopped = stopped.clone();
+            let mut grpc_stopped = stopped;
+            let http = http.serve_listener(http_listener, async move {
+                let mut stopped = http_stopped;
+                let _ = stopped.changed().await;
+            });
+            let grpc = grpc.serve_listener(grpc_listener, async move {
+                let _ = grpc_stopped.changed().await;
+            });
+            let signal = async move {
+                shutdown.await;
+                let _ = stop.send(());
+            };
+            let (http, grpc, ()) = tokio::join!(http, grpc, signal);
+            http?;
+            grpc?;
+        }
     }
     Ok(())
 }

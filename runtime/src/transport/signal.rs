@@ -1,44 +1,53 @@
 //! The signals that ask a server to stop.
 
+use std::future::Future;
+
 /// Completes when the process receives SIGINT (Ctrl-C) or SIGTERM (what Kubernetes, systemd
 /// and docker send); elsewhere than Unix, on Ctrl-C. Hand it to `serve_with_shutdown` for a
 /// graceful stop.
 ///
+/// Called inside a Tokio runtime, it takes over both signals at once, so create it before
+/// announcing the service: a signal that arrives before the future is first awaited still
+/// counts (rather than killing the process).
+///
 /// ```no_run
 /// # async fn run() -> std::io::Result<()> {
-/// kratos::transport::http::Server::new()
-///     .serve_with_shutdown(kratos::transport::shutdown_signal())
-///     .await
+/// let stop = kratos::transport::shutdown_signal();
+/// kratos::transport::http::Server::new().serve_with_shutdown(stop).await
 /// # }
 /// ```
-pub async fn shutdown_signal() {
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
+        use tokio::signal::unix::{Signal, SignalKind, signal};
+        // Outside a runtime the handlers are installed when the future first runs.
+        let in_runtime = tokio::runtime::Handle::try_current().is_ok();
+        let install = move |kind: SignalKind| in_runtime.then(|| signal(kind).ok()).flatten();
+        let terminate = install(SignalKind::terminate());
+        let interrupt = install(SignalKind::interrupt());
         // A signal that cannot be listened for is left out; if neither can, this never
         // completes rather than stopping the server at once.
-        let terminate = async {
-            match signal(SignalKind::terminate()) {
-                Ok(mut terminate) => {
-                    terminate.recv().await;
+        async fn received(installed: Option<Signal>, kind: SignalKind) {
+            match installed.or_else(|| signal(kind).ok()) {
+                Some(mut signal) => {
+                    signal.recv().await;
                 }
-                Err(_) => std::future::pending().await,
+                None => std::future::pending().await,
             }
-        };
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
+        }
+        async move {
+            tokio::select! {
+                () = received(terminate, SignalKind::terminate()) => {}
+                () = received(interrupt, SignalKind::interrupt()) => {}
             }
-        };
-        tokio::select! {
-            () = terminate => {}
-            () = interrupt => {}
         }
     }
     #[cfg(not(unix))]
     {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+        async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
         }
     }
 }
