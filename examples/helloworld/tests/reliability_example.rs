@@ -20,8 +20,18 @@ const HTTP: &str = "127.0.0.1:8000";
 
 const CALLS: usize = 50;
 
+/// The running example; killed if a test fails before it exits.
+struct Example(Child);
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts the example with `args`, stderr as given, and waits for its announcement.
-fn start(args: &[&str], stderr: Stdio) -> Child {
+fn start(args: &[&str], stderr: Stdio) -> Example {
     let mut child = Command::new(env!("CARGO_BIN_EXE_helloworld"))
         .args(args)
         .stdout(Stdio::piped())
@@ -34,26 +44,25 @@ fn start(args: &[&str], stderr: Stdio) -> Child {
     assert!(first.starts_with("helloworld:"), "announced {first:?}");
     // The rest of the announcement is read (and dropped) so that printing it cannot fail.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    child
+    Example(child)
 }
 
-fn send(child: &Child, signal: &str) {
+fn send(example: &Example, signal: &str) {
     let status = Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
+        .args([format!("-{signal}"), example.0.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
 }
 
 /// Waits at most `bound` for the child to exit: its status and how long that took.
-async fn exited(child: &mut Child, bound: Duration) -> (std::process::ExitStatus, Duration) {
+async fn exited(example: &mut Example, bound: Duration) -> (std::process::ExitStatus, Duration) {
     let start = Instant::now();
     loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = example.0.try_wait().unwrap() {
             return (status, start.elapsed());
         }
         if start.elapsed() > bound {
-            let _ = child.kill();
             panic!("the example was still running after {bound:?}");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -72,7 +81,7 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
         (&[][..], "INT"),
         (&["--one-port"][..], "TERM"),
     ] {
-        let mut child = start(args, Stdio::null());
+        let mut example = start(args, Stdio::null());
         // Fifty calls in progress at the signal: each connection has had one call answered
         // (so the server has it), and the next call's body is half sent when the signal
         // arrives and finished after it. Every one must be answered.
@@ -95,7 +104,7 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
         let reply = reliability::read_response(&mut idle, Duration::from_secs(3)).await;
         assert_eq!(reply.map(|(status, _)| status), Some(200));
         tokio::time::sleep(Duration::from_millis(100)).await;
-        send(&child, signal);
+        send(&example, signal);
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(
             reliability::closed_within(&mut idle, Duration::from_secs(1)).await.is_some(),
@@ -106,7 +115,7 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
             let reply = reliability::read_response(&mut stream, Duration::from_secs(3)).await;
             assert_eq!(reply.map(|(status, _)| status), Some(200), "call {i}");
         }
-        let (status, took) = exited(&mut child, Duration::from_secs(5)).await;
+        let (status, took) = exited(&mut example, Duration::from_secs(5)).await;
         assert_eq!(status.code(), Some(0), "{args:?} SIG{signal}: {status}");
         assert!(took < Duration::from_secs(3), "{args:?} SIG{signal}: stopping took {took:?}");
     }
@@ -116,16 +125,19 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
 async fn a_port_in_use_fails_at_once_before_anything_is_announced() {
     let _ports = PORTS.lock().await;
     let _taken = std::net::TcpListener::bind("127.0.0.1:9000").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helloworld"))
+    let child = Command::new(env!("CARGO_BIN_EXE_helloworld"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (status, _) = exited(&mut child, Duration::from_secs(5)).await;
-    let output = child.wait_with_output().unwrap();
+    let mut example = Example(child);
+    let (status, _) = exited(&mut example, Duration::from_secs(5)).await;
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut example.0.stdout.take().unwrap(), &mut stdout).unwrap();
+    std::io::Read::read_to_string(&mut example.0.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(!status.success());
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stdout, "");
     assert!(stderr.contains("in use"), "{stderr}");
 }
 
@@ -133,7 +145,7 @@ async fn a_port_in_use_fails_at_once_before_anything_is_announced() {
 async fn an_unread_stderr_does_not_stall_requests() {
     let _ports = PORTS.lock().await;
     // stderr is a pipe nobody reads: it fills after 64 KiB of log lines.
-    let mut child = start(&[], Stdio::piped());
+    let mut example = start(&[], Stdio::piped());
     let mut stream = TcpStream::connect(http_address()).await.unwrap();
     // Each failed call logs a WARN line: 2000 of them are far more than the pipe holds.
     let finished = tokio::time::timeout(Duration::from_secs(30), async {
@@ -147,7 +159,7 @@ async fn an_unread_stderr_does_not_stall_requests() {
         }
     })
     .await;
-    send(&child, "TERM");
-    let _ = exited(&mut child, Duration::from_secs(5)).await;
+    send(&example, "TERM");
+    let _ = exited(&mut example, Duration::from_secs(5)).await;
     assert!(finished.is_ok(), "2000 calls did not finish within 30 s");
 }
