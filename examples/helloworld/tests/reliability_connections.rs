@@ -236,3 +236,32 @@ async fn a_client_that_never_reads_is_cut_at_the_send_timeout_and_others_are_ser
     assert!(read.is_ok(), "the stuck client's connection was still open");
     assert!(received < 32 << 20, "the server kept writing: {received} bytes");
 }
+
+#[tokio::test]
+async fn a_grpc_message_that_never_arrives_ends_at_the_call_timeout() {
+    // The request's headers come, its message never does: the call's 300 ms clock, started
+    // at the request's arrival, ends it (the body read timeout is off).
+    let server = reliability::grpc_server(Slow::default())
+        .timeout(Some(SHORT))
+        .connection_settings(no_timeouts());
+    let serving = reliability::serve_grpc(server).await;
+    let channel = tonic::transport::Endpoint::from_shared(serving.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let never = tonic::codegen::tokio_stream::pending::<helloworld::api::HelloRequest>();
+    let codec = kratos::transport::grpc::ProstCodec::<
+        helloworld::api::HelloRequest,
+        helloworld::api::HelloReply,
+    >::default();
+    let path = kratos::http::uri::PathAndQuery::from_static("/helloworld.v1.Greeter/SayHello");
+    let call = grpc.client_streaming(tonic::Request::new(never), path, codec);
+    let status = tokio::time::timeout(Duration::from_secs(3), call)
+        .await
+        .expect("the call was still waiting after 3 s")
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+}

@@ -24,6 +24,7 @@
 //! ```
 
 mod call;
+mod call_timeout;
 mod client;
 mod mux;
 mod server;

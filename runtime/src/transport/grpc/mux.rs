@@ -12,13 +12,14 @@ use tonic::body::Body;
 use tonic::service::Routes;
 
 use super::Server;
+use super::call_timeout::CallTimeout;
 use crate::transport::http::{HttpService, Server as HttpServer};
 
 /// A tower `Service` that sends gRPC requests (`content-type: application/grpc*`) to the gRPC
 /// routes and everything else to the HTTP routes.
 #[derive(Clone)]
 pub struct GrpcHttpService {
-    grpc: Routes,
+    grpc: CallTimeout<Routes>,
     http: HttpService,
 }
 
@@ -32,7 +33,7 @@ impl GrpcHttpService {
     /// Both servers behind one service.
     pub async fn new(grpc: Server, http: HttpServer) -> std::io::Result<Self> {
         Ok(Self {
-            grpc: grpc.into_routes().await?,
+            grpc: grpc.into_timed_routes().await?,
             http: http.into_service(),
         })
     }
@@ -54,8 +55,8 @@ where
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
 
-    /// Both inner services are always ready (tonic's routes are an axum router; the HTTP
-    /// service only clones an `Arc`).
+    /// Both inner services are always ready (tonic's routes are an axum router, with a timer
+    /// around it; the HTTP service only clones an `Arc`).
     fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
@@ -82,7 +83,7 @@ pub async fn serve_with_http(
 ) -> std::io::Result<()> {
     let (http, settings) = http.into_parts();
     let service = GrpcHttpService {
-        grpc: grpc.into_routes().await?,
+        grpc: grpc.into_timed_routes().await?,
         http,
     };
     crate::transport::serve::serve_connections(listener, service, settings, signal).await

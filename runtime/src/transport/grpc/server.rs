@@ -13,6 +13,7 @@ use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
 use super::call::{ServerHandle, Settings};
+use super::call_timeout::CallTimeout;
 use crate::middleware::{Chain, Middleware};
 use crate::transport::ConnectionSettings;
 
@@ -73,7 +74,8 @@ impl Server {
         self
     }
 
-    /// The per-call timeout (`None`: only the client's `grpc-timeout` limits a call).
+    /// The per-call timeout, from the request's arrival (reading and decoding it count) to the
+    /// reply (`None`: only the client's `grpc-timeout` limits a call).
     #[must_use]
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
@@ -152,6 +154,13 @@ impl Server {
         Ok(self.routes.routes())
     }
 
+    /// [`into_routes`](Self::into_routes) with the call timeout around each whole call, as
+    /// the server serves them.
+    pub(super) async fn into_timed_routes(self) -> std::io::Result<CallTimeout<Routes>> {
+        let timeout = self.timeout;
+        Ok(CallTimeout::new(self.into_routes().await?, timeout))
+    }
+
     #[cfg(feature = "grpc-reflection")]
     fn add_reflection(&mut self) -> std::io::Result<()> {
         if self.reflection.is_empty() {
@@ -197,7 +206,7 @@ impl Server {
         signal: impl Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
         let settings = self.connections.clone();
-        let routes = self.into_routes().await?;
+        let routes = self.into_timed_routes().await?;
         crate::transport::serve::serve_connections(listener, routes, settings, signal).await
     }
 }
