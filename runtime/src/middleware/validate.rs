@@ -108,7 +108,7 @@ impl Validate {
         request: &R,
     ) -> Result<(), Error> {
         if self.has_rules(last, TypeId::of::<R>(), || Some(request.descriptor())) {
-            self.evaluate_dynamic(&request.transcode_to_dynamic())
+            self.evaluate_dynamic(&crate::encoding::nesting::to_dynamic(request)?)
         } else {
             Ok(())
         }
@@ -155,8 +155,8 @@ impl Validate {
 
     /// Runs the rules over a reflective `message`.
     fn evaluate(&self, message: &Message) -> Result<(), Error> {
-        match message.to_dynamic() {
-            Some(dynamic) => self.evaluate_dynamic(&dynamic),
+        match message.try_to_dynamic() {
+            Some(dynamic) => self.evaluate_dynamic(&dynamic?),
             None => Ok(()),
         }
     }
