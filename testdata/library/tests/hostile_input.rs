@@ -271,3 +271,33 @@ fn a_reply_too_deep_to_encode_is_a_500_not_a_panic() {
             .is_none()
     );
 }
+
+/// Request text a megabyte long, echoed into an error, is cut: the answer stays small.
+#[tokio::test]
+async fn huge_request_text_gives_a_small_error() {
+    let server = support::start().await;
+    let huge = "Z".repeat(1 << 20);
+    let bodies = [
+        // An unknown enum name.
+        format!(r#"{{"color":"{huge}"}}"#),
+        // A map key in the error's field path.
+        format!(r#"{{"counts":{{"{huge}":"1"}}}}"#),
+        // An integer that is not one.
+        format!(r#"{{"int32Value":"{huge}"}}"#),
+    ];
+    for body in &bodies {
+        let reply = server.post_json("/v1/echo", body).await;
+        assert_eq!(reply.status, 400, "{}", &reply.text()[..200]);
+        assert_eq!(reply.json()["reason"], "CODEC");
+        assert!(reply.body.len() < 8 * 1024, "{} bytes", reply.body.len());
+    }
+    let long_path = format!("/v1/nowhere/{}", "p".repeat(60 * 1024));
+    let reply = server.get(&long_path).await;
+    assert_eq!(reply.status, 404);
+    assert!(reply.body.len() < 8 * 1024, "{} bytes", reply.body.len());
+    let reply = server
+        .get(&format!("/v1/echo?color={}", &huge[..60 * 1024]))
+        .await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.len() < 8 * 1024, "{} bytes", reply.body.len());
+}
