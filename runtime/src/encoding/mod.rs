@@ -44,9 +44,11 @@
 //!   where a second value (even for the same member) is an error.
 //! - Unknown enum *names* are an error even though unknown fields are ignored (Go's `protojson` with
 //!   `DiscardUnknown` silently drops them, which loses the client's intent).
-//! - Nesting is limited to 128 levels by serde_json (an error, never a stack overflow); protobuf
-//!   decoding limits messages to 100 levels, which also applies to JSON bodies since they are
-//!   transcoded through the binary form.
+//! - Nesting is limited to [`MAX_NESTING`] (100) levels of messages, counted as prost counts
+//!   protobuf input (map entries and each `Struct`/`ListValue`/`Value` count), on every path:
+//!   query, form, JSON and protobuf bodies, gRPC, and replies. JSON deeper than serde_json's 128
+//!   levels is past that limit too. Unknown fields are dropped by walking the parsed JSON, so
+//!   they are bounded by serde_json's 128 levels and do not count towards [`MAX_NESTING`].
 //!
 //! Every decoding failure is a `400` error with reason `CODEC` whose message says what was wrong
 //! and where, e.g. `invalid JSON body: field "age": integer out of range at line 1 column 12`.
@@ -56,6 +58,7 @@ mod format;
 pub mod generated;
 mod json;
 mod message;
+pub(crate) mod nesting;
 mod proto;
 
 #[cfg(test)]
@@ -65,6 +68,7 @@ pub use error_body::encode_error;
 pub use format::Format;
 pub use json::{JsonOptions, decode_json, decode_json_field, encode_json, encode_json_field};
 pub use message::HttpMessage;
+pub use nesting::MAX_NESTING;
 pub use prost_reflect::{self, ReflectMessage};
 pub use proto::{decode_proto, decode_proto_field, encode_proto, encode_proto_field};
 
@@ -73,9 +77,10 @@ use crate::errors::Error;
 /// The reason of every error about a body or parameter that could not be decoded.
 pub(crate) const CODEC_REASON: &str = "CODEC";
 
-/// A `400 CODEC` error: the request could not be decoded.
+/// A `400 CODEC` error: the request could not be decoded. The message may echo request data,
+/// so it is bounded ([`crate::errors::MAX_REQUEST_ERROR_MESSAGE`]).
 pub(crate) fn codec_error(message: String) -> Error {
-    Error::new(400, CODEC_REASON, message)
+    Error::new(400, CODEC_REASON, crate::errors::bounded_message(message))
 }
 
 /// A `500 CODEC` error: the server could not encode its reply, or generated code asked for a

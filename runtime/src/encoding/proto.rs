@@ -3,17 +3,22 @@
 use prost::Message;
 use prost::bytes::Buf;
 use prost::encoding::{WireType, encode_key, encode_varint};
-use prost_reflect::{DynamicMessage, Kind, ReflectMessage, Value};
+use prost_reflect::{Kind, ReflectMessage, Value};
 
+use super::nesting::{is_recursion_limit, to_dynamic, too_deep};
 use super::{CODEC_REASON, codec_error, internal_codec_error};
 use crate::errors::Error;
 
 /// Decodes a protobuf body and merges it into `target` (protobuf merge semantics). An empty body
 /// leaves `target` as it is; malformed input is a `400` with reason `CODEC`.
 pub fn decode_proto<M: Message>(body: &[u8], target: &mut M) -> Result<(), Error> {
-    target
-        .merge(body)
-        .map_err(|error| codec_error(format!("invalid protobuf body: {error}")))
+    target.merge(body).map_err(|error| {
+        if is_recursion_limit(&error) {
+            too_deep("protobuf body")
+        } else {
+            codec_error(format!("invalid protobuf body: {error}"))
+        }
+    })
 }
 
 /// Decodes a protobuf body that holds one message-typed top-level field (`body: "book"`) and
@@ -58,9 +63,13 @@ pub fn decode_proto_field<M: ReflectMessage>(
     target
         .merge(prefix.as_slice().chain(body))
         .map_err(|error| {
-            codec_error(format!(
-                "invalid protobuf body for field {field:?}: {error}"
-            ))
+            if is_recursion_limit(&error) {
+                too_deep(&format!("protobuf body for field {field:?}"))
+            } else {
+                codec_error(format!(
+                    "invalid protobuf body for field {field:?}: {error}"
+                ))
+            }
         })
 }
 
@@ -94,13 +103,7 @@ pub fn encode_proto_field<M: ReflectMessage>(message: &M, field: &str) -> Result
             ),
         ));
     }
-    let mut dynamic = DynamicMessage::new(descriptor);
-    dynamic.transcode_from(message).map_err(|error| {
-        internal_codec_error(format!(
-            "{} does not match its descriptor: {error}",
-            message.descriptor().full_name()
-        ))
-    })?;
+    let dynamic = to_dynamic(message)?;
     Ok(match dynamic.get_field(&field_descriptor).as_ref() {
         Value::Message(value) => value.encode_to_vec(),
         _ => Vec::new(),

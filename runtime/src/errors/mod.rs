@@ -21,6 +21,7 @@
 //! assert_eq!(Error::from(status), err);
 //! ```
 
+mod bounded;
 mod codes;
 mod grpc;
 mod http;
@@ -31,6 +32,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
+pub use bounded::MAX_REQUEST_ERROR_MESSAGE;
+pub(crate) use bounded::{bounded_message, truncated};
 pub use codes::{grpc_to_http, http_to_grpc};
 pub use message::IntoMessage;
 

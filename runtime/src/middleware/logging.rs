@@ -14,21 +14,30 @@
 //!
 //! Requests travel type-erased, so `args` is written only by a summarizer you give
 //! ([`Logging::args`]), which may downcast to your request types and redact what it must.
+//!
+//! `args` and the error's `message` may carry request data, so each is cut at
+//! [`Logging::max_field_len`] bytes (default [`DEFAULT_MAX_FIELD_LEN`], 2 KiB): one request
+//! cannot write a megabyte of log.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::{Handler, Message, Middleware};
-use crate::errors::Error;
+use crate::errors::{Error, truncated};
 use crate::transport::Context;
 
 type Summarizer = Arc<dyn Fn(&Message) -> Option<String> + Send + Sync>;
+
+/// The default of [`Logging::max_field_len`].
+pub const DEFAULT_MAX_FIELD_LEN: usize = 2048;
 
 /// The logging middleware.
 #[derive(Clone)]
 pub struct Logging {
     component: &'static str,
     args: Option<Summarizer>,
+    max_field: usize,
 }
 
 impl std::fmt::Debug for Logging {
@@ -46,6 +55,7 @@ impl Logging {
         Self {
             component: "server",
             args: None,
+            max_field: DEFAULT_MAX_FIELD_LEN,
         }
     }
 
@@ -54,6 +64,7 @@ impl Logging {
         Self {
             component: "client",
             args: None,
+            max_field: DEFAULT_MAX_FIELD_LEN,
         }
     }
 
@@ -64,6 +75,14 @@ impl Logging {
         summarize: impl Fn(&Message) -> Option<String> + Send + Sync + 'static,
     ) -> Self {
         self.args = Some(Arc::new(summarize));
+        self
+    }
+
+    /// The most bytes of `args` and of an error's `message` a log line holds (default
+    /// [`DEFAULT_MAX_FIELD_LEN`]); longer ones are cut, and the cut says how much was left out.
+    #[must_use]
+    pub fn max_field_len(mut self, bytes: usize) -> Self {
+        self.max_field = bytes;
         self
     }
 }
@@ -108,7 +127,12 @@ impl Logging {
                 .as_ref()
                 .zip(request)
                 .and_then(|(summarize, request)| summarize(request))
+                .map(|args| match truncated(&args, self.max_field) {
+                    Cow::Borrowed(_) => args,
+                    Cow::Owned(cut) => cut,
+                })
                 .unwrap_or_default(),
+            max_field: self.max_field,
             ids: TraceIds::of(ctx),
             started: ctx.started(),
         }
@@ -142,6 +166,7 @@ pub(crate) struct Access {
     component: &'static str,
     operation: &'static str,
     args: String,
+    max_field: usize,
     ids: TraceIds,
     started: Instant,
 }
@@ -176,12 +201,69 @@ impl Access {
     #[inline(never)]
     fn failed(&self, error: &Error) {
         let (trace_id, span_id) = self.ids.text();
+        let message = truncated(error.message(), self.max_field);
         tracing::error!(
             target: "kratos::access",
             kind = self.kind, component = self.component, operation = self.operation,
             args = self.args.as_str(), code = error.code(), reason = error.reason(),
-            latency = self.started.elapsed().as_secs_f64(), message = error.message(),
+            latency = self.started.elapsed().as_secs_f64(), message = message.as_ref(),
             trace_id = trace_id.as_str(), span_id = span_id.as_str()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::Logging;
+    use crate::errors::Error;
+    use crate::middleware::Message;
+    use crate::transport::{Context, Kind};
+
+    /// Log output, shared with the test.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A request summarized as a megabyte and an error echoing a megabyte give one short line.
+    #[test]
+    fn huge_args_and_messages_are_cut() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::callsite::rebuild_interest_cache();
+            let huge = "x".repeat(1 << 20);
+            let logging = Logging::server().args(move |_| Some(huge.clone()));
+            let mut ctx = Context::new(Kind::Http, "/test.Log/Huge", http::HeaderMap::new());
+            let access = logging.begin(&mut ctx, Some(&Message::new(())));
+            access.finish(Err(&Error::new(400, "CODEC", "y".repeat(1 << 20))));
+        });
+        let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(log.lines().count(), 1, "{log}");
+        assert!(log.len() < 6 * 1024, "{} bytes", log.len());
+        assert!(
+            log.contains(&format!("…({} more bytes)", (1 << 20) - 2048)),
+            "{log}"
+        );
+        assert!(
+            log.contains("reason=\"CODEC\"") || log.contains("reason=CODEC"),
+            "{log}"
         );
     }
 }

@@ -69,7 +69,7 @@ pub struct Message {
 /// How a reflective [`Message`] reaches its descriptor and dynamic form without knowing its type.
 trait Reflect: Sync {
     fn descriptor(&self, value: &(dyn Any + Send)) -> Option<MessageDescriptor>;
-    fn to_dynamic(&self, value: &(dyn Any + Send)) -> Option<DynamicMessage>;
+    fn to_dynamic(&self, value: &(dyn Any + Send)) -> Option<Result<DynamicMessage, Error>>;
 }
 
 /// [`Reflect`] for the message type `T`: no data, so one `&'static` serves every message.
@@ -80,10 +80,10 @@ impl<T: ReflectMessage + Any> Reflect for Reflector<T> {
         value.downcast_ref::<T>().map(ReflectMessage::descriptor)
     }
 
-    fn to_dynamic(&self, value: &(dyn Any + Send)) -> Option<DynamicMessage> {
+    fn to_dynamic(&self, value: &(dyn Any + Send)) -> Option<Result<DynamicMessage, Error>> {
         value
             .downcast_ref::<T>()
-            .map(ReflectMessage::transcode_to_dynamic)
+            .map(crate::encoding::nesting::to_dynamic)
     }
 }
 
@@ -113,8 +113,15 @@ impl Message {
     }
 
     /// A copy of the message as a [`DynamicMessage`], if it was wrapped with
-    /// [`reflective`](Self::reflective).
+    /// [`reflective`](Self::reflective) and can be copied (it is nested no deeper than
+    /// [`MAX_NESTING`](crate::encoding::MAX_NESTING)).
     pub fn to_dynamic(&self) -> Option<DynamicMessage> {
+        self.try_to_dynamic().and_then(Result::ok)
+    }
+
+    /// [`to_dynamic`](Self::to_dynamic), with the reason a reflective message could not be
+    /// copied.
+    pub(crate) fn try_to_dynamic(&self) -> Option<Result<DynamicMessage, Error>> {
         self.reflect
             .and_then(|reflect| reflect.to_dynamic(self.value.as_ref()))
     }

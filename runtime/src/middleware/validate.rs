@@ -1,10 +1,13 @@
 //! Request validation (feature `validate`), as Kratos' `validate` middleware: the request is
 //! checked against the `buf.validate` rules in its proto (standard rules and CEL, evaluated by
 //! [prost-protovalidate](https://docs.rs/prost-protovalidate)) before the handler runs. A
-//! violation answers `400` reason `VALIDATOR`; the message lists every violation as
+//! violation answers `400` reason `VALIDATOR`; the message lists the violations as
 //! `field.path: what is wrong [rule]` (or `field.path: does not satisfy rule` for rules without
 //! a text), and the metadata maps each field path to its rule ids
-//! (`"name": "string.min_len"`; a message-level rule is under the key `""`).
+//! (`"name": "string.min_len"`; a message-level rule is under the key `""`). Both stop after
+//! [`Validate::max_violations`] (100 by default) and count the rest (`and 99900 more
+//! violations`; metadata `more_violations`), and the message is cut at
+//! [`MAX_REQUEST_ERROR_MESSAGE`](crate::errors::MAX_REQUEST_ERROR_MESSAGE) bytes.
 //!
 //! The rules come from the descriptors protoc-gen-kratos-http embeds for the generated
 //! messages, so import `buf/validate/validate.proto` (kratos-build puts it on the include path)
@@ -39,21 +42,34 @@ use prost_protovalidate::{Error as ValidateError, ValidationError, Validator};
 use prost_reflect::{DynamicMessage, ExtensionDescriptor, Kind, MessageDescriptor, ReflectMessage};
 
 use super::{FnvMap, Handler, Message, Middleware};
-use crate::errors::Error;
+use crate::errors::{Error, bounded_message, truncated};
 use crate::transport::Context;
 
 /// The reason of every error this middleware answers with.
 pub const REASON: &str = "VALIDATOR";
 
+/// The default of [`Validate::max_violations`].
+pub const DEFAULT_MAX_VIOLATIONS: usize = 100;
+
+/// The longest field path an error repeats, in bytes (a map key is client text).
+const FIELD_PATH_LIMIT: usize = 256;
+
 /// The validate middleware; one [`Validator`] caches the compiled rules of every message it
 /// has seen, so build it once per server.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Validate {
     validator: Arc<Validator>,
+    max_violations: usize,
     /// Whether each reflective message type seen carries rules, its own or those of the
     /// messages it holds: a type without any is let through without copying the request into a
     /// dynamic message.
     has_rules: Arc<RwLock<FnvMap<TypeId, bool>>>,
+}
+
+impl Default for Validate {
+    fn default() -> Self {
+        Self::with_validator(Validator::default())
+    }
 }
 
 impl std::fmt::Debug for Validate {
@@ -73,8 +89,19 @@ impl Validate {
     pub fn with_validator(validator: Validator) -> Self {
         Self {
             validator: Arc::new(validator),
+            max_violations: DEFAULT_MAX_VIOLATIONS,
             has_rules: Arc::default(),
         }
+    }
+
+    /// How many violations an error lists, in its message and its metadata (default
+    /// [`DEFAULT_MAX_VIOLATIONS`], 100); the rest are counted (`and 99900 more violations`,
+    /// metadata `more_violations`), so a request breaking a rule 100 000 times gets a small
+    /// answer. The message is also cut at [`crate::errors::MAX_REQUEST_ERROR_MESSAGE`] bytes.
+    #[must_use]
+    pub fn max_violations(mut self, max: usize) -> Self {
+        self.max_violations = max;
+        self
     }
 
     /// Checks `message`: `Ok` when it is valid, its type has no rules, or it is not reflective.
@@ -108,7 +135,7 @@ impl Validate {
         request: &R,
     ) -> Result<(), Error> {
         if self.has_rules(last, TypeId::of::<R>(), || Some(request.descriptor())) {
-            self.evaluate_dynamic(&request.transcode_to_dynamic())
+            self.evaluate_dynamic(&crate::encoding::nesting::to_dynamic(request)?)
         } else {
             Ok(())
         }
@@ -155,8 +182,8 @@ impl Validate {
 
     /// Runs the rules over a reflective `message`.
     fn evaluate(&self, message: &Message) -> Result<(), Error> {
-        match message.to_dynamic() {
-            Some(dynamic) => self.evaluate_dynamic(&dynamic),
+        match message.try_to_dynamic() {
+            Some(dynamic) => self.evaluate_dynamic(&dynamic?),
             None => Ok(()),
         }
     }
@@ -165,7 +192,9 @@ impl Validate {
     fn evaluate_dynamic(&self, dynamic: &DynamicMessage) -> Result<(), Error> {
         match self.validator.validate(dynamic) {
             Ok(()) => Ok(()),
-            Err(ValidateError::Validation(violations)) => Err(bad_request(&violations)),
+            Err(ValidateError::Validation(violations)) => {
+                Err(bad_request(&violations, self.max_violations))
+            }
             Err(error) => Err(Error::new(
                 500,
                 REASON,
@@ -218,12 +247,14 @@ fn carries_rules(descriptor: &MessageDescriptor) -> bool {
     false
 }
 
-/// `400 VALIDATOR`: every violation in the message, field path to rule ids in the metadata.
-fn bad_request(violations: &ValidationError) -> Error {
+/// `400 VALIDATOR`: the first `max` violations in the message, field path to rule ids in the
+/// metadata, and how many more there were.
+fn bad_request(violations: &ValidationError, max: usize) -> Error {
     let mut message = String::from("invalid request:");
     let mut rules: BTreeMap<String, String> = BTreeMap::new();
-    for (index, violation) in violations.violations().iter().enumerate() {
-        let field = violation.field_path();
+    let all = violations.violations();
+    for (index, violation) in all.iter().take(max).enumerate() {
+        let field = truncated(&violation.field_path(), FIELD_PATH_LIMIT).into_owned();
         let rule = match violation.rule_id() {
             "" => violation.rule_path(),
             id => id.to_owned(),
@@ -244,6 +275,13 @@ fn bad_request(violations: &ValidationError) -> Error {
             ids.push(',');
         }
         ids.push_str(&rule);
+    }
+    // Cut the list, not the count after it.
+    let mut message = bounded_message(message);
+    let more = all.len().saturating_sub(max);
+    if more > 0 {
+        let _ = write!(message, "; and {more} more violations");
+        rules.insert("more_violations".to_owned(), more.to_string());
     }
     Error::new(400, REASON, message).with_metadata(rules)
 }

@@ -290,3 +290,39 @@ fn check_remembers_only_what_reflection_told_it() {
     };
     assert!(validate.check(&Message::reflective(good)).is_ok());
 }
+
+/// 10 000 violations (5 000 labels, each with a bad key and a long value) answer with the
+/// first 100 and a count of the rest, in a body of a few kilobytes; a 1 MB key is cut.
+#[tokio::test]
+async fn a_flood_of_violations_gives_a_bounded_answer() {
+    let server = start().await;
+    let labels: serde_json::Map<String, Value> = (0..5000)
+        .map(|i| (format!("K{i:05}"), json!("far too long")))
+        .collect();
+    let reply = server
+        .post_json("/v1/users", &user(&json!({ "labels": labels })).to_string())
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert!(reply.body.len() < 32 * 1024, "{} bytes", reply.body.len());
+    let body = reply.json();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.ends_with("; and 9900 more violations"), "{message}");
+    let metadata = body["metadata"].as_object().unwrap();
+    assert_eq!(metadata["more_violations"], "9900");
+    let listed: usize = metadata
+        .iter()
+        .filter(|(key, _)| *key != "more_violations")
+        .map(|(_, rules)| rules.as_str().unwrap().split(',').count())
+        .sum();
+    assert_eq!(listed, 100, "{metadata:?}");
+
+    let huge_key = "K".repeat(1 << 20);
+    let reply = server
+        .post_json(
+            "/v1/users",
+            &user(&json!({ "labels": { huge_key: "v" } })).to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.len() < 16 * 1024, "{} bytes", reply.body.len());
+}

@@ -9,12 +9,13 @@ use base64::display::Base64Display;
 use base64::prelude::BASE64_STANDARD;
 use prost_reflect::{DynamicMessage, ReflectMessage};
 use serde::de::{self, Deserializer, Visitor};
-use serde::ser::{SerializeMap as _, Serializer};
+use serde::ser::{self, SerializeMap as _, Serializer};
 
 use super::JsonMessage;
 use super::read::MergeVisitor;
 use super::write::FieldWriter;
 use crate::encoding::JsonOptions;
+use crate::encoding::nesting::{Level, levels, to_dynamic};
 
 /// How values of one protobuf kind are written to and read from JSON.
 ///
@@ -706,8 +707,9 @@ impl<T: ReflectMessage + Default> JsonKind for WellKnown<T> {
         serializer: S,
         options: &JsonOptions,
     ) -> Result<S::Ok, S::Error> {
-        value
-            .transcode_to_dynamic()
+        // A value too deep to transcode fails here; the reflective encoder then reports it.
+        to_dynamic(value)
+            .map_err(|error| ser::Error::custom(error.message()))?
             .serialize_with_options(serializer, &options.serialize_options())
     }
 
@@ -721,6 +723,11 @@ impl<T: ReflectMessage + Default> JsonKind for WellKnown<T> {
             deserializer,
             &JsonOptions::strict_deserialize_options(),
         )?;
+        // The value must fit below the message it is read into, not just below itself.
+        let left = Level::remaining();
+        if levels(&dynamic, left) > left {
+            return Err(de::Error::custom("nested too deep"));
+        }
         dynamic.transcode_to().map_err(de::Error::custom)
     }
 

@@ -9,6 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use super::JsonMessage;
 use super::kinds::{JsonKind, MapKey};
 use crate::encoding::JsonOptions;
+use crate::encoding::nesting::Level;
 
 /// A JSON object key, borrowed from the body when it has no escapes.
 #[derive(Debug)]
@@ -248,9 +249,16 @@ impl<'de, M: JsonMessage> Visitor<'de> for MergeVisitor<'_, M> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        // Past the nesting limit the reflective codec takes over and says so.
+        let _level = Level::enter().ok_or_else(too_deep)?;
         let mut object = ObjectReader::new(map, self.options);
         self.target.merge_json_fields(&mut object)
     }
+}
+
+/// The generated reader's answer past [`crate::encoding::MAX_NESTING`].
+fn too_deep<E: de::Error>() -> E {
+    E::custom("nested too deep")
 }
 
 /// A value of `kind`, or what `null` stands for.
@@ -428,6 +436,8 @@ where
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Each entry is a message of its own in protobuf, one level below the map's message.
+        let _level = Level::enter().ok_or_else(too_deep)?;
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = self
                 .key_kind

@@ -9,6 +9,7 @@ use super::describe::json_body_error;
 use super::field_body::FieldBody;
 use super::options::JsonOptions;
 use super::unknown::strip_unknown_fields;
+use crate::encoding::nesting::{is_recursion_limit, too_deep};
 use crate::encoding::{codec_error, internal_codec_error};
 use crate::errors::Error;
 
@@ -201,5 +202,11 @@ fn expect_object(body: &[u8]) -> Result<(), Error> {
 fn merge<M: Message>(target: &mut M, decoded: &DynamicMessage) -> Result<(), Error> {
     target
         .merge(decoded.encode_to_vec().as_slice())
-        .map_err(|error| codec_error(format!("invalid JSON body: {error}")))
+        .map_err(|error| {
+            if is_recursion_limit(&error) {
+                too_deep("JSON body")
+            } else {
+                codec_error(format!("invalid JSON body: {error}"))
+            }
+        })
 }

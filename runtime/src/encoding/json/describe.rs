@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_path_to_error::{Path, Segment};
 
 use crate::encoding::codec_error;
+use crate::encoding::nesting::too_deep_text;
 use crate::errors::Error;
 
 /// `invalid JSON body: field "user.age": integer out of range at line 1 column 22`.
@@ -91,6 +92,11 @@ fn explain(raw: String) -> Cow<'static, str> {
     }
     if let Some(name) = quoted("multiple fields provided for oneof '") {
         return format!("more than one value given for oneof {name:?}; give one").into();
+    }
+    // serde_json's 128 levels of JSON are past `MAX_NESTING` whatever the message; prost's
+    // recursion limit is where prost-reflect's transcoding of a well-known type stops.
+    if raw == "recursion limit exceeded" || raw.ends_with("recursion limit reached") {
+        return too_deep_text().into();
     }
     let plain = match raw.as_str() {
         "invalid digit found in string" => "expected a decimal integer",

@@ -1,11 +1,12 @@
 //! Messages into JSON response bodies.
 
-use prost_reflect::{DynamicMessage, Kind, ReflectMessage};
+use prost_reflect::{Kind, ReflectMessage};
 use serde::Serialize;
 
 use super::options::JsonOptions;
 use super::unknown::is_well_known_type;
 use crate::encoding::internal_codec_error;
+use crate::encoding::nesting::{json_encode_error, to_dynamic};
 use crate::errors::Error;
 
 /// Encodes `message` as proto3 JSON.
@@ -23,7 +24,7 @@ pub fn encode_json<M: ReflectMessage>(
             &mut serde_json::Serializer::new(&mut out),
             &options.serialize_options(),
         )
-        .map_err(|error| internal_codec_error(format!("encoding JSON response: {error}")))?;
+        .map_err(|error| json_encode_error("encoding JSON response", &error))?;
     Ok(out)
 }
 
@@ -47,7 +48,7 @@ pub fn encode_json_field<M: ReflectMessage>(
     let dynamic = to_dynamic(message)?;
     let serialize_options = options.serialize_options();
     let failed = |error: serde_json::Error| {
-        internal_codec_error(format!("encoding JSON response field {field:?}: {error}"))
+        json_encode_error(&format!("encoding JSON response field {field:?}"), &error)
     };
 
     if let Kind::Message(field_type) = field_descriptor.kind()
@@ -95,16 +96,4 @@ pub fn encode_json_field<M: ReflectMessage>(
         .serialize(&mut serde_json::Serializer::new(&mut out))
         .map_err(failed)?;
     Ok(out)
-}
-
-/// Copies a typed message into a reflective one (through its binary form).
-fn to_dynamic<M: ReflectMessage>(message: &M) -> Result<DynamicMessage, Error> {
-    let mut dynamic = DynamicMessage::new(message.descriptor());
-    dynamic.transcode_from(message).map_err(|error| {
-        internal_codec_error(format!(
-            "{} does not match its descriptor: {error}",
-            message.descriptor().full_name()
-        ))
-    })?;
-    Ok(dynamic)
 }

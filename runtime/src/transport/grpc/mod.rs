@@ -26,14 +26,13 @@
 mod call;
 mod call_timeout;
 mod client;
+mod codec;
 mod mux;
 mod server;
 mod timeout;
 
 pub use call::ServerHandle;
 pub use client::{Client, ClientBuilder};
+pub use codec::{NestingDecoder, ProstCodec};
 pub use mux::{GrpcHttpService, serve_with_http};
 pub use server::Server;
-/// The protobuf codec of tonic-generated code (kratos-build points tonic's `codec_path` here,
-/// so crates using the generated code need no `tonic-prost` dependency of their own).
-pub use tonic_prost::ProstCodec;

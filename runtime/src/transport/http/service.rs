@@ -15,7 +15,7 @@ use super::router::{Lookup, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
 use crate::encoding::{self, Format, JsonOptions};
-use crate::errors::Error;
+use crate::errors::{Error, bounded_message};
 use crate::middleware::{BoxFuture, CallSite, Chain};
 use crate::transport::serve::BodyReadTimeout;
 use crate::transport::{Context, Deadline, Kind, within};
@@ -98,17 +98,21 @@ impl Shared {
         let matched = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(matched) => matched,
             Lookup::NotFound => {
-                let message = format!("no route for {} {}", parts.method, parts.uri.path());
+                let message = bounded_message(format!(
+                    "no route for {} {}",
+                    parts.method,
+                    parts.uri.path()
+                ));
                 return self.error_response(&Error::new(404, "NOT_FOUND", message), accept);
             }
             Lookup::MethodNotAllowed { allow } => {
                 let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
-                let message = format!(
+                let message = bounded_message(format!(
                     "{} is not allowed on {}; allowed: {}",
                     parts.method,
                     parts.uri.path(),
                     allowed.join(", ")
-                );
+                ));
                 let mut response =
                     self.error_response(&Error::new(405, "METHOD_NOT_ALLOWED", message), accept);
                 if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
@@ -117,6 +121,7 @@ impl Shared {
                 return response;
             }
             Lookup::BadPath(message) => {
+                let message = bounded_message(message);
                 return self.error_response(&Error::new(400, "CODEC", message), accept);
             }
         };

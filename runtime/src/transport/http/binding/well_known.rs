@@ -7,6 +7,8 @@ use prost_types::value::Kind;
 use prost_types::{FieldMask, ListValue, Struct, Value};
 
 use super::invalid;
+use crate::encoding::MAX_NESTING;
+use crate::encoding::nesting::too_deep_text;
 use crate::errors::Error;
 
 /// A `FieldMask`: comma-separated paths, each a dotted field path.
@@ -56,38 +58,96 @@ fn snake_case(path: &str) -> String {
     out
 }
 
-/// A `Struct`: JSON object text (`{"a":1}`).
+/// A `Struct`: JSON object text (`{"a":1}`), nested no deeper than
+/// [`MAX_NESTING`](crate::encoding::MAX_NESTING) allows at `name`.
 pub fn parse_struct(name: &str, value: &str) -> Result<Struct, Error> {
     match parse_json(name, value)? {
-        serde_json::Value::Object(object) => Ok(to_struct(object)),
+        serde_json::Value::Object(object) => {
+            check_levels(name, value, object_levels(&object))?;
+            Ok(to_struct(object))
+        }
         _ => Err(invalid(name, value, "expected a JSON object")),
     }
 }
 
-/// A `ListValue`: JSON array text (`[1,"a"]`).
+/// A `ListValue`: JSON array text (`[1,"a"]`), nested no deeper than
+/// [`MAX_NESTING`](crate::encoding::MAX_NESTING) allows at `name`.
 pub fn parse_list_value(name: &str, value: &str) -> Result<ListValue, Error> {
     match parse_json(name, value)? {
-        serde_json::Value::Array(array) => Ok(to_list(array)),
+        serde_json::Value::Array(array) => {
+            check_levels(name, value, array_levels(&array))?;
+            Ok(to_list(array))
+        }
         _ => Err(invalid(name, value, "expected a JSON array")),
     }
 }
 
 /// A `Value`: JSON text (`1`, `true`, `null`, `"a"`, `{...}`, `[...]`), or else the text itself
-/// as a string, so `?v=hello` means `"hello"`. Never fails; it returns a `Result` so that every
-/// parser has the same call shape in generated code.
-pub fn parse_value(_name: &str, value: &str) -> Result<Value, Error> {
-    Ok(serde_json::from_str(value).map_or_else(
-        |_| Value {
+/// as a string, so `?v=hello` means `"hello"`. Fails only for JSON nested deeper than
+/// [`MAX_NESTING`](crate::encoding::MAX_NESTING) allows at `name`.
+pub fn parse_value(name: &str, value: &str) -> Result<Value, Error> {
+    match serde_json::from_str(value) {
+        Ok(json) => {
+            check_levels(name, value, value_levels(&json))?;
+            Ok(to_value(json))
+        }
+        Err(error) if is_too_deep(&error) => Err(invalid(name, value, &too_deep_text())),
+        Err(_) => Ok(Value {
             kind: Some(Kind::StringValue(value.to_owned())),
-        },
-        to_value,
-    ))
+        }),
+    }
 }
 
 fn parse_json(name: &str, value: &str) -> Result<serde_json::Value, Error> {
-    // serde_json limits nesting to 128 levels, which also bounds the conversions below.
-    serde_json::from_str(value)
-        .map_err(|error| invalid(name, value, &format!("invalid JSON: {error}")))
+    serde_json::from_str(value).map_err(|error| {
+        if is_too_deep(&error) {
+            invalid(name, value, &too_deep_text())
+        } else {
+            invalid(name, value, &format!("invalid JSON: {error}"))
+        }
+    })
+}
+
+/// serde_json stops at 128 levels of JSON, far past what [`MAX_NESTING`] allows in a `Struct`
+/// (three levels per object), so hitting it means "too deep" too.
+fn is_too_deep(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("recursion limit exceeded")
+}
+
+/// Fails when a value taking `levels` levels (itself included) does not fit at `name`: the
+/// field's message sits one level further down per dotted component before it, and one more
+/// per map entry (`m[key]`).
+fn check_levels(name: &str, value: &str, levels: u32) -> Result<(), Error> {
+    let enclosing = name.bytes().filter(|&b| b == b'.' || b == b'[').count();
+    let left = MAX_NESTING.saturating_sub(u32::try_from(enclosing).unwrap_or(u32::MAX));
+    if levels > left {
+        return Err(invalid(name, value, &too_deep_text()));
+    }
+    Ok(())
+}
+
+// Levels as prost counts them for the message each JSON value becomes: a `Value` is one, a
+// `Struct` one plus a map entry per member, a `ListValue` one. serde_json's own depth limit
+// bounds the recursion.
+
+fn value_levels(value: &serde_json::Value) -> u32 {
+    1 + match value {
+        serde_json::Value::Object(object) => object_levels(object),
+        serde_json::Value::Array(array) => array_levels(array),
+        _ => 0,
+    }
+}
+
+fn object_levels(object: &serde_json::Map<String, serde_json::Value>) -> u32 {
+    1 + object
+        .values()
+        .map(|member| 1 + value_levels(member))
+        .max()
+        .unwrap_or(0)
+}
+
+fn array_levels(array: &[serde_json::Value]) -> u32 {
+    1 + array.iter().map(value_levels).max().unwrap_or(0)
 }
 
 fn to_struct(object: serde_json::Map<String, serde_json::Value>) -> Struct {

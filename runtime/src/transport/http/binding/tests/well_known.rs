@@ -217,7 +217,7 @@ fn structs_and_lists() {
             ("1", Err("expected a JSON object")),
             ("{", Err("invalid JSON: EOF while parsing an object")),
             ("", Err("invalid JSON")),
-            (&"[".repeat(200), Err("recursion limit exceeded")),
+            (&"[".repeat(200), Err("nested more than 100 levels")),
         ],
     );
     check(
@@ -259,4 +259,90 @@ fn values() {
             ("{\"a\":", Ok(string("{\"a\":"))),
         ],
     );
+}
+
+/// The binder draws the nesting line where prost does for the same value as a field of the
+/// request: a Struct, ListValue or Value field is one level below the request, each dotted
+/// component before it one more.
+#[test]
+fn nesting_stops_where_prost_stops() {
+    use prost::Message as _;
+
+    fn objects(levels: usize) -> String {
+        format!(
+            "{}{{}}{}",
+            r#"{"a":"#.repeat(levels - 1),
+            "}".repeat(levels - 1)
+        )
+    }
+    fn arrays(levels: usize) -> String {
+        format!("{}{}", "[".repeat(levels), "]".repeat(levels))
+    }
+    fn deep_struct(levels: usize) -> Struct {
+        (1..levels).fold(Struct::default(), |inner, _| Struct {
+            fields: [(
+                "a".to_owned(),
+                Value {
+                    kind: Some(Kind::StructValue(inner)),
+                },
+            )]
+            .into(),
+        })
+    }
+    fn deep_list(levels: usize) -> ListValue {
+        (1..levels).fold(ListValue::default(), |inner, _| {
+            list(vec![Value {
+                kind: Some(Kind::ListValue(inner)),
+            }])
+        })
+    }
+    /// Whether prost decodes `value` as a field one level below the top message.
+    fn prost_takes(value: Value) -> bool {
+        let bytes = list(vec![value]).encode_to_vec();
+        ListValue::decode(bytes.as_slice()).is_ok()
+    }
+    /// `kind` as a Struct or ListValue field: the Value around it is the top message.
+    fn prost_takes_field(kind: Kind) -> bool {
+        let bytes = Value { kind: Some(kind) }.encode_to_vec();
+        Value::decode(bytes.as_slice()).is_ok()
+    }
+
+    let mut seen = (0, 0);
+    for levels in 30..40 {
+        let parsed = parse_struct("s", &objects(levels));
+        let fits = prost_takes_field(Kind::StructValue(deep_struct(levels)));
+        assert_eq!(parsed.is_ok(), fits, "{levels} objects");
+        match parsed {
+            Ok(_) => seen.0 += 1,
+            Err(error) => {
+                seen.1 += 1;
+                assert!(
+                    error.message().contains("nested more than 100 levels"),
+                    "{error}"
+                );
+            }
+        }
+    }
+    for levels in 45..55 {
+        let text = arrays(levels);
+        let fits = prost_takes_field(Kind::ListValue(deep_list(levels)));
+        assert_eq!(
+            parse_list_value("l", &text).is_ok(),
+            fits,
+            "{levels} arrays"
+        );
+        let fits = prost_takes(Value {
+            kind: Some(Kind::ListValue(deep_list(levels))),
+        });
+        assert_eq!(
+            parse_value("v", &text).is_ok(),
+            fits,
+            "{levels} arrays in a Value"
+        );
+    }
+    // Both sides of the line were crossed.
+    assert!(seen.0 > 0 && seen.1 > 0, "{seen:?}");
+    // One dotted component further down, one level less to spare.
+    assert!(parse_struct("s", &objects(34)).is_ok());
+    assert!(parse_struct("m.s", &objects(34)).is_err());
 }
