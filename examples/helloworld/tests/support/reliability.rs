@@ -214,7 +214,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub(crate) async fn get(address: SocketAddr, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).await.unwrap();
     stream
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .unwrap();
     read_response(&mut stream, Duration::from_secs(5))
@@ -224,4 +226,5 @@ pub(crate) async fn get(address: SocketAddr, path: &str) -> (u16, String) {
 
 /// The HTTP/2 connection preface and an empty SETTINGS frame: what a prior-knowledge h2 client
 /// sends first.
-pub(crate) const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+pub(crate) const H2_PREFACE: &[u8] =
+    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";

@@ -17,11 +17,7 @@ pub(crate) struct BodyReadTimeout(Duration);
 
 impl std::fmt::Display for BodyReadTimeout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "no part of the request body arrived within {:?}",
-            self.0
-        )
+        write!(f, "no part of the request body arrived within {:?}", self.0)
     }
 }
 
