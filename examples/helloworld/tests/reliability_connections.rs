@@ -306,3 +306,24 @@ async fn a_grpc_message_that_never_arrives_ends_at_the_call_timeout() {
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
 }
+
+#[tokio::test]
+async fn head_on_a_get_route_is_answered_without_a_body() {
+    let serving = serve_http(http_server(Slow::default())).await;
+    let mut stream = TcpStream::connect(serving.address).await.unwrap();
+    stream
+        .write_all(b"HEAD /helloworld/head HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut received);
+    tokio::time::timeout(Duration::from_secs(3), read)
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8(received).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    // The length of GET's body `{"message":"Hello head"}`, and no body.
+    assert!(text.contains("content-length: 24\r\n"), "{text}");
+    assert!(text.ends_with("\r\n\r\n"), "{text}");
+}
