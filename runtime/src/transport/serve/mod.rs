@@ -7,6 +7,8 @@ mod body;
 mod connection;
 mod send;
 mod settings;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -21,6 +23,8 @@ use tokio::sync::{Semaphore, watch};
 
 pub(crate) use body::{BodyReadTimeout, RequestBody};
 pub use settings::ConnectionSettings;
+#[cfg(feature = "tls")]
+pub use tls::TlsConfig;
 
 /// Where a server is in its life; every connection watches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,9 +81,9 @@ where
                     continue;
                 };
                 configure(&stream, &settings);
-                let connection = connection::serve(
+                let connection = serve_accepted(
                     Arc::clone(&builder),
-                    send::SendTimeout::new(stream, settings.send_timeout),
+                    stream,
                     service.clone(),
                     Arc::clone(&settings),
                     stage.subscribe(),
@@ -95,6 +99,41 @@ where
     drop(listener);
     stop(&stage, settings.stop_timeout).await;
     Ok(())
+}
+
+/// Serves one accepted connection: after the TLS handshake when the server has TLS.
+async fn serve_accepted<S, B>(
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    stream: TcpStream,
+    service: S,
+    settings: Arc<ConnectionSettings>,
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))] mut stage: watch::Receiver<Stage>,
+) where
+    S: tower_service::Service<
+            http::Request<RequestBody>,
+            Response = http::Response<B>,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let io = send::SendTimeout::new(stream, settings.send_timeout);
+    #[cfg(feature = "tls")]
+    if let Some(tls) = settings.tls.clone() {
+        // A handshake still going on when the server stops is abandoned.
+        let handshake = tokio::select! {
+            done = tls.accept(io) => done,
+            _ = stage.wait_for(|stage| *stage != Stage::Serving) => None,
+        };
+        if let Some(io) = handshake {
+            connection::serve(builder, io, service, settings, stage).await;
+        }
+        return;
+    }
+    connection::serve(builder, io, service, settings, stage).await;
 }
 
 /// hyper's builder with the settings' timeouts and limits, and the timer they need (without

@@ -15,7 +15,7 @@ use std::time::Duration;
 ///     .max_connections(2_000);
 /// let server = kratos::transport::http::Server::new().connection_settings(settings);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ConnectionSettings {
     pub(crate) header_read_timeout: Option<Duration>,
     pub(crate) idle_timeout: Option<Duration>,
@@ -27,6 +27,8 @@ pub struct ConnectionSettings {
     pub(crate) h2_keep_alive_timeout: Duration,
     pub(crate) tcp_keep_alive: Option<Duration>,
     pub(crate) stop_timeout: Duration,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<super::TlsConfig>,
 }
 
 impl Default for ConnectionSettings {
@@ -71,6 +73,8 @@ impl ConnectionSettings {
             h2_keep_alive_timeout: Self::DEFAULT_H2_KEEP_ALIVE_TIMEOUT,
             tcp_keep_alive: Some(Self::DEFAULT_TCP_KEEP_ALIVE),
             stop_timeout: Self::DEFAULT_STOP_TIMEOUT,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 
@@ -153,6 +157,14 @@ impl ConnectionSettings {
     #[must_use]
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.stop_timeout = timeout;
+        self
+    }
+
+    /// Serve TLS only, with this certificate (default: plain TCP).
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, config: super::TlsConfig) -> Self {
+        self.tls = Some(config);
         self
     }
 }
