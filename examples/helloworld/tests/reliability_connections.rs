@@ -327,3 +327,57 @@ async fn head_on_a_get_route_is_answered_without_a_body() {
     assert!(text.contains("content-length: 24\r\n"), "{text}");
     assert!(text.ends_with("\r\n\r\n"), "{text}");
 }
+
+#[tokio::test]
+async fn http2_streams_beyond_the_limit_wait_for_a_free_one() {
+    let slow = Slow::default();
+    let server = reliability::grpc_server(slow.clone())
+        .connection_settings(no_timeouts().max_h2_streams(Some(2)));
+    let serving = reliability::serve_grpc(server).await;
+    let channel = tonic::transport::Endpoint::from_shared(serving.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut client = helloworld::api::greeter_client::GreeterClient::new(channel);
+    // One call first, so the client has the server's SETTINGS (streams opened before them,
+    // past the limit, are refused with REFUSED_STREAM, which clients may retry).
+    client
+        .say_hello(helloworld::api::HelloRequest { name: "a".into() })
+        .await
+        .unwrap();
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            let mut client = client.clone();
+            tokio::spawn(async move {
+                let request = helloworld::api::HelloRequest {
+                    name: "sleep-400".into(),
+                };
+                client.say_hello(request).await
+            })
+        })
+        .collect();
+    slow.wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let running = slow.in_progress.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(running, 2, "calls running at once on one connection");
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_http2_peer_that_does_not_answer_pings_is_closed() {
+    let server = http_server(Slow::default()).connection_settings(
+        no_timeouts().h2_keep_alive(Some(Duration::from_millis(100)), Duration::from_millis(100)),
+    );
+    let serving = serve_http(server).await;
+    // The preface, then silence: no SETTINGS ack, no PING answers.
+    let mut stream = TcpStream::connect(serving.address).await.unwrap();
+    stream.write_all(reliability::H2_PREFACE).await.unwrap();
+    let closed = closed_within(stream, Duration::from_secs(3)).await;
+    assert!(
+        closed.is_some(),
+        "a peer that answered no ping was still connected after 3 s"
+    );
+}

@@ -173,3 +173,26 @@ async fn stop(stage: &watch::Sender<Stage>, timeout: Duration) {
         stage.closed().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_get_tcp_keep_alive() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap());
+        let (client, accepted) = tokio::join!(client, listener.accept());
+        let (accepted, _) = accepted.unwrap();
+        let idle = Duration::from_secs(7);
+        configure(
+            &accepted,
+            &ConnectionSettings::new().tcp_keep_alive(Some(idle)),
+        );
+        let socket = socket2::SockRef::from(&accepted);
+        assert!(socket.keepalive().unwrap());
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), idle);
+        assert!(accepted.nodelay().unwrap());
+        drop(client);
+    }
+}
