@@ -122,17 +122,7 @@ async fn idle_connections_are_closed_at_the_idle_timeout() {
     // One that never sends a byte.
     let silent = TcpStream::connect(serving.address).await.unwrap();
     // One kept alive after a call.
-    let mut kept = TcpStream::connect(serving.address).await.unwrap();
-    kept.write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(
-        read_response(&mut kept, Duration::from_secs(3))
-            .await
-            .unwrap()
-            .0,
-        200
-    );
+    let kept = reliability::kept_alive(serving.address).await;
     // An HTTP/2 one with no stream.
     let mut h2 = TcpStream::connect(serving.address).await.unwrap();
     h2.write_all(reliability::H2_PREFACE).await.unwrap();
@@ -286,12 +276,7 @@ async fn a_grpc_message_that_never_arrives_ends_at_the_call_timeout() {
         .timeout(Some(SHORT))
         .connection_settings(no_timeouts());
     let serving = reliability::serve_grpc(server).await;
-    let channel = tonic::transport::Endpoint::from_shared(serving.url())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut grpc = tonic::client::Grpc::new(channel);
+    let mut grpc = tonic::client::Grpc::new(reliability::channel(serving.url()).await);
     grpc.ready().await.unwrap();
     let never = tonic::codegen::tokio_stream::pending::<helloworld::api::HelloRequest>();
     let codec = kratos::transport::grpc::ProstCodec::<
@@ -334,12 +319,7 @@ async fn http2_streams_beyond_the_limit_wait_for_a_free_one() {
     let server = reliability::grpc_server(slow.clone())
         .connection_settings(no_timeouts().max_h2_streams(Some(2)));
     let serving = reliability::serve_grpc(server).await;
-    let channel = tonic::transport::Endpoint::from_shared(serving.url())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut client = helloworld::api::greeter_client::GreeterClient::new(channel);
+    let mut client = reliability::tonic_client(serving.url()).await;
     // One call first, so the client has the server's SETTINGS (streams opened before them,
     // past the limit, are refused with REFUSED_STREAM, which clients may retry).
     client

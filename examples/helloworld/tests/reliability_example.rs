@@ -98,12 +98,7 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
             calls.push(stream);
         }
         // An idle kept-alive connection: the stop closes it.
-        let mut idle = TcpStream::connect(http_address()).await.unwrap();
-        idle.write_all(b"GET /helloworld/idle HTTP/1.1\r\nHost: t\r\n\r\n")
-            .await
-            .unwrap();
-        let reply = reliability::read_response(&mut idle, Duration::from_secs(3)).await;
-        assert_eq!(reply.map(|(status, _)| status), Some(200));
+        let mut idle = reliability::kept_alive(http_address()).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         send(&example, signal);
         tokio::time::sleep(Duration::from_millis(300)).await;

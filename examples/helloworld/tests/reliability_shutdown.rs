@@ -6,22 +6,15 @@ mod reliability;
 
 use std::time::Duration;
 
-use helloworld::api::{self, greeter_client::GreeterClient};
+use helloworld::api;
 use kratos::transport::ConnectionSettings;
-use reliability::{Slow, grpc_server, http_server, read_response, serve_grpc, serve_http};
+use reliability::{
+    Slow, grpc_server, http_server, read_response, serve_grpc, serve_http, tonic_client,
+};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 const CALLS: usize = 50;
-
-async fn tonic_client(url: String) -> GreeterClient<tonic::transport::Channel> {
-    let channel = tonic::transport::Endpoint::from_shared(url)
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    GreeterClient::new(channel)
-}
 
 #[tokio::test]
 async fn http_stop_lets_fifty_slow_calls_finish_and_returns_ok() {
@@ -92,17 +85,7 @@ async fn idle_connections_do_not_delay_the_stop() {
     // Kept-alive connections on both transports, no call in progress: the stop closes them
     // and returns long before its 5 s timeout.
     let http = serve_http(http_server(Slow::default()).stop_timeout(Duration::from_secs(5))).await;
-    let mut kept = TcpStream::connect(http.address).await.unwrap();
-    kept.write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(
-        read_response(&mut kept, Duration::from_secs(3))
-            .await
-            .unwrap()
-            .0,
-        200
-    );
+    let _kept = reliability::kept_alive(http.address).await;
     let grpc = serve_grpc(grpc_server(Slow::default()).stop_timeout(Duration::from_secs(5))).await;
     let mut client = tonic_client(grpc.url()).await;
     client

@@ -26,6 +26,46 @@ pub use settings::ConnectionSettings;
 #[cfg(feature = "tls")]
 pub use tls::TlsConfig;
 
+/// What a server serves on each connection: a tower service of requests with the timed body.
+pub(crate) trait ConnectionService<B>:
+    tower_service::Service<
+        http::Request<RequestBody>,
+        Response = http::Response<B>,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S, B> ConnectionService<B> for S where
+    S: tower_service::Service<
+            http::Request<RequestBody>,
+            Response = http::Response<B>,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
+/// The response bodies hyper can send.
+pub(crate) trait ResponseBody:
+    http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>>
+    + Send
+    + 'static
+{
+}
+
+impl<B> ResponseBody for B where
+    B: http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>>
+        + Send
+        + 'static
+{
+}
+
 /// Where a server is in its life; every connection watches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -45,16 +85,8 @@ pub(crate) async fn serve_connections<S, B>(
     signal: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()>
 where
-    S: tower_service::Service<
-            http::Request<RequestBody>,
-            Response = http::Response<B>,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S: ConnectionService<B>,
+    B: ResponseBody,
 {
     let builder = Arc::new(builder(&settings));
     let settings = Arc::new(settings);
@@ -109,16 +141,8 @@ async fn serve_accepted<S, B>(
     settings: Arc<ConnectionSettings>,
     #[cfg_attr(not(feature = "tls"), allow(unused_mut))] mut stage: watch::Receiver<Stage>,
 ) where
-    S: tower_service::Service<
-            http::Request<RequestBody>,
-            Response = http::Response<B>,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S: ConnectionService<B>,
+    B: ResponseBody,
 {
     let io = send::SendTimeout::new(stream, settings.send_timeout);
     #[cfg(feature = "tls")]
