@@ -32,18 +32,20 @@ async fn http_stop_lets_fifty_slow_calls_finish_and_returns_ok() {
     slow.wait_for(CALLS).await;
     serving.signal_stop();
     // New connections are refused once the listener is closed.
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(
-        TcpStream::connect(address).await.is_err(),
-        "still accepting after the stop signal"
-    );
+    let refused = async {
+        while TcpStream::connect(address).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let refused = tokio::time::timeout(Duration::from_secs(2), refused).await;
+    assert!(refused.is_ok(), "still accepting 2 s after the stop signal");
     for (i, call) in calls.into_iter().enumerate() {
         let (status, body) = call.await.unwrap();
         assert_eq!(status, 200, "call {i}: {body}");
     }
     let (result, took) = serving.stopped(Duration::from_secs(5)).await;
     result.unwrap();
-    assert!(took < Duration::from_secs(2), "stopping took {took:?}");
+    assert!(took < Duration::from_secs(3), "stopping took {took:?}");
 }
 
 #[tokio::test]
@@ -77,7 +79,7 @@ async fn grpc_stop_lets_fifty_slow_calls_finish_and_returns_ok() {
     }
     let (result, took) = serving.stopped(Duration::from_secs(5)).await;
     result.unwrap();
-    assert!(took < Duration::from_secs(2), "stopping took {took:?}");
+    assert!(took < Duration::from_secs(3), "stopping took {took:?}");
 }
 
 #[tokio::test]
@@ -96,7 +98,7 @@ async fn idle_connections_do_not_delay_the_stop() {
         serving.signal_stop();
         let (result, took) = serving.stopped(Duration::from_secs(5)).await;
         result.unwrap();
-        assert!(took < Duration::from_secs(1), "stopping took {took:?}");
+        assert!(took < Duration::from_secs(2), "stopping took {took:?}");
     }
 }
 
@@ -156,13 +158,14 @@ async fn stuck_clients_cannot_hold_the_server_past_the_stop_timeout() {
 
     for mut serving in [http, grpc] {
         serving.signal_stop();
-        let (result, took) = serving.stopped(Duration::from_secs(3)).await;
+        let (result, took) = serving.stopped(Duration::from_secs(5)).await;
         result.unwrap();
         assert!(
             took >= stop_timeout,
             "stopped after {took:?}, before the stop timeout"
         );
-        assert!(took < Duration::from_millis(1500), "stopping took {took:?}");
+        // Far below the calls' minute; the margin is for a loaded machine.
+        assert!(took < Duration::from_secs(3), "stopping took {took:?}");
     }
     // The cut calls end with no answer (HTTP) or an error (gRPC), not after their minute.
     let cut = tokio::time::timeout(Duration::from_secs(3), long_call).await;
