@@ -5,13 +5,17 @@
 #   bench/run.sh                      # 10 rounds x 5 s per endpoint and implementation
 #   ROUNDS=3 DURATION=10 bench/run.sh
 #   CANDIDATE=kratos-mw BASELINE=kratos bench/run.sh   # default middleware chain vs none
+#   BASELINE_BIN=/tmp/bench-server-before CANDIDATE=kratos-mw BASELINE=kratos-mw bench/run.sh
+#                                     # this tree vs a bench-server built before a change
 #
 # Knobs (environment): ROUNDS (10), DURATION seconds per wrk run (5), WARMUP
 # seconds per server and endpoint (3), THREADS wrk threads (2), CONNECTIONS (64),
 # PIN (1 when the machine has 2+ cores: servers on core 0, wrk on core 1;
 # 0 lets the scheduler place everything), BUSY_MIN (90, see below),
 # KRATOS_PORT (18080, the candidate's), AXUM_PORT (18081, the baseline's), CANDIDATE
-# (kratos) and BASELINE (axum).
+# (kratos) and BASELINE (axum), BASELINE_BIN (unset: a prebuilt bench-server, for example
+# one built from the tree before a change, that serves the baseline; CANDIDATE and BASELINE
+# may then name the same implementation, and the baseline is reported as BASELINE-before).
 #
 # Per endpoint it alternates the candidate and the baseline (which goes first flips every
 # round) and prints the ratio candidate/baseline two ways: the median of the
@@ -43,7 +47,10 @@ AXUM_PORT=${AXUM_PORT:-18081}
 # BASELINE=kratos measures the example's default middleware chain against none.
 CANDIDATE=${CANDIDATE:-kratos}
 BASELINE=${BASELINE:-axum}
-[ "$CANDIDATE" != "$BASELINE" ] || { echo "run.sh: CANDIDATE and BASELINE must differ" >&2; exit 2; }
+BASELINE_BIN=${BASELINE_BIN:-}
+if [ -z "$BASELINE_BIN" ]; then
+    [ "$CANDIDATE" != "$BASELINE" ] || { echo "run.sh: CANDIDATE and BASELINE must differ (or set BASELINE_BIN)" >&2; exit 2; }
+fi
 CORES=$(nproc)
 PIN=${PIN:-$([ "$CORES" -ge 2 ] && echo 1 || echo 0)}
 BUSY_MIN=${BUSY_MIN:-90}
@@ -75,6 +82,20 @@ target_dir=$(cargo metadata --format-version 1 --no-deps \
     | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 server_bin="$target_dir/release/bench-server"
 [ -x "$server_bin" ] || die "no binary at $server_bin"
+# Which binary and --impl serve each side; with BASELINE_BIN the baseline is that binary's,
+# labelled apart from the candidate.
+declare -A impl_of bin_of
+impl_of[$CANDIDATE]=$CANDIDATE
+bin_of[$CANDIDATE]=$server_bin
+if [ -n "$BASELINE_BIN" ]; then
+    [ -x "$BASELINE_BIN" ] || die "BASELINE_BIN=$BASELINE_BIN is not an executable"
+    impl_of[$BASELINE-before]=$BASELINE
+    bin_of[$BASELINE-before]=$BASELINE_BIN
+    BASELINE=$BASELINE-before
+else
+    impl_of[$BASELINE]=$BASELINE
+    bin_of[$BASELINE]=$server_bin
+fi
 
 # --- pinning ---------------------------------------------------------------
 server_cpu=() wrk_cpu=()
@@ -104,7 +125,7 @@ trap 'exit 130' INT TERM
 declare -A port=([$CANDIDATE]=$KRATOS_PORT [$BASELINE]=$AXUM_PORT)
 declare -A pid_of
 for impl in "$CANDIDATE" "$BASELINE"; do
-    "${server_cpu[@]}" "$server_bin" --impl "$impl" --addr "127.0.0.1:${port[$impl]}" \
+    "${server_cpu[@]}" "${bin_of[$impl]}" --impl "${impl_of[$impl]}" --addr "127.0.0.1:${port[$impl]}" \
         >"$logs/$impl.log" 2>&1 &
     pid_of[$impl]=$!
     pids+=($!)

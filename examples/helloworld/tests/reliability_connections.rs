@@ -24,8 +24,8 @@ fn no_timeouts() -> ConnectionSettings {
 
 #[tokio::test]
 async fn trickled_headers_are_cut_at_the_header_read_timeout() {
-    let server =
-        http_server(Slow::default()).connection_settings(no_timeouts().header_read_timeout(Some(SHORT)));
+    let server = http_server(Slow::default())
+        .connection_settings(no_timeouts().header_read_timeout(Some(SHORT)));
     let serving = serve_http(server).await;
     // Twenty clients each send a header line every 100 ms and never finish.
     let mut clients = Vec::new();
@@ -54,7 +54,10 @@ async fn trickled_headers_are_cut_at_the_header_read_timeout() {
     }
     for client in clients {
         let closed = client.await.unwrap();
-        assert!(closed.is_some(), "a trickling client was still connected after 3 s");
+        assert!(
+            closed.is_some(),
+            "a trickling client was still connected after 3 s"
+        );
     }
     assert_eq!(get(serving.address, "/helloworld/after").await.0, 200);
 }
@@ -67,7 +70,9 @@ async fn a_stalled_body_is_cut_at_the_body_read_timeout_with_408() {
     let serving = serve_http(server).await;
     let mut stream = TcpStream::connect(serving.address).await.unwrap();
     stream
-        .write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789")
+        .write_all(
+            b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789",
+        )
         .await
         .unwrap();
     let (status, body) = read_response(&mut stream, Duration::from_secs(3))
@@ -111,35 +116,42 @@ async fn a_trickled_body_is_cut_by_the_handler_timeout_which_covers_the_read() {
 
 #[tokio::test]
 async fn idle_connections_are_closed_at_the_idle_timeout() {
-    let server = http_server(Slow::default()).connection_settings(no_timeouts().idle_timeout(Some(SHORT)));
+    let server =
+        http_server(Slow::default()).connection_settings(no_timeouts().idle_timeout(Some(SHORT)));
     let serving = serve_http(server).await;
     // One that never sends a byte.
     let silent = TcpStream::connect(serving.address).await.unwrap();
     // One kept alive after a call.
-    let mut kept = TcpStream::connect(serving.address).await.unwrap();
-    kept.write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(read_response(&mut kept, Duration::from_secs(3)).await.unwrap().0, 200);
+    let kept = reliability::kept_alive(serving.address).await;
     // An HTTP/2 one with no stream.
     let mut h2 = TcpStream::connect(serving.address).await.unwrap();
     h2.write_all(reliability::H2_PREFACE).await.unwrap();
     let start = std::time::Instant::now();
     for (name, stream) in [("silent", silent), ("kept-alive", kept), ("h2", h2)] {
         let closed = closed_within(stream, Duration::from_secs(3)).await;
-        assert!(closed.is_some(), "the {name} connection was still open after 3 s");
+        assert!(
+            closed.is_some(),
+            "the {name} connection was still open after 3 s"
+        );
         // Not before the timeout (the silent one was opened a moment before `start`).
         let after = start.elapsed();
-        assert!(after >= Duration::from_millis(200), "{name} closed after {after:?}");
+        assert!(
+            after >= Duration::from_millis(200),
+            "{name} closed after {after:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_call_in_progress_is_not_idle() {
-    let server = http_server(Slow::default()).connection_settings(no_timeouts().idle_timeout(Some(SHORT)));
+    let server =
+        http_server(Slow::default()).connection_settings(no_timeouts().idle_timeout(Some(SHORT)));
     let serving = serve_http(server).await;
     let (status, body) = get(serving.address, "/helloworld/sleep-900").await;
-    assert_eq!((status, body.as_str()), (200, r#"{"message":"Hello sleep-900"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"message":"Hello sleep-900"}"#)
+    );
 }
 
 #[tokio::test]
@@ -155,14 +167,19 @@ async fn at_the_connection_cap_clients_wait_and_are_served_once_others_leave() {
         .await
         .unwrap();
     assert!(
-        read_response(&mut third, Duration::from_millis(500)).await.is_none(),
+        read_response(&mut third, Duration::from_millis(500))
+            .await
+            .is_none(),
         "a third connection was served with the cap at two"
     );
     drop(first);
     let (status, body) = read_response(&mut third, Duration::from_secs(3))
         .await
         .expect("the waiting client was not served after a slot freed");
-    assert_eq!((status, body.as_str()), (200, r#"{"message":"Hello third"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"message":"Hello third"}"#)
+    );
 }
 
 #[tokio::test]
@@ -174,10 +191,13 @@ async fn oversize_bodies_are_413_declared_or_chunked() {
         .write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n")
         .await
         .unwrap();
-    let (status, body) = read_response(&mut declared, Duration::from_secs(3)).await.unwrap();
+    let (status, body) = read_response(&mut declared, Duration::from_secs(3))
+        .await
+        .unwrap();
     assert_eq!(status, 413, "{body}");
     let mut chunked = TcpStream::connect(serving.address).await.unwrap();
-    let mut request = b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut request =
+        b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     for _ in 0..4 {
         request.extend_from_slice(b"200\r\n");
         request.extend_from_slice(&[b'x'; 0x200]);
@@ -185,14 +205,17 @@ async fn oversize_bodies_are_413_declared_or_chunked() {
     }
     request.extend_from_slice(b"0\r\n\r\n");
     chunked.write_all(&request).await.unwrap();
-    let (status, body) = read_response(&mut chunked, Duration::from_secs(3)).await.unwrap();
+    let (status, body) = read_response(&mut chunked, Duration::from_secs(3))
+        .await
+        .unwrap();
     assert_eq!(status, 413, "{body}");
     assert_eq!(get(serving.address, "/helloworld/after").await.0, 200);
 }
 
 #[tokio::test]
 async fn a_client_that_never_reads_is_cut_at_the_send_timeout_and_others_are_served() {
-    let server = http_server(Slow::default()).connection_settings(no_timeouts().send_timeout(Some(SHORT)));
+    let server =
+        http_server(Slow::default()).connection_settings(no_timeouts().send_timeout(Some(SHORT)));
     let serving = serve_http(server).await;
     // Pipelined requests for 8 KiB replies, 64 MiB of replies in all, never read: far more than
     // the socket buffers hold, so the server's writes must wait for this client.
@@ -206,13 +229,18 @@ async fn a_client_that_never_reads_is_cut_at_the_send_timeout_and_others_are_ser
                 break;
             }
         }
-        std::future::pending::<()>().await
+        std::future::pending::<()>().await;
     };
     // Meanwhile others are served.
     let others = async {
         tokio::time::sleep(Duration::from_millis(100)).await;
         for i in 0..5 {
-            assert_eq!(get(serving.address, &format!("/helloworld/other{i}")).await.0, 200);
+            assert_eq!(
+                get(serving.address, &format!("/helloworld/other{i}"))
+                    .await
+                    .0,
+                200
+            );
         }
         // Give the send timeout time to pass, then see what the stuck client got.
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -234,7 +262,10 @@ async fn a_client_that_never_reads_is_cut_at_the_send_timeout_and_others_are_ser
     })
     .await;
     assert!(read.is_ok(), "the stuck client's connection was still open");
-    assert!(received < 32 << 20, "the server kept writing: {received} bytes");
+    assert!(
+        received < 32 << 20,
+        "the server kept writing: {received} bytes"
+    );
 }
 
 #[tokio::test]
@@ -245,12 +276,7 @@ async fn a_grpc_message_that_never_arrives_ends_at_the_call_timeout() {
         .timeout(Some(SHORT))
         .connection_settings(no_timeouts());
     let serving = reliability::serve_grpc(server).await;
-    let channel = tonic::transport::Endpoint::from_shared(serving.url())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut grpc = tonic::client::Grpc::new(channel);
+    let mut grpc = tonic::client::Grpc::new(reliability::channel(serving.url()).await);
     grpc.ready().await.unwrap();
     let never = tonic::codegen::tokio_stream::pending::<helloworld::api::HelloRequest>();
     let codec = kratos::transport::grpc::ProstCodec::<
@@ -264,4 +290,74 @@ async fn a_grpc_message_that_never_arrives_ends_at_the_call_timeout() {
         .expect("the call was still waiting after 3 s")
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+}
+
+#[tokio::test]
+async fn head_on_a_get_route_is_answered_without_a_body() {
+    let serving = serve_http(http_server(Slow::default())).await;
+    let mut stream = TcpStream::connect(serving.address).await.unwrap();
+    stream
+        .write_all(b"HEAD /helloworld/head HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut received);
+    tokio::time::timeout(Duration::from_secs(3), read)
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8(received).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    // The length of GET's body `{"message":"Hello head"}`, and no body.
+    assert!(text.contains("content-length: 24\r\n"), "{text}");
+    assert!(text.ends_with("\r\n\r\n"), "{text}");
+}
+
+#[tokio::test]
+async fn http2_streams_beyond_the_limit_wait_for_a_free_one() {
+    let slow = Slow::default();
+    let server = reliability::grpc_server(slow.clone())
+        .connection_settings(no_timeouts().max_h2_streams(Some(2)));
+    let serving = reliability::serve_grpc(server).await;
+    let mut client = reliability::tonic_client(serving.url()).await;
+    // One call first, so the client has the server's SETTINGS (streams opened before them,
+    // past the limit, are refused with REFUSED_STREAM, which clients may retry).
+    client
+        .say_hello(helloworld::api::HelloRequest { name: "a".into() })
+        .await
+        .unwrap();
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            let mut client = client.clone();
+            tokio::spawn(async move {
+                let request = helloworld::api::HelloRequest {
+                    name: "sleep-400".into(),
+                };
+                client.say_hello(request).await
+            })
+        })
+        .collect();
+    slow.wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let running = slow.in_progress.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(running, 2, "calls running at once on one connection");
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_http2_peer_that_does_not_answer_pings_is_closed() {
+    let server = http_server(Slow::default()).connection_settings(
+        no_timeouts().h2_keep_alive(Some(Duration::from_millis(100)), Duration::from_millis(100)),
+    );
+    let serving = serve_http(server).await;
+    // The preface, then silence: no SETTINGS ack, no PING answers.
+    let mut stream = TcpStream::connect(serving.address).await.unwrap();
+    stream.write_all(reliability::H2_PREFACE).await.unwrap();
+    let closed = closed_within(stream, Duration::from_secs(3)).await;
+    assert!(
+        closed.is_some(),
+        "a peer that answered no ping was still connected after 3 s"
+    );
 }

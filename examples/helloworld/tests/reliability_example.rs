@@ -92,22 +92,20 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
             stream.write_all(first.as_bytes()).await.unwrap();
             let reply = reliability::read_response(&mut stream, Duration::from_secs(3)).await;
             assert_eq!(reply.map(|(status, _)| status), Some(200));
-            let second = format!("GET /helloworld/b{i} HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab");
+            let second =
+                format!("GET /helloworld/b{i} HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab");
             stream.write_all(second.as_bytes()).await.unwrap();
             calls.push(stream);
         }
         // An idle kept-alive connection: the stop closes it.
-        let mut idle = TcpStream::connect(http_address()).await.unwrap();
-        idle.write_all(b"GET /helloworld/idle HTTP/1.1\r\nHost: t\r\n\r\n")
-            .await
-            .unwrap();
-        let reply = reliability::read_response(&mut idle, Duration::from_secs(3)).await;
-        assert_eq!(reply.map(|(status, _)| status), Some(200));
+        let mut idle = reliability::kept_alive(http_address()).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         send(&example, signal);
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(
-            reliability::closed_within(&mut idle, Duration::from_secs(1)).await.is_some(),
+            reliability::closed_within(&mut idle, Duration::from_secs(1))
+                .await
+                .is_some(),
             "the idle connection stayed open"
         );
         for (i, mut stream) in calls.into_iter().enumerate() {
@@ -117,7 +115,10 @@ async fn sigterm_and_sigint_stop_gracefully_with_status_0() {
         }
         let (status, took) = exited(&mut example, Duration::from_secs(5)).await;
         assert_eq!(status.code(), Some(0), "{args:?} SIG{signal}: {status}");
-        assert!(took < Duration::from_secs(3), "{args:?} SIG{signal}: stopping took {took:?}");
+        assert!(
+            took < Duration::from_secs(3),
+            "{args:?} SIG{signal}: stopping took {took:?}"
+        );
     }
 }
 

@@ -6,49 +6,53 @@ mod reliability;
 
 use std::time::Duration;
 
-use helloworld::api::{self, greeter_client::GreeterClient};
+use helloworld::api;
 use kratos::transport::ConnectionSettings;
-use reliability::{Slow, grpc_server, http_server, read_response, serve_grpc, serve_http};
+use reliability::{
+    Slow, grpc_server, http_server, read_response, serve_grpc, serve_http, tonic_client,
+};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 const CALLS: usize = 50;
 
-async fn tonic_client(url: String) -> GreeterClient<tonic::transport::Channel> {
-    let channel = tonic::transport::Endpoint::from_shared(url)
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    GreeterClient::new(channel)
-}
-
 #[tokio::test]
 async fn http_stop_lets_fifty_slow_calls_finish_and_returns_ok() {
     let slow = Slow::default();
-    let mut serving = serve_http(http_server(slow.clone()).stop_timeout(Duration::from_secs(5))).await;
+    let mut serving =
+        serve_http(http_server(slow.clone()).stop_timeout(Duration::from_secs(5))).await;
     let address = serving.address;
     let calls: Vec<_> = (0..CALLS)
-        .map(|i| tokio::spawn(async move { reliability::get(address, &format!("/helloworld/sleep-{}", 400 + i)).await }))
+        .map(|i| {
+            tokio::spawn(async move {
+                reliability::get(address, &format!("/helloworld/sleep-{}", 400 + i)).await
+            })
+        })
         .collect();
     slow.wait_for(CALLS).await;
     serving.signal_stop();
     // New connections are refused once the listener is closed.
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(TcpStream::connect(address).await.is_err(), "still accepting after the stop signal");
+    let refused = async {
+        while TcpStream::connect(address).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let refused = tokio::time::timeout(Duration::from_secs(2), refused).await;
+    assert!(refused.is_ok(), "still accepting 2 s after the stop signal");
     for (i, call) in calls.into_iter().enumerate() {
         let (status, body) = call.await.unwrap();
         assert_eq!(status, 200, "call {i}: {body}");
     }
     let (result, took) = serving.stopped(Duration::from_secs(5)).await;
     result.unwrap();
-    assert!(took < Duration::from_secs(2), "stopping took {took:?}");
+    assert!(took < Duration::from_secs(3), "stopping took {took:?}");
 }
 
 #[tokio::test]
 async fn grpc_stop_lets_fifty_slow_calls_finish_and_returns_ok() {
     let slow = Slow::default();
-    let mut serving = serve_grpc(grpc_server(slow.clone()).stop_timeout(Duration::from_secs(5))).await;
+    let mut serving =
+        serve_grpc(grpc_server(slow.clone()).stop_timeout(Duration::from_secs(5))).await;
     let client = tonic_client(serving.url()).await;
     let calls: Vec<_> = (0..CALLS)
         .map(|i| {
@@ -64,12 +68,18 @@ async fn grpc_stop_lets_fifty_slow_calls_finish_and_returns_ok() {
     slow.wait_for(CALLS).await;
     serving.signal_stop();
     for (i, call) in calls.into_iter().enumerate() {
-        let reply = call.await.unwrap().unwrap_or_else(|status| panic!("call {i}: {status:?}"));
-        assert_eq!(reply.into_inner().message, format!("Hello sleep-{}", 400 + i));
+        let reply = call
+            .await
+            .unwrap()
+            .unwrap_or_else(|status| panic!("call {i}: {status:?}"));
+        assert_eq!(
+            reply.into_inner().message,
+            format!("Hello sleep-{}", 400 + i)
+        );
     }
     let (result, took) = serving.stopped(Duration::from_secs(5)).await;
     result.unwrap();
-    assert!(took < Duration::from_secs(2), "stopping took {took:?}");
+    assert!(took < Duration::from_secs(3), "stopping took {took:?}");
 }
 
 #[tokio::test]
@@ -77,9 +87,7 @@ async fn idle_connections_do_not_delay_the_stop() {
     // Kept-alive connections on both transports, no call in progress: the stop closes them
     // and returns long before its 5 s timeout.
     let http = serve_http(http_server(Slow::default()).stop_timeout(Duration::from_secs(5))).await;
-    let mut kept = TcpStream::connect(http.address).await.unwrap();
-    kept.write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\n\r\n").await.unwrap();
-    assert_eq!(read_response(&mut kept, Duration::from_secs(3)).await.unwrap().0, 200);
+    let _kept = reliability::kept_alive(http.address).await;
     let grpc = serve_grpc(grpc_server(Slow::default()).stop_timeout(Duration::from_secs(5))).await;
     let mut client = tonic_client(grpc.url()).await;
     client
@@ -90,7 +98,7 @@ async fn idle_connections_do_not_delay_the_stop() {
         serving.signal_stop();
         let (result, took) = serving.stopped(Duration::from_secs(5)).await;
         result.unwrap();
-        assert!(took < Duration::from_secs(1), "stopping took {took:?}");
+        assert!(took < Duration::from_secs(2), "stopping took {took:?}");
     }
 }
 
@@ -111,7 +119,10 @@ async fn stuck_clients_cannot_hold_the_server_past_the_stop_timeout() {
     .await;
     // A half-sent request, a half-sent body, and a call that would run for a minute.
     let mut half_head = TcpStream::connect(http.address).await.unwrap();
-    half_head.write_all(b"GET /helloworld/a HTTP/1.1\r\nHo").await.unwrap();
+    half_head
+        .write_all(b"GET /helloworld/a HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
     let mut half_body = TcpStream::connect(http.address).await.unwrap();
     half_body
         .write_all(b"GET /helloworld/a HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12")
@@ -147,16 +158,24 @@ async fn stuck_clients_cannot_hold_the_server_past_the_stop_timeout() {
 
     for mut serving in [http, grpc] {
         serving.signal_stop();
-        let (result, took) = serving.stopped(Duration::from_secs(3)).await;
+        let (result, took) = serving.stopped(Duration::from_secs(5)).await;
         result.unwrap();
-        assert!(took >= stop_timeout, "stopped after {took:?}, before the stop timeout");
-        assert!(took < Duration::from_millis(1500), "stopping took {took:?}");
+        assert!(
+            took >= stop_timeout,
+            "stopped after {took:?}, before the stop timeout"
+        );
+        // Far below the calls' minute; the margin is for a loaded machine.
+        assert!(took < Duration::from_secs(3), "stopping took {took:?}");
     }
     // The cut calls end with no answer (HTTP) or an error (gRPC), not after their minute.
     let cut = tokio::time::timeout(Duration::from_secs(3), long_call).await;
     assert_eq!(cut.expect("the long HTTP call was not cut").unwrap(), None);
     let cut = tokio::time::timeout(Duration::from_secs(3), grpc_call).await;
-    assert!(cut.expect("the long gRPC call was not cut").unwrap().is_err());
+    assert!(
+        cut.expect("the long gRPC call was not cut")
+            .unwrap()
+            .is_err()
+    );
 }
 
 #[tokio::test]

@@ -32,11 +32,11 @@ impl Format {
         let Some(header) = content_type else {
             return Ok(Self::Json);
         };
-        let media_type = essence(header);
-        if media_type.is_empty() {
+        // A blank header is as none; `;` or `; charset=x` name no media type: 415.
+        if header.trim().is_empty() {
             return Ok(Self::Json);
         }
-        Self::from_media_type(media_type).ok_or_else(|| {
+        Self::from_media_type(essence(header)).ok_or_else(|| {
             Error::new(
                 415,
                 CODEC_REASON,

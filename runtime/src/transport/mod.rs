@@ -11,4 +11,6 @@ mod signal;
 pub use context::{Context, Kind};
 pub(crate) use deadline::{Deadline, within};
 pub use serve::ConnectionSettings;
+#[cfg(feature = "tls")]
+pub use serve::TlsConfig;
 pub use signal::shutdown_signal;

@@ -214,7 +214,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub(crate) async fn get(address: SocketAddr, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).await.unwrap();
     stream
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .unwrap();
     read_response(&mut stream, Duration::from_secs(5))
@@ -224,4 +226,33 @@ pub(crate) async fn get(address: SocketAddr, path: &str) -> (u16, String) {
 
 /// The HTTP/2 connection preface and an empty SETTINGS frame: what a prior-knowledge h2 client
 /// sends first.
-pub(crate) const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+pub(crate) const H2_PREFACE: &[u8] =
+    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+
+/// A connection that has had one `GET` answered (200) and is kept alive.
+pub(crate) async fn kept_alive(address: SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /helloworld/kept HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    let reply = read_response(&mut stream, Duration::from_secs(3)).await;
+    assert_eq!(reply.map(|(status, _)| status), Some(200));
+    stream
+}
+
+/// A gRPC channel to `url`.
+pub(crate) async fn channel(url: String) -> tonic::transport::Channel {
+    tonic::transport::Endpoint::from_shared(url)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// A tonic greeter client on its own channel to `url`.
+pub(crate) async fn tonic_client(
+    url: String,
+) -> api::greeter_client::GreeterClient<tonic::transport::Channel> {
+    api::greeter_client::GreeterClient::new(channel(url).await)
+}

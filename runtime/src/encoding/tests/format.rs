@@ -36,6 +36,9 @@ fn unsupported_content_type_is_415() {
         "multipart/form-data; boundary=x",
         "+json",
         "json",
+        // A header with parameters but no media type names nothing to decode with.
+        ";",
+        " ; charset=utf-8",
     ] {
         let error = Format::from_content_type(Some(header)).expect_err(header);
         assert_eq!((error.code(), error.reason()), (415, "CODEC"), "{header}");

@@ -127,6 +127,15 @@ impl Server {
         self
     }
 
+    /// Serve TLS only, with this certificate (see
+    /// [`TlsConfig`](crate::transport::TlsConfig)); default plain TCP.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, config: crate::transport::TlsConfig) -> Self {
+        self.connections = self.connections.tls(config);
+        self
+    }
+
     /// How long a graceful stop may take before open connections are closed (default 10 s;
     /// see [`ConnectionSettings::stop_timeout`]).
     #[must_use]

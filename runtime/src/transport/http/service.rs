@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
 use super::router::{Lookup, Router};
@@ -95,7 +95,18 @@ impl Shared {
         let (mut parts, body) = request.into_parts();
         let accept = Format::from_accept(parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()));
 
-        let matched = match self.router.lookup(&parts.method, parts.uri.path()) {
+        let mut head = false;
+        let lookup = match self.router.lookup(&parts.method, parts.uri.path()) {
+            // HEAD on a GET route is answered as GET, without the body (RFC 9110 9.3.2).
+            Lookup::MethodNotAllowed { allow }
+                if parts.method == Method::HEAD && allow.contains(&Method::GET) =>
+            {
+                head = true;
+                self.router.lookup(&Method::GET, parts.uri.path())
+            }
+            lookup => lookup,
+        };
+        let matched = match lookup {
             Lookup::Found(matched) => matched,
             Lookup::NotFound => {
                 let message = bounded_message(format!(
@@ -151,6 +162,9 @@ impl Shared {
             Err(err) => self.error_response(&err, accept),
         };
         response.headers_mut().extend(ctx.take_reply_headers());
+        if head {
+            return without_body(response);
+        }
         response
     }
 
@@ -218,6 +232,17 @@ impl Shared {
     }
 }
 
+/// The answer to HEAD: the GET response's head, its body's length, no body.
+fn without_body(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    if let Some(length) = http_body::Body::size_hint(&body).exact() {
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    http::Response::from_parts(parts, Full::new(Bytes::new()))
+}
+
 #[cfg(test)]
 mod tests {
     use tower_service::Service as _;
@@ -269,6 +294,55 @@ mod tests {
             assert_eq!(get(&mut service, "/say/loud").await, (200, "HI".into()));
             assert_eq!(get(&mut service, "/say/soft").await, (200, "hi".into()));
         }
+    }
+
+    /// `method path` through `service`: status, `Content-Length` and body.
+    async fn call(
+        service: &mut HttpService,
+        method: http::Method,
+        path: &str,
+    ) -> (u16, Option<String>, String) {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = service.call(request).await.unwrap();
+        let status = response.status().as_u16();
+        let length = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .map(|value| value.to_str().unwrap().to_owned());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, length, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn head_on_a_get_route_answers_as_get_without_the_body() {
+        let mut server = Server::new();
+        server
+            .route(
+                "GET",
+                "/hello/{name}",
+                "/test.Hello/Get",
+                |request| async move { text(format!("hello {}", request.path_value(0))) },
+            )
+            .unwrap();
+        server
+            .route("POST", "/only-post", "/test.Hello/Post", |_| async move {
+                text(String::from("posted"))
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        assert_eq!(
+            call(&mut service, http::Method::HEAD, "/hello/you").await,
+            (200, Some("9".to_owned()), String::new())
+        );
+        // Only GET routes answer HEAD.
+        let (status, _, _) = call(&mut service, http::Method::HEAD, "/only-post").await;
+        assert_eq!(status, 405);
+        let (status, _, _) = call(&mut service, http::Method::HEAD, "/nowhere").await;
+        assert_eq!(status, 404);
     }
 
     /// Whether two clones of a call's context, asked a moment apart, report the same start.

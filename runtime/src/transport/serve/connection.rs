@@ -1,11 +1,9 @@
 //! One connection, from accept to close: served by hyper, closed when idle, drained or closed
 //! as the server stops.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
@@ -13,8 +11,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::activity::{Activity, Tracked};
-use super::body::RequestBody;
-use super::{ConnectionSettings, Stage};
+use super::{ConnectionService, ConnectionSettings, ResponseBody, Stage};
 
 /// Far enough away to stand for "never" on a timer that is disabled.
 const NEVER: Duration = Duration::from_secs(86_400 * 365);
@@ -29,16 +26,8 @@ pub(super) async fn serve<I, S, B>(
     mut stage: watch::Receiver<Stage>,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-    S: tower_service::Service<
-            http::Request<RequestBody>,
-            Response = http::Response<B>,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S: ConnectionService<B>,
+    B: ResponseBody,
 {
     let activity = Arc::new(Activity::new());
     let service = Tracked {

@@ -7,6 +7,8 @@ mod body;
 mod connection;
 mod send;
 mod settings;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -21,6 +23,48 @@ use tokio::sync::{Semaphore, watch};
 
 pub(crate) use body::{BodyReadTimeout, RequestBody};
 pub use settings::ConnectionSettings;
+#[cfg(feature = "tls")]
+pub use tls::TlsConfig;
+
+/// What a server serves on each connection: a tower service of requests with the timed body.
+pub(crate) trait ConnectionService<B>:
+    tower_service::Service<
+        http::Request<RequestBody>,
+        Response = http::Response<B>,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S, B> ConnectionService<B> for S where
+    S: tower_service::Service<
+            http::Request<RequestBody>,
+            Response = http::Response<B>,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
+/// The response bodies hyper can send.
+pub(crate) trait ResponseBody:
+    http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>>
+    + Send
+    + 'static
+{
+}
+
+impl<B> ResponseBody for B where
+    B: http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>>
+        + Send
+        + 'static
+{
+}
 
 /// Where a server is in its life; every connection watches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,16 +85,8 @@ pub(crate) async fn serve_connections<S, B>(
     signal: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()>
 where
-    S: tower_service::Service<
-            http::Request<RequestBody>,
-            Response = http::Response<B>,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S: ConnectionService<B>,
+    B: ResponseBody,
 {
     let builder = Arc::new(builder(&settings));
     let settings = Arc::new(settings);
@@ -77,9 +113,9 @@ where
                     continue;
                 };
                 configure(&stream, &settings);
-                let connection = connection::serve(
+                let connection = serve_accepted(
                     Arc::clone(&builder),
-                    send::SendTimeout::new(stream, settings.send_timeout),
+                    stream,
                     service.clone(),
                     Arc::clone(&settings),
                     stage.subscribe(),
@@ -95,6 +131,33 @@ where
     drop(listener);
     stop(&stage, settings.stop_timeout).await;
     Ok(())
+}
+
+/// Serves one accepted connection: after the TLS handshake when the server has TLS.
+async fn serve_accepted<S, B>(
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    stream: TcpStream,
+    service: S,
+    settings: Arc<ConnectionSettings>,
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))] mut stage: watch::Receiver<Stage>,
+) where
+    S: ConnectionService<B>,
+    B: ResponseBody,
+{
+    let io = send::SendTimeout::new(stream, settings.send_timeout);
+    #[cfg(feature = "tls")]
+    if let Some(tls) = settings.tls.clone() {
+        // A handshake still going on when the server stops is abandoned.
+        let handshake = tokio::select! {
+            done = tls.accept(io) => done,
+            _ = stage.wait_for(|stage| *stage != Stage::Serving) => None,
+        };
+        if let Some(io) = handshake {
+            connection::serve(builder, io, service, settings, stage).await;
+        }
+        return;
+    }
+    connection::serve(builder, io, service, settings, stage).await;
 }
 
 /// hyper's builder with the settings' timeouts and limits, and the timer they need (without
@@ -132,5 +195,28 @@ async fn stop(stage: &watch::Sender<Stage>, timeout: Duration) {
     if tokio::time::timeout(timeout, stage.closed()).await.is_err() {
         stage.send_replace(Stage::Closing);
         stage.closed().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_get_tcp_keep_alive() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap());
+        let (client, accepted) = tokio::join!(client, listener.accept());
+        let (accepted, _) = accepted.unwrap();
+        let idle = Duration::from_secs(7);
+        configure(
+            &accepted,
+            &ConnectionSettings::new().tcp_keep_alive(Some(idle)),
+        );
+        let socket = socket2::SockRef::from(&accepted);
+        assert!(socket.keepalive().unwrap());
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), idle);
+        assert!(accepted.nodelay().unwrap());
+        drop(client);
     }
 }

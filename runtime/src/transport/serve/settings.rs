@@ -15,7 +15,7 @@ use std::time::Duration;
 ///     .max_connections(2_000);
 /// let server = kratos::transport::http::Server::new().connection_settings(settings);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ConnectionSettings {
     pub(crate) header_read_timeout: Option<Duration>,
     pub(crate) idle_timeout: Option<Duration>,
@@ -27,6 +27,8 @@ pub struct ConnectionSettings {
     pub(crate) h2_keep_alive_timeout: Duration,
     pub(crate) tcp_keep_alive: Option<Duration>,
     pub(crate) stop_timeout: Duration,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<super::TlsConfig>,
 }
 
 impl Default for ConnectionSettings {
@@ -71,13 +73,15 @@ impl ConnectionSettings {
             h2_keep_alive_timeout: Self::DEFAULT_H2_KEEP_ALIVE_TIMEOUT,
             tcp_keep_alive: Some(Self::DEFAULT_TCP_KEEP_ALIVE),
             stop_timeout: Self::DEFAULT_STOP_TIMEOUT,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 
     /// HTTP/1: how long a client may take to send a request's headers; past it the
     /// connection is closed. hyper starts this clock whenever it waits for a request head, so
     /// it also bounds how long a kept-alive HTTP/1 connection may sit between requests.
-    /// `None` for no limit.
+    /// `None` for no limit; default 30 s.
     #[must_use]
     pub fn header_read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.header_read_timeout = timeout;
@@ -87,7 +91,8 @@ impl ConnectionSettings {
     /// How long a connection may have no call in progress (a kept-alive HTTP/1 connection
     /// between requests, an HTTP/2 connection with no open stream, a connection that never
     /// sent anything) before it is closed gracefully; one still open another idle timeout later
-    /// (an HTTP/2 client that does not answer the closing PING) is dropped. `None` for no limit.
+    /// (an HTTP/2 client that does not answer the closing PING) is dropped. `None` for no
+    /// limit; default 60 s.
     #[must_use]
     pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.idle_timeout = timeout;
@@ -96,7 +101,7 @@ impl ConnectionSettings {
 
     /// The longest wait for the next piece of a request body, as nginx's
     /// `client_body_timeout`; past it the read fails (HTTP routes answer 408). `None` for no
-    /// limit.
+    /// limit; default 30 s. On HTTP routes the call timeout also bounds the whole read.
     #[must_use]
     pub fn body_read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.body_read_timeout = timeout;
@@ -105,7 +110,7 @@ impl ConnectionSettings {
 
     /// The longest a write may wait for the client to take data, as nginx's `send_timeout`;
     /// past it the connection is closed, so a client that never reads its responses cannot
-    /// hold a connection and its buffers. `None` for no limit.
+    /// hold a connection and its buffers. `None` for no limit; default 30 s.
     #[must_use]
     pub fn send_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.send_timeout = timeout;
@@ -114,7 +119,7 @@ impl ConnectionSettings {
 
     /// How many connections are served at once; at the limit the server stops accepting and
     /// the next clients wait in the listen backlog until a connection closes. Keep it below
-    /// the process's open-file limit. At least 1.
+    /// the process's open-file limit. At least 1; default 10 000.
     #[must_use]
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
@@ -122,7 +127,7 @@ impl ConnectionSettings {
     }
 
     /// HTTP/2: how many streams (calls) one connection may have open at once
-    /// (`SETTINGS_MAX_CONCURRENT_STREAMS`). `None` for no limit.
+    /// (`SETTINGS_MAX_CONCURRENT_STREAMS`). `None` for no limit; default 200.
     #[must_use]
     pub fn max_h2_streams(mut self, max: Option<u32>) -> Self {
         self.max_h2_streams = max;
@@ -131,7 +136,7 @@ impl ConnectionSettings {
 
     /// HTTP/2: send a PING every `interval` and close the connection when the answer takes
     /// longer than `timeout`, so dead peers are found during long calls. `None` sends no
-    /// pings.
+    /// pings; default every 60 s, 20 s to answer.
     #[must_use]
     pub fn h2_keep_alive(mut self, interval: Option<Duration>, timeout: Duration) -> Self {
         self.h2_keep_alive_interval = interval;
@@ -140,7 +145,7 @@ impl ConnectionSettings {
     }
 
     /// TCP keep-alive on accepted connections: probes start after this long without traffic.
-    /// `None` leaves the operating system's setting.
+    /// `None` leaves the operating system's setting; default 15 s.
     #[must_use]
     pub fn tcp_keep_alive(mut self, idle: Option<Duration>) -> Self {
         self.tcp_keep_alive = idle;
@@ -149,10 +154,18 @@ impl ConnectionSettings {
 
     /// How long a graceful stop may take: after the shutdown signal the server stops
     /// accepting, closes idle connections and lets calls in progress finish; what is still
-    /// open after this long is closed, and the server returns.
+    /// open after this long is closed, and the server returns. Default 10 s.
     #[must_use]
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.stop_timeout = timeout;
+        self
+    }
+
+    /// Serve TLS only, with this certificate (default: plain TCP).
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, config: super::TlsConfig) -> Self {
+        self.tls = Some(config);
         self
     }
 }
