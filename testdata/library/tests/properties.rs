@@ -248,7 +248,7 @@ fn check_json(body: &[u8]) {
         let reference = decode_json(body, &mut reflective, &options);
         match (&fast, &reference) {
             (Ok(()), Ok(())) => {
-                assert_eq!(generated, reflective, "{:?}", String::from_utf8_lossy(body))
+                assert_eq!(generated, reflective, "{:?}", String::from_utf8_lossy(body));
             }
             (Err(a), Err(b)) => {
                 assert_eq!((a.code(), a.reason()), (400, "CODEC"), "{a}");
