@@ -48,7 +48,8 @@ impl Side {
 #[derive(Debug, Default)]
 struct Series {
     /// Calls by latency bucket, not cumulative (the exposition sums them); the last slot
-    /// counts calls slower than every bound.
+    /// counts calls slower than every bound, so every `position` in `BUCKETS` (or its length)
+    /// indexes a slot.
     buckets: [AtomicU64; BUCKETS.len() + 1],
     /// The sum of latencies in nanoseconds: exact, turned into seconds when rendered.
     nanos: AtomicU64,

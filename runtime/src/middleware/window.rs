@@ -38,6 +38,8 @@ impl Window {
     /// Moves the window to `now`, clearing the buckets that fell out of it.
     fn advance(&mut self, now: Instant) {
         let elapsed = now.saturating_duration_since(self.last);
+        // Bounded by the process's uptime over a span of at least 1 ms: it fits a usize.
+        #[allow(clippy::cast_possible_truncation)]
         let steps = (elapsed.as_nanos() / self.span.as_nanos()) as usize;
         if steps == 0 {
             return;

@@ -6,6 +6,7 @@ use http::HeaderMap;
 
 /// The deadline the client asked for, if it sent a valid `grpc-timeout`.
 pub(super) fn client_timeout(headers: &HeaderMap) -> Option<Duration> {
+    // `to_str` succeeds only for visible ASCII, so the last byte is a character boundary.
     let text = headers.get("grpc-timeout")?.to_str().ok()?;
     let (digits, unit) = text.split_at(text.len().checked_sub(1)?);
     if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -99,6 +99,9 @@ fn component_nanos(text: &str) -> Option<(i128, &str)> {
     let numerator = kept
         .bytes()
         .fold(0_i128, |sum, digit| sum * 10 + i128::from(digit - b'0'));
+    // At most `MAX_FRACTION_DIGITS` digits times an hour in nanoseconds: no overflow, and the
+    // length fits a u32.
+    #[allow(clippy::cast_possible_truncation)]
     let part = numerator * scale / 10_i128.pow(kept.len() as u32);
     Some((whole.saturating_add(part), rest))
 }

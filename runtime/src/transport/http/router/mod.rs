@@ -118,6 +118,8 @@ impl fmt::Display for MethodFilter {
 #[derive(Debug)]
 pub struct Router<T> {
     root: trie::Node,
+    /// Indexed by the ids the trie holds: `insert` pushes a route and gives the trie its index,
+    /// and nothing is ever removed, so every id the trie returns indexes a route.
     routes: Vec<Route<T>>,
     /// Every verb some template uses, sorted: only these are split off a
     /// request path.
