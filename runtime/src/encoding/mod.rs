@@ -1,7 +1,8 @@
 //! Codecs: how request bodies become messages and messages become response bodies.
 //!
 //! The codec is chosen per request: [`Format::from_content_type`] picks the request codec from
-//! `Content-Type`, [`Format::from_accept`] the response codec from `Accept`.
+//! `Content-Type`, [`ReplyFormat::negotiate`] the response codec from `Accept` (else the request's
+//! own format), keeping the protobuf media type the client named.
 //!
 //! | Format | Request body | Response body |
 //! |---|---|---|
@@ -62,7 +63,7 @@ mod proto;
 mod tests;
 
 pub use error_body::encode_error;
-pub use format::Format;
+pub use format::{Format, ReplyFormat};
 pub use json::{JsonOptions, decode_json, decode_json_field, encode_json, encode_json_field};
 pub use message::HttpMessage;
 pub use prost_reflect::{self, ReflectMessage};
