@@ -1,5 +1,7 @@
 //! The checks every generated query binder makes before it assigns a value.
 
+use std::borrow::Cow;
+
 use super::{QueryPair, SeenFields};
 use crate::encoding::codec_error;
 use crate::errors::Error;
@@ -22,20 +24,32 @@ pub enum LeafShape {
     Map,
 }
 
-/// Checks `pair` against the leaf at proto path `path` (dotted as `name`):
-/// `Ok(false)` when the pair is to be skipped (under an `exclude`d path, or an
-/// empty value that keeps the default), `Ok(true)` when it is to be assigned,
-/// and a 400 `CODEC` error for a singular field given twice or a map written
-/// without `[key]` (or a non-map with one).
+/// The longest field path a query key may name through recursive message
+/// types, in dotted parts (`child.child.name` is 3). A longer key that goes
+/// through a recursive type is a `400` with reason `CODEC`; keys through
+/// non-recursive types are bounded by the types themselves.
+pub const MAX_QUERY_DEPTH: usize = 100;
+
+/// Checks `pair` against the leaf at proto path `path` below the fields `at`
+/// that the callers have walked (`name` is the whole path, dotted, as
+/// [`field_name`] gives it): `Ok(false)` when the
+/// pair is to be skipped (under an `exclude`d path, or an empty value that
+/// keeps the default), `Ok(true)` when it is to be assigned, and a 400
+/// `CODEC` error for a singular field given twice or a map written without
+/// `[key]` (or a non-map with one).
 pub fn check_leaf(
     pair: &QueryPair<'_>,
     exclude: &[&[&str]],
+    at: &[&str],
     path: &[&str],
     name: &str,
     seen: &mut SeenFields,
     shape: LeafShape,
 ) -> Result<bool, Error> {
-    if exclude.iter().any(|prefix| path.starts_with(prefix)) {
+    let full_path = || at.iter().chain(path);
+    if exclude.iter().any(|prefix| {
+        prefix.len() <= at.len() + path.len() && full_path().zip(*prefix).all(|(a, b)| a == b)
+    }) {
         return Ok(false);
     }
     match (shape, pair.map_key()) {
@@ -54,10 +68,43 @@ pub fn check_leaf(
             },
             None,
         ) => {
-            seen.field(index, name)?;
+            // Below a recursive type the same field recurs at many paths:
+            // those are told apart by their full name, not their index.
+            if at.is_empty() {
+                seen.field(index, name)?;
+            } else {
+                seen.nested_field(name)?;
+            }
             Ok(!(empty_is_default && pair.value().is_empty()))
         }
     }
+}
+
+/// The dotted proto path of field `dotted` below the fields `at`, for
+/// messages: borrowed when `at` is empty.
+pub fn field_name<'a>(at: &[&str], dotted: &'a str) -> Cow<'a, str> {
+    match at {
+        [] => Cow::Borrowed(dotted),
+        _ => Cow::Owned(format!("{}.{dotted}", at.join("."))),
+    }
+}
+
+/// The fields walked once a key goes on from `at` through `steps` into the
+/// binder of a recursive type; a `400` with reason `CODEC` when the key is
+/// longer than [`MAX_QUERY_DEPTH`] parts.
+pub fn descend(
+    pair: &QueryPair<'_>,
+    at: &[&'static str],
+    steps: &[&'static str],
+) -> Result<Vec<&'static str>, Error> {
+    let parts = pair.path().count();
+    if parts > MAX_QUERY_DEPTH {
+        return Err(codec_error(format!(
+            "query parameter {} names a field {parts} levels deep; the limit is {MAX_QUERY_DEPTH}",
+            super::quoted(pair.name())
+        )));
+    }
+    Ok(at.iter().chain(steps).copied().collect())
 }
 
 #[cfg(test)]
@@ -72,7 +119,7 @@ mod tests {
         seen: &mut SeenFields,
     ) -> Result<bool, Error> {
         let pair = QueryPairs::new(query).next().unwrap().unwrap();
-        check_leaf(&pair, exclude, &["a", "b"], "a.b", seen, shape)
+        check_leaf(&pair, exclude, &[], &["a", "b"], "a.b", seen, shape)
     }
 
     const NUMBER: LeafShape = LeafShape::Singular {
@@ -103,6 +150,68 @@ mod tests {
         let mut seen = SeenFields::new();
         assert!(check("a.b=1", &[], LeafShape::Repeated, &mut seen).unwrap());
         assert!(check("a.b=1", &[], LeafShape::Repeated, &mut seen).unwrap());
+    }
+
+    #[test]
+    fn below_a_recursive_type_the_whole_path_counts() {
+        let pair = QueryPairs::new("c.c.a.b=1").next().unwrap().unwrap();
+        let mut seen = SeenFields::new();
+        let at: &[&str] = &["c", "c"];
+        let name = field_name(at, "a.b");
+        assert_eq!(name, "c.c.a.b");
+        assert_eq!(field_name(&[], "a.b"), "a.b");
+        // exclusions compare with the whole path
+        assert!(
+            !check_leaf(
+                &pair,
+                &[&["c", "c", "a"]],
+                at,
+                &["a", "b"],
+                &name,
+                &mut seen,
+                NUMBER
+            )
+            .unwrap()
+        );
+        assert!(
+            check_leaf(
+                &pair,
+                &[&["a"], &["c", "a"]],
+                at,
+                &["a", "b"],
+                &name,
+                &mut seen,
+                NUMBER
+            )
+            .unwrap()
+        );
+        // the same field at another depth is another field; at the same depth it is twice
+        assert!(check_leaf(&pair, &[], &["c"], &["a", "b"], "c.a.b", &mut seen, NUMBER).unwrap());
+        let twice = check_leaf(&pair, &[], at, &["a", "b"], &name, &mut seen, NUMBER).unwrap_err();
+        assert!(
+            twice.message().contains("\"c.c.a.b\" given twice"),
+            "{}",
+            twice.message()
+        );
+    }
+
+    #[test]
+    fn descending_is_bounded() {
+        let deep = vec!["c"; MAX_QUERY_DEPTH].join(".");
+        let pair = QueryPairs::new(&deep).next().unwrap().unwrap();
+        assert_eq!(
+            descend(&pair, &["c"], &["c", "d"]).unwrap(),
+            ["c", "c", "d"]
+        );
+        let deeper = format!("{deep}.x");
+        let pair = QueryPairs::new(&deeper).next().unwrap().unwrap();
+        let error = descend(&pair, &[], &["c"]).unwrap_err();
+        assert_eq!((error.code(), error.reason()), (400, "CODEC"));
+        assert!(
+            error.message().contains("limit is 100"),
+            "{}",
+            error.message()
+        );
     }
 
     #[test]

@@ -70,6 +70,7 @@ async fn serve_greeter_say_hello_0<S: GreeterHttpServer>(
             bind_query_helloworld_v1_hellorequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -160,14 +161,15 @@ impl GreeterHttpClient {
 fn bind_query_helloworld_v1_hellorequest(
     message: &mut HelloRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 2];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -175,11 +177,13 @@ fn bind_query_helloworld_v1_hellorequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
+            let name = ::kratos::transport::http::binding::field_name(at, "name");
             if !::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["name"],
-                "name",
+                &name,
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
