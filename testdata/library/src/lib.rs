@@ -202,6 +202,10 @@ impl api::LibraryHttpServer for Library {
         })
     }
 
+    async fn glob(&self, _ctx: Context, request: GetFileRequest) -> Result<GetFileRequest, Error> {
+        Ok(request)
+    }
+
     /// No HTTP rule: served over gRPC only.
     async fn hidden(&self, ctx: Context, request: Shelf) -> Result<Shelf, Error> {
         Ok(Shelf {

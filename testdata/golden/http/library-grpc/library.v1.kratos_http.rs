@@ -45,6 +45,8 @@ pub const OPERATION_LIBRARY_WALK_FOREST: &str = "/library.v1.Library/WalkForest"
 pub const OPERATION_LIBRARY_SWEEP: &str = "/library.v1.Library/Sweep";
 /// Operation of `Library.SweepPath`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_SWEEP_PATH: &str = "/library.v1.Library/SweepPath";
+/// Operation of `Library.Glob`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_GLOB: &str = "/library.v1.Library/Glob";
 /// Operation of `Library.Hidden`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_HIDDEN: &str = "/library.v1.Library/Hidden";
 /// The `Library` service as served over HTTP: implement it once, register it with [`register_library_http_server`].
@@ -221,6 +223,14 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
     > + ::core::marker::Send;
     /// A bound `**` before a verb: `POST /v1/:sweep` binds `path = ""`.
     fn sweep_path(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
+    fn glob(
         &self,
         ctx: ::kratos::transport::Context,
         request: GetFileRequest,
@@ -438,6 +448,15 @@ for ::std::sync::Arc<T> {
     > + ::core::marker::Send {
         T::sweep_path(self, ctx, request)
     }
+    fn glob(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::glob(self, ctx, request)
+    }
     fn hidden(
         &self,
         ctx: ::kratos::transport::Context,
@@ -488,6 +507,7 @@ for ::std::sync::Arc<T> {
 /// - `GET /v1/forest` -> `walk_forest`
 /// - `POST /**:sweep` -> `sweep`
 /// - `POST /v1/{path=**}:sweep` -> `sweep_path`
+/// - `GET /v1/glob/*/{path=**}` -> `glob`
 #[allow(unused_variables)]
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut ::kratos::transport::http::Server,
@@ -1025,6 +1045,18 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
                         ::std::sync::Arc::clone(&service),
                         request,
                     )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/glob/*/{path=**}",
+                OPERATION_LIBRARY_GLOB,
+                move |request| {
+                    serve_library_glob_0(::std::sync::Arc::clone(&service), request)
                 },
             )?;
     }
@@ -2393,6 +2425,44 @@ async fn serve_library_sweep_path_0<S: LibraryHttpServer>(
         .await?;
     request.reply(&reply)
 }
+/// `GET /v1/glob/*/{path=**}`: binds the request, calls `glob`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_glob_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <GetFileRequest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[&["path"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_getfilerequest(
+                &mut message,
+                &pair?,
+                &[],
+                exclude,
+                &mut seen,
+            )?;
+        }
+    }
+    {
+        let target = &mut message;
+        target.path = ::std::string::ToString::to_string(request.path_value(0));
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.glob(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
 /// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
 pub struct LibraryHttpClient {
@@ -2435,6 +2505,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2583,6 +2661,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push_str("/books");
@@ -2700,6 +2786,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2969,6 +3063,14 @@ impl LibraryHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "message_id",
+                        "{message_id}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3022,6 +3124,14 @@ impl LibraryHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "nested.name",
+                        "{nested.name}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3034,6 +3144,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "nested.inner.id",
+                        "{nested.inner.id}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3088,6 +3206,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "timestamp",
+                        "{timestamp}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3100,6 +3226,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "duration",
+                        "{duration}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3110,6 +3244,14 @@ impl LibraryHttpClient {
                     ::kratos::transport::http::binding::bytes_text(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "bytes_value",
+                        "{bytes_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3127,6 +3269,14 @@ impl LibraryHttpClient {
                     }
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "color",
+                        "{color}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3137,6 +3287,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "bool_value",
+                        "{bool_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3147,6 +3305,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "double_value",
+                        "{double_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3159,6 +3325,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "int64_wrapper",
+                        "{int64_wrapper}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3169,6 +3343,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "uint64_value",
+                        "{uint64_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3372,6 +3554,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3487,13 +3677,8 @@ impl LibraryHttpClient {
         options: ::kratos::transport::http::CallOptions,
     ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
         let mut path = ::std::string::String::with_capacity(64);
-        return ::core::result::Result::Err(
-            ::kratos::errors::Error::new(
-                400,
-                "INVALID_PATH_VALUE",
-                "the template /**:sweep has a wildcard bound to no field, so a client cannot build its URL",
-            ),
-        );
+        path.push('/');
+        path.push_str(":sweep");
         self.client
             .invoke(::kratos::transport::http::Call {
                 operation: OPERATION_LIBRARY_SWEEP,
@@ -3567,6 +3752,32 @@ impl LibraryHttpClient {
                 options,
             })
             .await
+    }
+    /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
+    ///
+    /// `GET /v1/glob/*/{path=**}`
+    pub async fn glob(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.glob_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::glob`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn glob_with(
+        &self,
+        request: GetFileRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        let _ = (request, options);
+        ::core::result::Result::Err(
+            ::kratos::errors::Error::new(
+                400,
+                ::kratos::transport::http::binding::INVALID_PATH_VALUE,
+                "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
+            ),
+        )
     }
 }
 /// Serves any [`LibraryHttpServer`] over gRPC through tonic's `library_server::Library`, with the same context and middleware as over HTTP.
@@ -3952,6 +4163,22 @@ impl<S: LibraryHttpServer> library_server::Library for LibraryGrpcService<S> {
                 move |ctx, message| {
                     let service = ::std::sync::Arc::clone(&service);
                     async move { service.sweep_path(ctx, message).await }
+                },
+            )
+            .await
+    }
+    async fn glob(
+        &self,
+        request: ::tonic::Request<GetFileRequest>,
+    ) -> ::core::result::Result<::tonic::Response<GetFileRequest>, ::tonic::Status> {
+        let service = ::std::sync::Arc::clone(&self.service);
+        self.handle
+            .unary(
+                OPERATION_LIBRARY_GLOB,
+                request,
+                move |ctx, message| {
+                    let service = ::std::sync::Arc::clone(&service);
+                    async move { service.glob(ctx, message).await }
                 },
             )
             .await
@@ -4346,6 +4573,21 @@ impl LibraryGrpcClient {
                 request,
                 |channel, request| async move {
                     library_client::LibraryClient::new(channel).sweep_path(request).await
+                },
+            )
+            .await
+    }
+    /// Calls `Glob` over gRPC.
+    pub async fn glob(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        self.client
+            .unary(
+                OPERATION_LIBRARY_GLOB,
+                request,
+                |channel, request| async move {
+                    library_client::LibraryClient::new(channel).glob(request).await
                 },
             )
             .await

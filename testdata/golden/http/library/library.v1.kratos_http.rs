@@ -45,6 +45,8 @@ pub const OPERATION_LIBRARY_WALK_FOREST: &str = "/library.v1.Library/WalkForest"
 pub const OPERATION_LIBRARY_SWEEP: &str = "/library.v1.Library/Sweep";
 /// Operation of `Library.SweepPath`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_SWEEP_PATH: &str = "/library.v1.Library/SweepPath";
+/// Operation of `Library.Glob`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_GLOB: &str = "/library.v1.Library/Glob";
 /// The `Library` service as served over HTTP: implement it once, register it with [`register_library_http_server`].
 pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'static {
     /// A single-segment variable with a typed (int64) field.
@@ -219,6 +221,14 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
     > + ::core::marker::Send;
     /// A bound `**` before a verb: `POST /v1/:sweep` binds `path = ""`.
     fn sweep_path(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
+    fn glob(
         &self,
         ctx: ::kratos::transport::Context,
         request: GetFileRequest,
@@ -428,6 +438,15 @@ for ::std::sync::Arc<T> {
     > + ::core::marker::Send {
         T::sweep_path(self, ctx, request)
     }
+    fn glob(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::glob(self, ctx, request)
+    }
 }
 /// Registers `service` on `server`, one route per HTTP binding of `Library`:
 ///
@@ -469,6 +488,7 @@ for ::std::sync::Arc<T> {
 /// - `GET /v1/forest` -> `walk_forest`
 /// - `POST /**:sweep` -> `sweep`
 /// - `POST /v1/{path=**}:sweep` -> `sweep_path`
+/// - `GET /v1/glob/*/{path=**}` -> `glob`
 #[allow(unused_variables)]
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut ::kratos::transport::http::Server,
@@ -1006,6 +1026,18 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
                         ::std::sync::Arc::clone(&service),
                         request,
                     )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/glob/*/{path=**}",
+                OPERATION_LIBRARY_GLOB,
+                move |request| {
+                    serve_library_glob_0(::std::sync::Arc::clone(&service), request)
                 },
             )?;
     }
@@ -2374,6 +2406,44 @@ async fn serve_library_sweep_path_0<S: LibraryHttpServer>(
         .await?;
     request.reply(&reply)
 }
+/// `GET /v1/glob/*/{path=**}`: binds the request, calls `glob`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_glob_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <GetFileRequest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[&["path"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_getfilerequest(
+                &mut message,
+                &pair?,
+                &[],
+                exclude,
+                &mut seen,
+            )?;
+        }
+    }
+    {
+        let target = &mut message;
+        target.path = ::std::string::ToString::to_string(request.path_value(0));
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.glob(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
 /// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
 pub struct LibraryHttpClient {
@@ -2416,6 +2486,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2564,6 +2642,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push_str("/books");
@@ -2681,6 +2767,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2950,6 +3044,14 @@ impl LibraryHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "message_id",
+                        "{message_id}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3003,6 +3105,14 @@ impl LibraryHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "nested.name",
+                        "{nested.name}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3015,6 +3125,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "nested.inner.id",
+                        "{nested.inner.id}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3069,6 +3187,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "timestamp",
+                        "{timestamp}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3081,6 +3207,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "duration",
+                        "{duration}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3091,6 +3225,14 @@ impl LibraryHttpClient {
                     ::kratos::transport::http::binding::bytes_text(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "bytes_value",
+                        "{bytes_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3108,6 +3250,14 @@ impl LibraryHttpClient {
                     }
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "color",
+                        "{color}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3118,6 +3268,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "bool_value",
+                        "{bool_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3128,6 +3286,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "double_value",
+                        "{double_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3140,6 +3306,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "int64_wrapper",
+                        "{int64_wrapper}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -3150,6 +3324,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "uint64_value",
+                        "{uint64_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3353,6 +3535,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3468,13 +3658,8 @@ impl LibraryHttpClient {
         options: ::kratos::transport::http::CallOptions,
     ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
         let mut path = ::std::string::String::with_capacity(64);
-        return ::core::result::Result::Err(
-            ::kratos::errors::Error::new(
-                400,
-                "INVALID_PATH_VALUE",
-                "the template /**:sweep has a wildcard bound to no field, so a client cannot build its URL",
-            ),
-        );
+        path.push('/');
+        path.push_str(":sweep");
         self.client
             .invoke(::kratos::transport::http::Call {
                 operation: OPERATION_LIBRARY_SWEEP,
@@ -3548,6 +3733,32 @@ impl LibraryHttpClient {
                 options,
             })
             .await
+    }
+    /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
+    ///
+    /// `GET /v1/glob/*/{path=**}`
+    pub async fn glob(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.glob_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::glob`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn glob_with(
+        &self,
+        request: GetFileRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        let _ = (request, options);
+        ::core::result::Result::Err(
+            ::kratos::errors::Error::new(
+                400,
+                ::kratos::transport::http::binding::INVALID_PATH_VALUE,
+                "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
+            ),
+        )
     }
 }
 #[allow(clippy::too_many_lines, unused_variables)]

@@ -13,7 +13,7 @@
 //! - [`SeenFields`] rejects a singular field given twice and two members of one oneof.
 //!
 //! The client side, building URLs from messages, is [`QueryWriter`], [`push_path_segment`],
-//! [`push_path_segments`], [`matches_pattern`] and [`pattern_mismatch`].
+//! [`push_path_segments`], [`matches_pattern`], [`pattern_mismatch`] and [`empty_path_value`].
 //!
 //! Path variables (already percent-decoded by the router) go through the same parsers.
 //!
@@ -39,8 +39,8 @@ use std::fmt;
 
 pub use duration::parse_duration;
 pub use encode::{
-    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, is_excluded, matches_pattern,
-    pattern_mismatch, push_path_segment, push_path_segments, timestamp_text,
+    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, empty_path_value, is_excluded,
+    matches_pattern, pattern_mismatch, push_path_segment, push_path_segments, timestamp_text,
 };
 pub use leaf::{LeafShape, MAX_QUERY_DEPTH, check_leaf, descend, field_name};
 pub use query::{QueryPair, QueryPairs};

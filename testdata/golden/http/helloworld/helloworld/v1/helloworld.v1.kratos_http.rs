@@ -132,6 +132,14 @@ impl GreeterHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "name",
+                        "{name}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
