@@ -154,10 +154,9 @@ impl Binder<'_> {
         };
         quote! {
             [#(#patterns),*] => {
-                let name = #b::field_name(at, #dotted);
-                if !#b::check_leaf(pair, exclude, at, &[#(#canonical),*], &name, seen, #shape)? {
+                let ::core::option::Option::Some(name) = #b::check_leaf(pair, exclude, at, &[#(#canonical),*], #dotted, seen, #shape)? else {
                     return ::core::result::Result::Ok(());
-                }
+                };
                 #navigate
                 #assign
             }

@@ -3781,105 +3781,97 @@ fn bind_query_library_v1_createbookrequest(
     let target = message;
     match &parts[..len] {
         ["shelf"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "shelf");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["shelf"],
-                &name,
+                "shelf",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.shelf = ::kratos::transport::http::binding::parse_i64(
                 &name,
                 pair.value(),
             )?;
         }
         ["book", "name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "book.name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["book", "name"],
-                &name,
+                "book.name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "title"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "book.title");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["book", "title"],
-                &name,
+                "book.title",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 2,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.title = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "authors"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "book.authors",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["book", "authors"],
-                &name,
+                "book.authors",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.authors.push(::std::string::ToString::to_string(pair.value()));
         }
         ["request_id" | "requestId"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "request_id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["request_id"],
-                &name,
+                "request_id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 3,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.request_id = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -3906,42 +3898,40 @@ fn bind_query_library_v1_forest(
     let target = message;
     match &parts[..len] {
         ["tree", "name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "tree.name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "name"],
-                &name,
+                "tree.name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["tree", "id"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "tree.id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "id"],
-                &name,
+                "tree.id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -3982,24 +3972,20 @@ fn bind_query_library_v1_forest(
             return bind_query_library_v1_node(target, pair, &at, exclude, seen);
         }
         ["tree", "branch", "count"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "tree.branch.count",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "branch", "count"],
-                &name,
+                "tree.branch.count",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 2,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4011,24 +3997,20 @@ fn bind_query_library_v1_forest(
             );
         }
         ["tree", "branch", "left"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "tree.branch.left",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "branch", "left"],
-                &name,
+                "tree.branch.left",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 3,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4055,24 +4037,20 @@ fn bind_query_library_v1_forest(
             );
         }
         ["tree", "branch", "right"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "tree.branch.right",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "branch", "right"],
-                &name,
+                "tree.branch.right",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 4,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4099,18 +4077,17 @@ fn bind_query_library_v1_forest(
             );
         }
         ["tree", "tags"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "tree.tags");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "tags"],
-                &name,
+                "tree.tags",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Map,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4123,21 +4100,17 @@ fn bind_query_library_v1_forest(
                 );
         }
         ["tree", "weights"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "tree.weights",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "weights"],
-                &name,
+                "tree.weights",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4189,21 +4162,20 @@ fn bind_query_library_v1_forest(
             return bind_query_library_v1_node(target, pair, &at, exclude, seen);
         }
         ["tree", "label"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "tree.label");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "label"],
-                &name,
+                "tree.label",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 5,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4227,21 +4199,20 @@ fn bind_query_library_v1_forest(
             );
         }
         ["tree", "score"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "tree.score");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tree", "score"],
-                &name,
+                "tree.score",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 6,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .tree
                 .get_or_insert_with(::core::default::Default::default);
@@ -4251,21 +4222,20 @@ fn bind_query_library_v1_forest(
             )?;
         }
         ["name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["name"],
-                &name,
+                "name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 7,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -4292,21 +4262,20 @@ fn bind_query_library_v1_getbookrequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["name"],
-                &name,
+                "name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -4333,21 +4302,20 @@ fn bind_query_library_v1_getfilerequest(
     let target = message;
     match &parts[..len] {
         ["path"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "path");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["path"],
-                &name,
+                "path",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.path = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -4374,57 +4342,54 @@ fn bind_query_library_v1_getmessagerequest(
     let target = message;
     match &parts[..len] {
         ["message_id" | "messageId"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "message_id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["message_id"],
-                &name,
+                "message_id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.message_id = ::std::string::ToString::to_string(pair.value());
         }
         ["user_id" | "userId"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "user_id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["user_id"],
-                &name,
+                "user_id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.user_id = ::std::string::ToString::to_string(pair.value());
         }
         ["revision"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "revision");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["revision"],
-                &name,
+                "revision",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 2,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.revision = ::kratos::transport::http::binding::parse_i32(
                 &name,
                 pair.value(),
@@ -4454,21 +4419,20 @@ fn bind_query_library_v1_getshelfrequest(
     let target = message;
     match &parts[..len] {
         ["shelf"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "shelf");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["shelf"],
-                &name,
+                "shelf",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.shelf = ::kratos::transport::http::binding::parse_i64(
                 &name,
                 pair.value(),
@@ -4498,362 +4462,316 @@ fn bind_query_library_v1_kinds(
     let target = message;
     match &parts[..len] {
         ["double_value" | "doubleValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "double_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["double_value"],
-                &name,
+                "double_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.double_value = ::kratos::transport::http::binding::parse_f64(
                 &name,
                 pair.value(),
             )?;
         }
         ["float_value" | "floatValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "float_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["float_value"],
-                &name,
+                "float_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.float_value = ::kratos::transport::http::binding::parse_f32(
                 &name,
                 pair.value(),
             )?;
         }
         ["int64_value" | "int64Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "int64_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["int64_value"],
-                &name,
+                "int64_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 2,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.int64_value = ::kratos::transport::http::binding::parse_i64(
                 &name,
                 pair.value(),
             )?;
         }
         ["uint64_value" | "uint64Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "uint64_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["uint64_value"],
-                &name,
+                "uint64_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 3,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.uint64_value = ::kratos::transport::http::binding::parse_u64(
                 &name,
                 pair.value(),
             )?;
         }
         ["int32_value" | "int32Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "int32_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["int32_value"],
-                &name,
+                "int32_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 4,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.int32_value = ::kratos::transport::http::binding::parse_i32(
                 &name,
                 pair.value(),
             )?;
         }
         ["fixed64_value" | "fixed64Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "fixed64_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["fixed64_value"],
-                &name,
+                "fixed64_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 5,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.fixed64_value = ::kratos::transport::http::binding::parse_u64(
                 &name,
                 pair.value(),
             )?;
         }
         ["fixed32_value" | "fixed32Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "fixed32_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["fixed32_value"],
-                &name,
+                "fixed32_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 6,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.fixed32_value = ::kratos::transport::http::binding::parse_u32(
                 &name,
                 pair.value(),
             )?;
         }
         ["bool_value" | "boolValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "bool_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["bool_value"],
-                &name,
+                "bool_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 7,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.bool_value = ::kratos::transport::http::binding::parse_bool(
                 &name,
                 pair.value(),
             )?;
         }
         ["string_value" | "stringValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "string_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["string_value"],
-                &name,
+                "string_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 8,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.string_value = ::std::string::ToString::to_string(pair.value());
         }
         ["bytes_value" | "bytesValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "bytes_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["bytes_value"],
-                &name,
+                "bytes_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 9,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.bytes_value = ::core::convert::Into::into(
                 ::kratos::transport::http::binding::parse_bytes(&name, pair.value())?,
             );
         }
         ["uint32_value" | "uint32Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "uint32_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["uint32_value"],
-                &name,
+                "uint32_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 10,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.uint32_value = ::kratos::transport::http::binding::parse_u32(
                 &name,
                 pair.value(),
             )?;
         }
         ["sfixed32_value" | "sfixed32Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "sfixed32_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["sfixed32_value"],
-                &name,
+                "sfixed32_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 11,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sfixed32_value = ::kratos::transport::http::binding::parse_i32(
                 &name,
                 pair.value(),
             )?;
         }
         ["sfixed64_value" | "sfixed64Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "sfixed64_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["sfixed64_value"],
-                &name,
+                "sfixed64_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 12,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sfixed64_value = ::kratos::transport::http::binding::parse_i64(
                 &name,
                 pair.value(),
             )?;
         }
         ["sint32_value" | "sint32Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "sint32_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["sint32_value"],
-                &name,
+                "sint32_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 13,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sint32_value = ::kratos::transport::http::binding::parse_i32(
                 &name,
                 pair.value(),
             )?;
         }
         ["sint64_value" | "sint64Value"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "sint64_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["sint64_value"],
-                &name,
+                "sint64_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 14,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sint64_value = ::kratos::transport::http::binding::parse_i64(
                 &name,
                 pair.value(),
             )?;
         }
         ["color"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "color");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["color"],
-                &name,
+                "color",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 15,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.color = ::kratos::transport::http::binding::parse_enum(
                 &name,
                 pair.value(),
@@ -4862,87 +4780,71 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["optional_string" | "optionalString"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "optional_string",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["optional_string"],
-                &name,
+                "optional_string",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 16,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.optional_string = ::core::option::Option::Some(
                 ::std::string::ToString::to_string(pair.value()),
             );
         }
         ["optional_int32" | "optionalInt32"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "optional_int32",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["optional_int32"],
-                &name,
+                "optional_int32",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 17,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.optional_int32 = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_i32(&name, pair.value())?,
             );
         }
         ["repeated_string" | "repeatedString"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "repeated_string",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["repeated_string"],
-                &name,
+                "repeated_string",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .repeated_string
                 .push(::std::string::ToString::to_string(pair.value()));
         }
         ["repeated_int64" | "repeatedInt64"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "repeated_int64",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["repeated_int64"],
-                &name,
+                "repeated_int64",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .repeated_int64
                 .push(
@@ -4950,21 +4852,17 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["repeated_color" | "repeatedColor"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "repeated_color",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["repeated_color"],
-                &name,
+                "repeated_color",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .repeated_color
                 .push(
@@ -4977,18 +4875,17 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["labels"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "labels");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["labels"],
-                &name,
+                "labels",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Map,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let key = pair.map_key().unwrap_or_default();
             target
                 .labels
@@ -4998,18 +4895,17 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["counts"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "counts");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["counts"],
-                &name,
+                "counts",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Map,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let key = pair.map_key().unwrap_or_default();
             target
                 .counts
@@ -5019,45 +4915,40 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["nested", "name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "nested.name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["nested", "name"],
-                &name,
+                "nested.name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 18,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["nested", "inner", "id"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "nested.inner.id",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["nested", "inner", "id"],
-                &name,
+                "nested.inner.id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 19,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
@@ -5070,24 +4961,20 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["nested", "inner", "note"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "nested.inner.note",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["nested", "inner", "note"],
-                &name,
+                "nested.inner.note",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 20,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
@@ -5097,21 +4984,17 @@ fn bind_query_library_v1_kinds(
             target.note = ::std::string::ToString::to_string(pair.value());
         }
         ["nested", "values"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "nested.values",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["nested", "values"],
-                &name,
+                "nested.values",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
@@ -5122,61 +5005,58 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["timestamp"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "timestamp");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["timestamp"],
-                &name,
+                "timestamp",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 21,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.timestamp = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_timestamp(&name, pair.value())?,
             );
         }
         ["duration"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "duration");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["duration"],
-                &name,
+                "duration",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 22,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.duration = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_duration(&name, pair.value())?,
             );
         }
         ["field_mask" | "fieldMask"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "field_mask");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["field_mask"],
-                &name,
+                "field_mask",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 23,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.field_mask = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_field_mask(
                     &name,
@@ -5185,133 +5065,115 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["int64_wrapper" | "int64Wrapper"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "int64_wrapper",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["int64_wrapper"],
-                &name,
+                "int64_wrapper",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 24,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.int64_wrapper = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_i64(&name, pair.value())?,
             );
         }
         ["string_wrapper" | "stringWrapper"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "string_wrapper",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["string_wrapper"],
-                &name,
+                "string_wrapper",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 25,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.string_wrapper = ::core::option::Option::Some(
                 ::std::string::ToString::to_string(pair.value()),
             );
         }
         ["bool_wrapper" | "boolWrapper"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "bool_wrapper",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["bool_wrapper"],
-                &name,
+                "bool_wrapper",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 26,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.bool_wrapper = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_bool(&name, pair.value())?,
             );
         }
         ["struct_value" | "structValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "struct_value",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["struct_value"],
-                &name,
+                "struct_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 27,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.struct_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_struct(&name, pair.value())?,
             );
         }
         ["any_value" | "anyValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "any_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["any_value"],
-                &name,
+                "any_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 28,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.any_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_value(&name, pair.value())?,
             );
         }
         ["list_value" | "listValue"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "list_value");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["list_value"],
-                &name,
+                "list_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 29,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.list_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_list_value(
                     &name,
@@ -5320,21 +5182,20 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_name" | "choiceName"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "choice_name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["choice_name"],
-                &name,
+                "choice_name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 30,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if target.choice.is_some()
                 && !::core::matches!(
                     target.choice,
@@ -5358,21 +5219,20 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_id" | "choiceId"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "choice_id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["choice_id"],
-                &name,
+                "choice_id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 31,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if target.choice.is_some()
                 && !::core::matches!(
                     target.choice,
@@ -5396,24 +5256,20 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_inner" | "choiceInner", "id"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "choice_inner.id",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["choice_inner", "id"],
-                &name,
+                "choice_inner.id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 32,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if !::core::matches!(
                 target.choice,
                 ::core::option::Option::Some(kinds::Choice::ChoiceInner(_))
@@ -5451,24 +5307,20 @@ fn bind_query_library_v1_kinds(
             )?;
         }
         ["choice_inner" | "choiceInner", "note"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "choice_inner.note",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["choice_inner", "note"],
-                &name,
+                "choice_inner.note",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 33,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if !::core::matches!(
                 target.choice,
                 ::core::option::Option::Some(kinds::Choice::ChoiceInner(_))
@@ -5526,39 +5378,37 @@ fn bind_query_library_v1_node(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["name"],
-                &name,
+                "name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["id"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["id"],
-                &name,
+                "id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.id = ::kratos::transport::http::binding::parse_i32(
                 &name,
                 pair.value(),
@@ -5586,24 +5436,20 @@ fn bind_query_library_v1_node(
             return bind_query_library_v1_node(target, pair, &at, exclude, seen);
         }
         ["branch", "count"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "branch.count",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["branch", "count"],
-                &name,
+                "branch.count",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 2,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .branch
                 .get_or_insert_with(::core::default::Default::default);
@@ -5612,21 +5458,20 @@ fn bind_query_library_v1_node(
             );
         }
         ["branch", "left"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "branch.left");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["branch", "left"],
-                &name,
+                "branch.left",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 3,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .branch
                 .get_or_insert_with(::core::default::Default::default);
@@ -5650,24 +5495,20 @@ fn bind_query_library_v1_node(
             );
         }
         ["branch", "right"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "branch.right",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["branch", "right"],
-                &name,
+                "branch.right",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 4,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .branch
                 .get_or_insert_with(::core::default::Default::default);
@@ -5691,18 +5532,17 @@ fn bind_query_library_v1_node(
             );
         }
         ["tags"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "tags");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["tags"],
-                &name,
+                "tags",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Map,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let key = pair.map_key().unwrap_or_default();
             target
                 .tags
@@ -5712,18 +5552,17 @@ fn bind_query_library_v1_node(
                 );
         }
         ["weights"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "weights");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["weights"],
-                &name,
+                "weights",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .weights
                 .push(
@@ -5765,21 +5604,20 @@ fn bind_query_library_v1_node(
             return bind_query_library_v1_node(target, pair, &at, exclude, seen);
         }
         ["label"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "label");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["label"],
-                &name,
+                "label",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 5,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if target.pick.is_some()
                 && !::core::matches!(
                     target.pick, ::core::option::Option::Some(node::Pick::Label(_))
@@ -5800,21 +5638,20 @@ fn bind_query_library_v1_node(
             );
         }
         ["score"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "score");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["score"],
-                &name,
+                "score",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 6,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.score = ::kratos::transport::http::binding::parse_f64(
                 &name,
                 pair.value(),
@@ -5844,42 +5681,40 @@ fn bind_query_library_v1_shelf(
     let target = message;
     match &parts[..len] {
         ["id"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "id");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["id"],
-                &name,
+                "id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.id = ::kratos::transport::http::binding::parse_i64(
                 &name,
                 pair.value(),
             )?;
         }
         ["theme"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "theme");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["theme"],
-                &name,
+                "theme",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.theme = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -5906,84 +5741,77 @@ fn bind_query_library_v1_updatebookrequest(
     let target = message;
     match &parts[..len] {
         ["book", "name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "book.name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["book", "name"],
-                &name,
+                "book.name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "title"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "book.title");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["book", "title"],
-                &name,
+                "book.title",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.title = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "authors"] => {
-            let name = ::kratos::transport::http::binding::field_name(
-                at,
-                "book.authors",
-            );
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["book", "authors"],
-                &name,
+                "book.authors",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.authors.push(::std::string::ToString::to_string(pair.value()));
         }
         ["update_mask" | "updateMask"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "update_mask");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["update_mask"],
-                &name,
+                "update_mask",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 2,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.update_mask = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_field_mask(
                     &name,

@@ -30,37 +30,35 @@ pub enum LeafShape {
 /// non-recursive types are bounded by the types themselves.
 pub const MAX_QUERY_DEPTH: usize = 100;
 
-/// Checks `pair` against the leaf at proto path `path` below the fields `at`
-/// that the callers have walked (`name` is the whole path, dotted, as
-/// [`field_name`] gives it): `Ok(false)` when the
-/// pair is to be skipped (under an `exclude`d path, or an empty value that
-/// keeps the default), `Ok(true)` when it is to be assigned, and a 400
-/// `CODEC` error for a singular field given twice or a map written without
-/// `[key]` (or a non-map with one).
-pub fn check_leaf(
+/// Checks `pair` against the leaf at proto path `path` (dotted as `dotted`) below the fields
+/// `at` that the callers have walked. `Ok(None)` when the pair is to be skipped (under an
+/// `exclude`d path, or an empty value that keeps the default); `Ok(Some(name))` when it is to be
+/// assigned, `name` being the whole dotted path (`at` and `dotted`) for messages; a 400 `CODEC` error
+/// for a singular field given twice or a map written without `[key]` (or a non-map with one).
+pub fn check_leaf<'d>(
     pair: &QueryPair<'_>,
     exclude: &[&[&str]],
     at: &[&str],
     path: &[&str],
-    name: &str,
+    dotted: &'d str,
     seen: &mut SeenFields,
     shape: LeafShape,
-) -> Result<bool, Error> {
+) -> Result<Option<Cow<'d, str>>, Error> {
     let full_path = || at.iter().chain(path);
     if exclude.iter().any(|prefix| {
         prefix.len() <= at.len() + path.len() && full_path().zip(*prefix).all(|(a, b)| a == b)
     }) {
-        return Ok(false);
+        return Ok(None);
     }
+    let name = field_name(at, dotted);
     match (shape, pair.map_key()) {
         (LeafShape::Map, None) => Err(codec_error(format!(
             "query parameter \"{name}\" is a map; write {name}[key]=value"
         ))),
-        (LeafShape::Map, Some(_)) => Ok(true),
+        (LeafShape::Map, Some(_)) | (LeafShape::Repeated, None) => Ok(Some(name)),
         (_, Some(_)) => Err(codec_error(format!(
             "query parameter \"{name}\" is not a map; write {name}=value"
         ))),
-        (LeafShape::Repeated, None) => Ok(true),
         (
             LeafShape::Singular {
                 index,
@@ -71,18 +69,18 @@ pub fn check_leaf(
             // Below a recursive type the same field recurs at many paths:
             // those are told apart by their full name, not their index.
             if at.is_empty() {
-                seen.field(index, name)?;
+                seen.field(index, &name)?;
             } else {
-                seen.nested_field(name)?;
+                seen.nested_field(&name)?;
             }
-            Ok(!(empty_is_default && pair.value().is_empty()))
+            Ok((!(empty_is_default && pair.value().is_empty())).then_some(name))
         }
     }
 }
 
 /// The dotted proto path of field `dotted` below the fields `at`, for
 /// messages: borrowed when `at` is empty.
-pub fn field_name<'a>(at: &[&str], dotted: &'a str) -> Cow<'a, str> {
+fn field_name<'a>(at: &[&str], dotted: &'a str) -> Cow<'a, str> {
     match at {
         [] => Cow::Borrowed(dotted),
         _ => Cow::Owned(format!("{}.{dotted}", at.join("."))),
@@ -119,7 +117,7 @@ mod tests {
         seen: &mut SeenFields,
     ) -> Result<bool, Error> {
         let pair = QueryPairs::new(query).next().unwrap().unwrap();
-        check_leaf(&pair, exclude, &[], &["a", "b"], "a.b", seen, shape)
+        check_leaf(&pair, exclude, &[], &["a", "b"], "a.b", seen, shape).map(|name| name.is_some())
     }
 
     const NUMBER: LeafShape = LeafShape::Singular {
@@ -157,37 +155,20 @@ mod tests {
         let pair = QueryPairs::new("c.c.a.b=1").next().unwrap().unwrap();
         let mut seen = SeenFields::new();
         let at: &[&str] = &["c", "c"];
-        let name = field_name(at, "a.b");
-        assert_eq!(name, "c.c.a.b");
+        assert_eq!(field_name(at, "a.b"), "c.c.a.b");
         assert_eq!(field_name(&[], "a.b"), "a.b");
+        let mut check = |exclude: &[&[&str]], at: &[&str]| {
+            check_leaf(&pair, exclude, at, &["a", "b"], "a.b", &mut seen, NUMBER)
+        };
         // exclusions compare with the whole path
-        assert!(
-            !check_leaf(
-                &pair,
-                &[&["c", "c", "a"]],
-                at,
-                &["a", "b"],
-                &name,
-                &mut seen,
-                NUMBER
-            )
-            .unwrap()
-        );
-        assert!(
-            check_leaf(
-                &pair,
-                &[&["a"], &["c", "a"]],
-                at,
-                &["a", "b"],
-                &name,
-                &mut seen,
-                NUMBER
-            )
-            .unwrap()
+        assert_eq!(check(&[&["c", "c", "a"]], at).unwrap(), None);
+        assert_eq!(
+            check(&[&["a"], &["c", "a"]], at).unwrap().as_deref(),
+            Some("c.c.a.b")
         );
         // the same field at another depth is another field; at the same depth it is twice
-        assert!(check_leaf(&pair, &[], &["c"], &["a", "b"], "c.a.b", &mut seen, NUMBER).unwrap());
-        let twice = check_leaf(&pair, &[], at, &["a", "b"], &name, &mut seen, NUMBER).unwrap_err();
+        assert_eq!(check(&[], &["c"]).unwrap().as_deref(), Some("c.a.b"));
+        let twice = check(&[], at).unwrap_err();
         assert!(
             twice.message().contains("\"c.c.a.b\" given twice"),
             "{}",

@@ -185,21 +185,20 @@ fn bind_query_helloworld_v1_hellorequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            let name = ::kratos::transport::http::binding::field_name(at, "name");
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
                 at,
                 &["name"],
-                &name,
+                "name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
