@@ -10,7 +10,10 @@
 //! - Well-known types: [`parse_timestamp`], [`parse_duration`], [`parse_field_mask`],
 //!   [`parse_struct`], [`parse_list_value`], [`parse_value`]; wrapper types use the scalar parser
 //!   and `Some(..)`.
-//! - [`SeenFields`] rejects a singular field given twice and two members of one oneof.
+//! - [`SeenFields`] rejects a singular field given twice and two members of one oneof;
+//!   [`check_leaf`] makes every check a key needs before its value is assigned.
+//! - A key that reaches a recursive message type goes on into that type's own binder through
+//!   [`descend`], which refuses keys longer than [`MAX_QUERY_DEPTH`] (100) dotted parts.
 //!
 //! The client side, building URLs from messages, is [`QueryWriter`], [`push_path_segment`],
 //! [`push_path_segments`], [`matches_pattern`], [`pattern_mismatch`] and [`empty_path_value`].
