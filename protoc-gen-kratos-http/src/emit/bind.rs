@@ -14,10 +14,13 @@ pub(crate) struct Binder<'a> {
     pub(crate) runtime: &'a TokenStream,
 }
 
-/// One bindable leaf reached from a request message through singular message
-/// fields: the query key it answers to.
-struct Leaf {
+/// One arm of a query binder: a field path from the binder's message
+/// through singular message fields.
+struct Arm {
     steps: Vec<FieldDescriptor>,
+    /// Whether the last step is a message field whose type is already on the
+    /// path: the rest of the key goes to that type's own binder.
+    recurse: bool,
 }
 
 impl Binder<'_> {
@@ -29,96 +32,131 @@ impl Binder<'_> {
         )
     }
 
-    /// `fn bind_query_x(message, key, value, exclude, seen)`: assigns one query
-    /// (or form) pair to the field its dotted key names. Unknown keys are
-    /// ignored; keys under `exclude` (path and body fields) too.
-    pub(crate) fn query_fn(&self, message: &MessageDescriptor) -> TokenStream {
+    /// `fn bind_query_x(message, pair, at, exclude, seen)`: assigns one query
+    /// (or form) pair to the field its dotted key names, below the fields `at`
+    /// (proto names) that callers have already walked. Unknown keys are
+    /// ignored; keys under `exclude` (path and body fields) too. A key that
+    /// reaches a message type already on its path (a recursive type) goes on
+    /// in that type's binder, so keys bind at any depth they name.
+    ///
+    /// Returns the binder and the message types its recursive arms call.
+    pub(crate) fn query_fn(
+        &self,
+        message: &MessageDescriptor,
+    ) -> (TokenStream, Vec<MessageDescriptor>) {
         let rt = self.runtime;
         let name = Self::query_fn_name(message);
         let ty = self.rust_type(message);
-        let mut leaves = Vec::new();
-        collect_leaves(
+        let mut arms = Vec::new();
+        collect_arms(
             message,
             &[],
             &mut vec![message.full_name().to_owned()],
-            &mut leaves,
+            &mut arms,
         );
-        let depth = leaves
-            .iter()
-            .map(|leaf| leaf.steps.len())
-            .max()
-            .unwrap_or(1);
+        // One more part than any arm reads, so a longer key matches no leaf.
+        let depth = arms.iter().map(|arm| arm.steps.len()).max().unwrap_or(0) + 1;
         let depth = Literal::usize_unsuffixed(depth);
-        let arms = leaves
+        let mut calls = Vec::new();
+        let mut singular = 0;
+        let code = arms
             .iter()
-            .enumerate()
-            .map(|(id, leaf)| self.query_arm(id, leaf));
-        quote! {
+            .map(|arm| {
+                if arm.recurse {
+                    if let Kind::Message(next) = arm.steps[arm.steps.len() - 1].kind()
+                        && !calls
+                            .iter()
+                            .any(|m: &MessageDescriptor| m.full_name() == next.full_name())
+                    {
+                        calls.push(next);
+                    }
+                    self.recurse_arm(arm)
+                } else {
+                    self.query_arm(&arm.steps, &mut singular)
+                }
+            })
+            .collect::<Vec<_>>();
+        let function = quote! {
             #[allow(clippy::too_many_lines, unused_variables)]
             fn #name(
                 message: &mut #ty,
                 pair: &#rt::transport::http::binding::QueryPair<'_>,
+                at: &[&'static str],
                 exclude: &[&[&str]],
                 seen: &mut #rt::transport::http::binding::SeenFields,
             ) -> ::core::result::Result<(), #rt::errors::Error> {
-                // The key's dotted parts; a key deeper than any field is unknown.
+                // The key's dotted parts below `at`.
                 let mut parts = [""; #depth];
                 let mut len = 0;
-                for part in pair.path() {
+                for part in pair.path().skip(at.len()) {
                     if len == parts.len() {
-                        return ::core::result::Result::Ok(());
+                        break;
                     }
                     parts[len] = part;
                     len += 1;
                 }
                 let target = message;
                 match &parts[..len] {
-                    #(#arms)*
+                    #(#code)*
                     _ => {}
                 }
                 ::core::result::Result::Ok(())
             }
+        };
+        (function, calls)
+    }
+
+    /// The arm handing the rest of a key to the binder of a recursive type.
+    fn recurse_arm(&self, arm: &Arm) -> TokenStream {
+        let rt = self.runtime;
+        let patterns = arm.steps.iter().map(key_pattern);
+        let canonical: Vec<&str> = arm.steps.iter().map(FieldDescriptor::name).collect();
+        let navigate = self.navigate(&arm.steps);
+        let Kind::Message(next) = arm.steps[arm.steps.len() - 1].kind() else {
+            return quote!();
+        };
+        let function = Self::query_fn_name(&next);
+        quote! {
+            [#(#patterns,)* _, ..] => {
+                let at = #rt::transport::http::binding::descend(pair, at, &[#(#canonical),*])?;
+                #navigate
+                return #function(target, pair, &at, exclude, seen);
+            }
         }
     }
 
-    fn query_arm(&self, id: usize, leaf: &Leaf) -> TokenStream {
+    fn query_arm(&self, steps: &[FieldDescriptor], singular: &mut usize) -> TokenStream {
         let rt = self.runtime;
-        let patterns = leaf.steps.iter().map(|field| {
-            let proto = field.name();
-            let json = field.json_name();
-            if proto == json {
-                quote!(#proto)
-            } else {
-                quote!(#proto | #json)
-            }
-        });
-        let canonical: Vec<&str> = leaf.steps.iter().map(FieldDescriptor::name).collect();
+        let patterns = steps.iter().map(key_pattern);
+        let canonical: Vec<&str> = steps.iter().map(FieldDescriptor::name).collect();
         let dotted = canonical.join(".");
-        let field = leaf.steps[leaf.steps.len() - 1].clone();
-        let navigate = self.navigate(&leaf.steps[..leaf.steps.len() - 1]);
+        let field = steps[steps.len() - 1].clone();
+        let navigate = self.navigate(&steps[..steps.len() - 1]);
         let b = quote!(#rt::transport::http::binding);
         let shape = if field.is_map() {
             quote!(#b::LeafShape::Map)
         } else if field.is_list() {
             quote!(#b::LeafShape::Repeated)
         } else {
-            let index = Literal::usize_unsuffixed(id);
+            let index = Literal::usize_unsuffixed(*singular);
+            *singular += 1;
             // Kratos leaves a singular number, bool or enum at its default for `a=`.
             let empty_is_default =
                 !field.supports_presence() && !matches!(field.kind(), Kind::String | Kind::Bytes);
             quote!(#b::LeafShape::Singular { index: #index, empty_is_default: #empty_is_default })
         };
+        let name = quote!(&name);
         let assign = if field.is_map() {
-            self.map_insert(&field, &dotted)
+            self.map_insert(&field, &name)
         } else {
-            let value = self.parse_value(&field, &dotted, &quote!(pair.value()));
+            let value = self.parse_value(&field, &name, &quote!(pair.value()));
             self.assign(&field, &value)
         };
         quote! {
             [#(#patterns),*] => {
-                if !#b::check_leaf(pair, exclude, &[#(#canonical),*], #dotted, seen, #shape)? {
+                let ::core::option::Option::Some(name) = #b::check_leaf(pair, exclude, at, &[#(#canonical),*], #dotted, seen, #shape)? else {
                     return ::core::result::Result::Ok(());
-                }
+                };
                 #navigate
                 #assign
             }
@@ -130,7 +168,11 @@ impl Binder<'_> {
         let navigate = self.navigate(&path.steps[..path.steps.len() - 1]);
         let dotted = path.dotted();
         let index = Literal::usize_unsuffixed(index);
-        let value = self.parse_value(path.leaf(), &dotted, &quote!(request.path_value(#index)));
+        let value = self.parse_value(
+            path.leaf(),
+            &quote!(#dotted),
+            &quote!(request.path_value(#index)),
+        );
         let assign = self.assign(path.leaf(), &value);
         quote! {
             {
@@ -210,7 +252,7 @@ impl Binder<'_> {
         }
     }
 
-    fn map_insert(&self, field: &FieldDescriptor, dotted: &str) -> TokenStream {
+    fn map_insert(&self, field: &FieldDescriptor, dotted: &TokenStream) -> TokenStream {
         let ident = field_ident(field);
         let Kind::Message(entry) = field.kind() else {
             return quote!();
@@ -230,7 +272,7 @@ impl Binder<'_> {
     fn parse_value(
         &self,
         field: &FieldDescriptor,
-        dotted: &str,
+        dotted: &TokenStream,
         input: &TokenStream,
     ) -> TokenStream {
         let b = {
@@ -323,26 +365,43 @@ pub(crate) fn format_ident_raw(name: &str) -> proc_macro2::Ident {
     }
 }
 
-/// Leaves reachable from `message` by singular message fields, without
-/// entering a message type twice on one path (recursive types).
-fn collect_leaves(
+/// `"proto_name" | "jsonName"`: the key part naming `field`.
+fn key_pattern(field: &FieldDescriptor) -> TokenStream {
+    let proto = field.name();
+    let json = field.json_name();
+    if proto == json {
+        quote!(#proto)
+    } else {
+        quote!(#proto | #json)
+    }
+}
+
+/// The arms of `message`'s binder: every leaf reachable by singular message
+/// fields, stopping at a message type already on the path (a recursive
+/// type), which gets an arm calling its own binder instead.
+fn collect_arms(
     message: &MessageDescriptor,
     prefix: &[FieldDescriptor],
     visiting: &mut Vec<String>,
-    leaves: &mut Vec<Leaf>,
+    arms: &mut Vec<Arm>,
 ) {
     for field in message.fields() {
         let mut steps = prefix.to_vec();
         steps.push(field.clone());
         match field.kind() {
             Kind::Message(next) if !field.is_map() && !is_scalar_message(&next) => {
-                if field.cardinality() == Cardinality::Repeated
-                    || visiting.contains(&next.full_name().to_owned())
-                {
+                if field.cardinality() == Cardinality::Repeated {
+                    continue;
+                }
+                if visiting.contains(&next.full_name().to_owned()) {
+                    arms.push(Arm {
+                        steps,
+                        recurse: true,
+                    });
                     continue;
                 }
                 visiting.push(next.full_name().to_owned());
-                collect_leaves(&next, &steps, visiting, leaves);
+                collect_arms(&next, &steps, visiting, arms);
                 visiting.pop();
             }
             Kind::Message(_) if field.is_map() => {
@@ -354,9 +413,15 @@ fn collect_leaves(
                 {
                     continue;
                 }
-                leaves.push(Leaf { steps });
+                arms.push(Arm {
+                    steps,
+                    recurse: false,
+                });
             }
-            _ => leaves.push(Leaf { steps }),
+            _ => arms.push(Arm {
+                steps,
+                recurse: false,
+            }),
         }
     }
 }

@@ -66,7 +66,6 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
         http_method
     };
     let template = binding.template.as_str();
-    let build_path = path_code(binder, binding);
     let query = query_code(binder, method, binding);
     let body = match &binding.body {
         Body::None => quote!(#rt::transport::http::CallBody::None),
@@ -82,6 +81,26 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
             quote!(::core::option::Option::Some(#field))
         }
         None => quote!(::core::option::Option::None),
+    };
+    let call = match path_code(binder, binding) {
+        Ok(build_path) => quote! {
+            let mut path = ::std::string::String::with_capacity(64);
+            #build_path
+            #query
+            self.client
+                .invoke(#rt::transport::http::Call {
+                    operation: #operation,
+                    method: #http_method,
+                    path_template: #template,
+                    path_and_query: path,
+                    request,
+                    body: #body,
+                    response_body: #response_body,
+                    options,
+                })
+                .await
+        },
+        Err(refuse) => refuse,
     };
     let mut docs = method.doc.clone();
     if !docs.is_empty() {
@@ -109,33 +128,21 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
             request: #input,
             options: #rt::transport::http::CallOptions,
         ) -> ::core::result::Result<#output, #rt::errors::Error> {
-            let mut path = ::std::string::String::with_capacity(64);
-            #build_path
-            #query
-            self.client
-                .invoke(#rt::transport::http::Call {
-                    operation: #operation,
-                    method: #http_method,
-                    path_template: #template,
-                    path_and_query: path,
-                    request,
-                    body: #body,
-                    response_body: #response_body,
-                    options,
-                })
-                .await
+            #call
         }
     }
 }
 
-/// Appends the expanded template to `path`.
-fn path_code(binder: &Binder<'_>, binding: &Binding) -> TokenStream {
+/// Appends the expanded template to `path`; for a template whose URL cannot
+/// be built (a `*` bound to no field), the whole body of the method instead.
+fn path_code(binder: &Binder<'_>, binding: &Binding) -> Result<TokenStream, TokenStream> {
     let rt = binder.runtime;
     let encode = quote!(#rt::transport::http::binding);
     let template = &binding.template;
     let segments = template.segments();
     let mut code = TokenStream::new();
     let mut index = 0;
+    let mut pushed = false;
     while index < segments.len() {
         let variable = template
             .variables()
@@ -158,7 +165,15 @@ fn path_code(binder: &Binder<'_>, binding: &Binding) -> TokenStream {
                     #encode::push_path_segments(&mut path, &value);
                 }
             } else {
-                quote!(#encode::push_path_segment(&mut path, &value);)
+                // An empty value would make an empty segment, which the server
+                // drops (`/v1/items/` is `/v1/items`): another route, or none.
+                let text = format!("{{{dotted}}}");
+                quote! {
+                    if value.is_empty() {
+                        return ::core::result::Result::Err(#encode::empty_path_value(#dotted, #text));
+                    }
+                    #encode::push_path_segment(&mut path, &value);
+                }
             };
             code.extend(quote! {
                 path.push('/');
@@ -167,6 +182,7 @@ fn path_code(binder: &Binder<'_>, binding: &Binding) -> TokenStream {
                     #push
                 }
             });
+            pushed = true;
             index = variable.segments().end.max(index + 1);
             continue;
         }
@@ -174,28 +190,40 @@ fn path_code(binder: &Binder<'_>, binding: &Binding) -> TokenStream {
             Segment::Literal(text) => {
                 let text = format!("/{text}");
                 code.extend(quote!(path.push_str(#text);));
+                pushed = true;
             }
-            _ => {
-                let message = format!(
-                    "the template {} has a wildcard bound to no field, so a client cannot build its URL",
-                    template.as_str()
-                );
-                code.extend(quote! {
-                    return ::core::result::Result::Err(#rt::errors::Error::new(400, "INVALID_PATH_VALUE", #message));
-                });
-                return code;
-            }
+            // `**` matches zero segments: a client sends none.
+            Segment::DeepWildcard => {}
+            Segment::Wildcard => return Err(unbound_wildcard(binder, template.as_str())),
         }
         index += 1;
     }
-    if segments.is_empty() {
+    if !pushed {
         code.extend(quote!(path.push('/');));
     }
     if let Some(verb) = template.verb() {
         let verb = format!(":{verb}");
         code.extend(quote!(path.push_str(#verb);));
     }
-    code
+    Ok(code)
+}
+
+/// The body of a client method whose template has a `*` bound to no field:
+/// any segment would match, so the client cannot choose one.
+fn unbound_wildcard(binder: &Binder<'_>, template: &str) -> TokenStream {
+    let rt = binder.runtime;
+    let message = format!(
+        "the template {template} has a `*` bound to no field, so a client cannot build its URL; \
+         bind it to a field ({{field}}) or call the route with Client::invoke"
+    );
+    quote! {
+        let _ = (request, options);
+        ::core::result::Result::Err(#rt::errors::Error::new(
+            400,
+            #rt::transport::http::binding::INVALID_PATH_VALUE,
+            #message,
+        ))
+    }
 }
 
 /// An expression giving the text of a path field (`String`).

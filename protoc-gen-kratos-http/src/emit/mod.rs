@@ -54,7 +54,23 @@ pub(crate) fn package(
         }
         binders.insert(input.full_name().to_owned(), input.clone());
     }
-    let binder_fns = binders.values().map(|m| binder.query_fn(m));
+    // And one per recursive type those binders hand keys on to.
+    let mut binder_fns = Vec::new();
+    let mut pending: Vec<MessageDescriptor> = binders.values().cloned().collect();
+    while let Some(message) = pending.pop() {
+        let (function, calls) = binder.query_fn(&message);
+        binder_fns.push((message.full_name().to_owned(), function));
+        for next in calls {
+            if binders
+                .insert(next.full_name().to_owned(), next.clone())
+                .is_none()
+            {
+                pending.push(next);
+            }
+        }
+    }
+    binder_fns.sort_by(|a, b| a.0.cmp(&b.0));
+    let binder_fns = binder_fns.into_iter().map(|(_, function)| function);
     let query_writers = client::query_messages(
         services
             .iter()

@@ -196,7 +196,7 @@ fn route_handler(
             {
                 let exclude: &[&[&str]] = &[#(#path_prefixes),*];
                 let mut seen = #rt::transport::http::binding::SeenFields::new();
-                request.decode_body(&mut message, |message, pair| #query_fn(message, pair, exclude, &mut seen))?;
+                request.decode_body(&mut message, |message, pair| #query_fn(message, pair, &[], exclude, &mut seen))?;
             }
         },
         Body::Field(field) => {
@@ -219,7 +219,7 @@ fn route_handler(
                 let exclude: &[&[&str]] = &[#(#excluded),*];
                 let mut seen = #rt::transport::http::binding::SeenFields::new();
                 for pair in request.query_pairs() {
-                    #query_fn(&mut message, &pair?, exclude, &mut seen)?;
+                    #query_fn(&mut message, &pair?, &[], exclude, &mut seen)?;
                 }
             }
         }

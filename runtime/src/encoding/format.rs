@@ -8,7 +8,7 @@ use crate::errors::Error;
 pub enum Format {
     /// The proto3 JSON mapping (`application/json`).
     Json,
-    /// Protobuf binary (`application/x-protobuf`).
+    /// Protobuf binary (`application/proto`, Go Kratos' name; other spellings are read too).
     Proto,
     /// `application/x-www-form-urlencoded`: request bodies only, decoded like a query string.
     Form,
@@ -42,7 +42,7 @@ impl Format {
                 CODEC_REASON,
                 format!(
                     "unsupported Content-Type {header:?}; use application/json, \
-                     application/x-protobuf or application/x-www-form-urlencoded"
+                     application/proto or application/x-www-form-urlencoded"
                 ),
             )
         })
@@ -81,7 +81,7 @@ impl Format {
     pub fn content_type(&self) -> &'static str {
         match self {
             Self::Json => "application/json",
-            Self::Proto => "application/x-protobuf",
+            Self::Proto => PROTO,
             Self::Form => "application/x-www-form-urlencoded",
         }
     }
@@ -90,16 +90,98 @@ impl Format {
         let is = |name: &str| media_type.eq_ignore_ascii_case(name);
         if is("application/json") || is("text/json") || has_json_suffix(media_type) {
             Some(Self::Json)
-        } else if is("application/x-protobuf")
-            || is("application/protobuf")
-            || is("application/proto")
-            || is("application/vnd.google.protobuf")
-        {
+        } else if proto_spelling(media_type).is_some() {
             Some(Self::Proto)
         } else if is("application/x-www-form-urlencoded") {
             Some(Self::Form)
         } else {
             None
+        }
+    }
+}
+
+/// Go Kratos' name for protobuf bodies: its codec is registered as `proto`.
+const PROTO: &str = "application/proto";
+
+/// Every protobuf media type read, in the spelling written back.
+const PROTO_SPELLINGS: [&str; 4] = [
+    PROTO,
+    "application/x-protobuf",
+    "application/protobuf",
+    "application/vnd.google.protobuf",
+];
+
+fn proto_spelling(media_type: &str) -> Option<&'static str> {
+    PROTO_SPELLINGS
+        .into_iter()
+        .find(|spelling| media_type.eq_ignore_ascii_case(spelling))
+}
+
+/// The format of a reply and the `Content-Type` it is written with.
+///
+/// A protobuf reply is labelled with the media type the client named, so a Go Kratos client
+/// (which decodes by the reply's subtype) asking for `application/proto` gets `application/proto`,
+/// and one asking for `application/x-protobuf` gets that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplyFormat {
+    format: Format,
+    content_type: &'static str,
+}
+
+impl ReplyFormat {
+    /// JSON, labelled `application/json`.
+    pub const JSON: Self = Self {
+        format: Format::Json,
+        content_type: "application/json",
+    };
+
+    /// Chooses the reply format of a request from its `Accept` and `Content-Type` headers.
+    ///
+    /// The supported media range of `Accept` with the highest `q` wins, as in
+    /// [`Format::from_accept`]. When `Accept` is missing, names nothing supported or only a
+    /// wildcard (`*/*`, `application/*`), the reply is written in the request body's format
+    /// (JSON or protobuf, with the body's media type) unless `Accept` refuses it with `q=0`;
+    /// otherwise JSON.
+    pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> Self {
+        let mut best: Option<(Self, u16)> = None;
+        let mut refused = Vec::new();
+        for range in accept.unwrap_or_default().split(',') {
+            let Some(reply) = Self::from_media_type(essence(range)) else {
+                continue;
+            };
+            let quality = quality(range);
+            if quality == 0 {
+                refused.push(reply.format);
+            } else if best.is_none_or(|(_, best_quality)| quality > best_quality) {
+                best = Some((reply, quality));
+            }
+        }
+        best.map(|(reply, _)| reply)
+            .or_else(|| content_type.and_then(|header| Self::from_media_type(essence(header))))
+            .filter(|reply| !refused.contains(&reply.format))
+            .unwrap_or(Self::JSON)
+    }
+
+    /// The codec of the reply: [`Format::Json`] or [`Format::Proto`].
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The reply's `Content-Type`.
+    pub fn content_type(&self) -> &'static str {
+        self.content_type
+    }
+
+    fn from_media_type(media_type: &str) -> Option<Self> {
+        if let Some(spelling) = proto_spelling(media_type) {
+            return Some(Self {
+                format: Format::Proto,
+                content_type: spelling,
+            });
+        }
+        match Format::from_media_type(media_type) {
+            Some(Format::Json) => Some(Self::JSON),
+            _ => None,
         }
     }
 }

@@ -106,6 +106,6 @@ pub(super) fn form_not_here() -> Error {
         415,
         super::CODEC_REASON,
         "this endpoint takes no application/x-www-form-urlencoded body; \
-         use application/json or application/x-protobuf",
+         use application/json or application/proto",
     )
 }

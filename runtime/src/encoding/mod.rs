@@ -1,7 +1,8 @@
 //! Codecs: how request bodies become messages and messages become response bodies.
 //!
 //! The codec is chosen per request: [`Format::from_content_type`] picks the request codec from
-//! `Content-Type`, [`Format::from_accept`] the response codec from `Accept`.
+//! `Content-Type`, [`ReplyFormat::negotiate`] the response codec from `Accept` (else the request's
+//! own format), keeping the protobuf media type the client named.
 //!
 //! | Format | Request body | Response body |
 //! |---|---|---|
@@ -31,6 +32,12 @@
 //!
 //! Output follows the proto3 JSON mapping with Kratos' defaults (see [`JsonOptions`]): lowerCamelCase
 //! names, fields without presence emitted even when default, 64-bit integers as strings, enums by name.
+//! Floats are spelled as Go's protojson spells them: shortest round-trip digits, plain decimal from
+//! `1e-6` up to `1e21` and exponent form (`1e+21`, `1e-7`) outside, so `1.0` is `1`, `1e20` is
+//! `100000000000000000000` and `-0.0` is `-0`. The generated codec keeps the sign of `-0.0` both
+//! ways; the reflective codec, which goes through the binary form, writes and reads it as `0`
+//! (prost, like prost-reflect, skips a singular `-0.0` as the default when encoding, where Go's
+//! binary encoder keeps it).
 //! Two differences from Go Kratos' `protojson` output, both from prost-reflect 0.16: an unset
 //! singular message field is omitted rather than written as `null` (clients read both alike), and a
 //! NaN or infinite value inside a `FloatValue`/`DoubleValue` wrapper is written as `null` instead
@@ -44,6 +51,10 @@
 //!   where a second value (even for the same member) is an error.
 //! - Unknown enum *names* are an error even though unknown fields are ignored (Go's `protojson` with
 //!   `DiscardUnknown` silently drops them, which loses the client's intent).
+//! - A `float` reads any number that rounds to a finite `f32` (Go writes `f32::MAX` as
+//!   `3.4028235e+38`, a little above it as a double); only numbers rounding beyond are refused.
+//! - `{}` where an `Any` goes is an empty `Any` (no type, no value), as protojson reads it.
+//!   (Writing one back is still refused with a `500`: prost-reflect needs a type URL.)
 //! - Nesting is limited to [`MAX_NESTING`] (100) levels of messages, counted as prost counts
 //!   protobuf input (map entries and each `Struct`/`ListValue`/`Value` count), on every path:
 //!   query, form, JSON and protobuf bodies, gRPC, and replies. JSON deeper than serde_json's 128
@@ -65,7 +76,7 @@ mod proto;
 mod tests;
 
 pub use error_body::encode_error;
-pub use format::Format;
+pub use format::{Format, ReplyFormat};
 pub use json::{JsonOptions, decode_json, decode_json_field, encode_json, encode_json_field};
 pub use message::HttpMessage;
 pub use nesting::MAX_NESTING;

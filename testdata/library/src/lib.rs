@@ -178,6 +178,34 @@ impl api::LibraryHttpServer for Library {
         Ok(request)
     }
 
+    async fn walk_node(&self, _ctx: Context, request: api::Node) -> Result<api::Node, Error> {
+        Ok(request)
+    }
+
+    async fn walk_forest(&self, _ctx: Context, request: api::Forest) -> Result<api::Forest, Error> {
+        Ok(request)
+    }
+
+    async fn sweep(&self, _ctx: Context, request: GetFileRequest) -> Result<GetFileRequest, Error> {
+        Ok(GetFileRequest {
+            path: format!("swept {}", request.path),
+        })
+    }
+
+    async fn sweep_path(
+        &self,
+        _ctx: Context,
+        request: GetFileRequest,
+    ) -> Result<GetFileRequest, Error> {
+        Ok(GetFileRequest {
+            path: format!("swept path {:?}", request.path),
+        })
+    }
+
+    async fn glob(&self, _ctx: Context, request: GetFileRequest) -> Result<GetFileRequest, Error> {
+        Ok(request)
+    }
+
     /// No HTTP rule: served over gRPC only.
     async fn hidden(&self, ctx: Context, request: Shelf) -> Result<Shelf, Error> {
         Ok(Shelf {

@@ -45,8 +45,14 @@ async fn path_variables_round_trip() {
             })
             .await;
         if id.is_empty() {
-            // An empty single-segment value makes `/v1/messages/`, which is `/v1/messages`: no route.
-            assert_eq!(reply.unwrap_err().code(), 404);
+            // `/v1/messages/` would be `/v1/messages` to the server: refused before sending.
+            let err = reply.unwrap_err();
+            assert_eq!((err.code(), err.reason()), (400, "INVALID_PATH_VALUE"));
+            assert!(
+                err.message().contains("\"message_id\" is empty"),
+                "{}",
+                err.message()
+            );
             continue;
         }
         assert_eq!(reply.unwrap().message_id, id, "message id {id:?}");
@@ -97,6 +103,56 @@ async fn path_variables_round_trip() {
     };
     let reply = library.get_nested(request.clone()).await.unwrap();
     assert_eq!(reply.nested, request.nested);
+    // An empty nested one is refused by name.
+    let mut empty = request.clone();
+    if let Some(nested) = &mut empty.nested {
+        nested.name.clear();
+    }
+    let err = library.get_nested(empty).await.unwrap_err();
+    assert_eq!(err.reason(), "INVALID_PATH_VALUE");
+    assert!(
+        err.message().contains("\"nested.name\""),
+        "{}",
+        err.message()
+    );
+}
+
+#[tokio::test]
+async fn a_wildcard_bound_to_no_field_is_refused_by_the_client_only() {
+    let (server, library) = client().await;
+    let err = library
+        .glob(GetFileRequest { path: "a".into() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), err.reason()), (400, "INVALID_PATH_VALUE"));
+    assert!(
+        err.message().contains("/v1/glob/*/{path=**}"),
+        "{}",
+        err.message()
+    );
+    // The server matches any segment there.
+    let reply = server.get("/v1/glob/any/a/b").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["path"], "a/b");
+}
+
+#[tokio::test]
+async fn deep_wildcards_before_a_verb_take_zero_segments() {
+    let (_server, library) = client().await;
+    // `/**:sweep`, the `**` bound to no field: the client sends `POST /:sweep`.
+    let reply = library
+        .sweep(GetFileRequest { path: "p".into() })
+        .await
+        .unwrap();
+    assert_eq!(reply.path, "swept p");
+    // `/v1/{path=**}:sweep` with zero, one and many segments.
+    for (path, expected) in [("", r#""""#), ("a", r#""a""#), ("a/b c", r#""a/b c""#)] {
+        let reply = library
+            .sweep_path(GetFileRequest { path: path.into() })
+            .await
+            .unwrap();
+        assert_eq!(reply.path, format!("swept path {expected}"), "{path:?}");
+    }
 }
 
 #[tokio::test]

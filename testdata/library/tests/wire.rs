@@ -28,6 +28,20 @@ async fn raw(address: std::net::SocketAddr, request: &str) -> (u16, String) {
     (status, body)
 }
 
+/// The status line and headers of the reply to `request`.
+async fn raw_head(address: std::net::SocketAddr, request: &str) -> String {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response);
+    response
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn requests_as_a_kratos_client_sends_them() {
     let server = support::start().await;
@@ -68,6 +82,73 @@ async fn requests_as_a_kratos_client_sends_them() {
     )
     .await;
     assert_eq!(status, 200);
+
+    // A Go Kratos client decodes a reply by its subtype: the reply is labelled with the
+    // protobuf media type the client named in Accept, else in Content-Type.
+    let shelf = "\x08\x07\x12\x01t";
+    for (accept, content_type, expected) in [
+        ("Accept: application/proto\r\n", "", "application/proto"),
+        (
+            "Accept: application/x-protobuf\r\n",
+            "",
+            "application/x-protobuf",
+        ),
+        (
+            "",
+            "Content-Type: application/proto\r\n",
+            "application/proto",
+        ),
+        (
+            "",
+            "Content-Type: application/x-protobuf\r\n",
+            "application/x-protobuf",
+        ),
+        (
+            "Accept: application/json\r\n",
+            "Content-Type: application/proto\r\n",
+            "application/json",
+        ),
+        (
+            "Accept: application/proto\r\n",
+            "Content-Type: application/json\r\n",
+            "application/proto",
+        ),
+    ] {
+        let body = if content_type.contains("proto") {
+            shelf
+        } else {
+            r#"{"id":"7","theme":"t"}"#
+        };
+        let head = raw_head(
+            server.address,
+            &format!(
+                "POST /v1/shelves HTTP/1.1\r\nHost: x\r\n{accept}{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+        .await;
+        assert!(
+            head.starts_with("HTTP/1.1 200"),
+            "{accept}{content_type}: {head}"
+        );
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("\r\ncontent-type: {expected}\r\n")),
+            "{accept}{content_type}: {head}"
+        );
+    }
+    // Errors too, before the route is even found.
+    let head = raw_head(
+        server.address,
+        "GET /nowhere HTTP/1.1\r\nHost: x\r\nAccept: application/proto\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("\r\ncontent-type: application/proto\r\n"),
+        "{head}"
+    );
 
     // Errors come back in Kratos' body with the status set to the code.
     let (status, body) = raw(

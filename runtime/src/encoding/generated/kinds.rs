@@ -184,8 +184,9 @@ pub struct Double;
 impl JsonKind for Double {
     type Value = f64;
 
+    // -0.0 is not the default: Go writes it (its sign is a value).
     fn is_default(&self, value: &f64) -> bool {
-        *value == 0.0
+        value.to_bits() == 0
     }
 
     fn write<S: Serializer>(
@@ -246,7 +247,7 @@ impl JsonKind for Float {
     type Value = f32;
 
     fn is_default(&self, value: &f32) -> bool {
-        *value == 0.0
+        value.to_bits() == 0
     }
 
     fn write<S: Serializer>(

@@ -41,6 +41,7 @@ use prost_reflect::ReflectMessage;
 use serde::Deserializer as _;
 use serde::ser::{SerializeMap, Serializer as _};
 
+use super::json::ProtoJsonFormatter;
 use super::json::field_body::FieldBody;
 use super::{
     Format, JsonOptions, decode_json, decode_json_field, decode_proto, decode_proto_field,
@@ -103,7 +104,7 @@ where
     M: JsonMessage + ReflectMessage,
 {
     let mut out = Vec::with_capacity(128);
-    let mut json = serde_json::Serializer::new(&mut out);
+    let mut json = serde_json::Serializer::with_formatter(&mut out, ProtoJsonFormatter);
     let written = json.serialize_map(None).and_then(|mut map| {
         message.write_json_fields(&mut FieldWriter::new(&mut map, options))?;
         map.end()

@@ -8,6 +8,7 @@ use super::JsonMessage;
 use super::kinds::{JsonKind, MapKey, Message};
 use super::write::{List, Map, One};
 use crate::encoding::JsonOptions;
+use crate::encoding::json::ProtoJsonFormatter;
 
 /// Writes the value of the one field a `response_body` names, as the reflective codec's
 /// `encode_json_field` does: unpopulated values are written too, an unset message field as its
@@ -30,7 +31,10 @@ impl<'a> ValueWriter<'a> {
     }
 
     fn write(self, value: &impl Serialize) -> Result<(), serde_json::Error> {
-        value.serialize(&mut serde_json::Serializer::new(self.out))
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            self.out,
+            ProtoJsonFormatter,
+        ))
     }
 
     /// A field without presence.

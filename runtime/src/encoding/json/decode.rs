@@ -6,7 +6,9 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_path_to_error::Track;
 
 use super::describe::json_body_error;
+use super::empty_any::EmptyAnys;
 use super::field_body::FieldBody;
+use super::floats::round_float_extremes;
 use super::options::JsonOptions;
 use super::unknown::strip_unknown_fields;
 use crate::encoding::nesting::{is_recursion_limit, too_deep};
@@ -81,10 +83,24 @@ fn decode_dynamic(
     match first {
         Ok(decoded) => Ok(decoded),
         Err(error) if !options.denies_unknown_fields() && is_unknown_field(&error) => {
-            decode_ignoring_unknown(descriptor, field, body)
+            decode_tree(descriptor, field, body, true)
+        }
+        Err(error) if is_float_range(&error) || is_empty_any(&error) => {
+            decode_tree(descriptor, field, body, !options.denies_unknown_fields())
         }
         Err(error) => Err(locate(descriptor, field, body, &error)),
     }
+}
+
+/// Whether a strict decode failed on an `Any` without `@type`, which may be an empty `{}`.
+fn is_empty_any(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("expected '@type' field")
+}
+
+/// Whether a strict decode failed on a number beyond a `float` (or an integer) field's range,
+/// which may be a `float` Go wrote as `3.4028235e+38`.
+fn is_float_range(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("float value out of range")
 }
 
 fn decode_from<'de, D: Deserializer<'de>>(
@@ -153,26 +169,34 @@ fn locate(
     }
 }
 
-/// The lenient path: parse into a tree, drop unknown members, decode the tree strictly. Its
-/// errors carry the field path but no line and column (a tree has none).
-fn decode_ignoring_unknown(
+/// The slow path: parse into a tree, drop unknown members (when `strip_unknown`), round `float`
+/// extremes, stand in for empty `Any`s, decode the tree strictly. Its errors carry the field path but no line and column (a
+/// tree has none).
+fn decode_tree(
     descriptor: &MessageDescriptor,
     field: Option<&str>,
     body: &[u8],
+    strip_unknown: bool,
 ) -> Result<DynamicMessage, Error> {
     let mut value: serde_json::Value =
         serde_json::from_slice(body).map_err(|error| json_body_error(None, &error))?;
     if let Some(name) = field {
         value = serde_json::Value::Object(serde_json::Map::from_iter([(name.to_owned(), value)]));
     }
-    strip_unknown_fields(descriptor, &mut value);
+    if strip_unknown {
+        strip_unknown_fields(descriptor, &mut value);
+    }
+    round_float_extremes(descriptor, &mut value);
+    let empty_anys = EmptyAnys::mark(descriptor, &mut value);
     let mut track = Track::new();
-    decode_from(
+    let mut decoded = decode_from(
         descriptor,
         None,
         serde_path_to_error::Deserializer::new(&value, &mut track),
     )
-    .map_err(|error| json_body_error(Some(&track.path()), &error))
+    .map_err(|error| json_body_error(Some(&track.path()), &error))?;
+    empty_anys.restore(&mut decoded);
+    Ok(decoded)
 }
 
 /// `google.protobuf.Empty` (`()`) takes any object and ignores its members.

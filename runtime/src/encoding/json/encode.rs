@@ -3,6 +3,7 @@
 use prost_reflect::{Kind, ReflectMessage};
 use serde::Serialize;
 
+use super::ProtoJsonFormatter;
 use super::options::JsonOptions;
 use super::unknown::is_well_known_type;
 use crate::encoding::internal_codec_error;
@@ -21,7 +22,7 @@ pub fn encode_json<M: ReflectMessage>(
     let mut out = Vec::with_capacity(128);
     dynamic
         .serialize_with_options(
-            &mut serde_json::Serializer::new(&mut out),
+            &mut serde_json::Serializer::with_formatter(&mut out, ProtoJsonFormatter),
             &options.serialize_options(),
         )
         .map_err(|error| json_encode_error("encoding JSON response", &error))?;
@@ -66,7 +67,7 @@ pub fn encode_json_field<M: ReflectMessage>(
         let mut out = Vec::with_capacity(128);
         value
             .serialize_with_options(
-                &mut serde_json::Serializer::new(&mut out),
+                &mut serde_json::Serializer::with_formatter(&mut out, ProtoJsonFormatter),
                 &serialize_options,
             )
             .map_err(failed)?;
@@ -93,7 +94,10 @@ pub fn encode_json_field<M: ReflectMessage>(
     let mut out = Vec::new();
     value
         .unwrap_or(serde_json::Value::Null)
-        .serialize(&mut serde_json::Serializer::new(&mut out))
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out,
+            ProtoJsonFormatter,
+        ))
         .map_err(failed)?;
     Ok(out)
 }

@@ -34,7 +34,7 @@ fn strip_message(message: &MessageDescriptor, object: &mut Map<String, Value>) {
 }
 
 /// Looks a JSON member up the way prost-reflect does: JSON name first, then proto name.
-fn find_field(message: &MessageDescriptor, key: &str) -> Option<FieldDescriptor> {
+pub(super) fn find_field(message: &MessageDescriptor, key: &str) -> Option<FieldDescriptor> {
     message
         .get_field_by_json_name(key)
         .or_else(|| message.get_field_by_name(key))

@@ -19,7 +19,7 @@ fn proto_error_body_is_errors_status() {
     let error =
         Error::new(404, "USER_NOT_FOUND", "user 42 not found").with_metadata([("id", "42")]);
     let (content_type, body) = encode_error(&error, Format::Proto);
-    assert_eq!(content_type, "application/x-protobuf");
+    assert_eq!(content_type, "application/proto");
     let status = Status::decode(body.as_slice()).expect("a Status");
     assert_eq!(status.code, 404);
     assert_eq!(status.reason, "USER_NOT_FOUND");

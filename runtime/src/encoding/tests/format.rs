@@ -48,7 +48,7 @@ fn unsupported_content_type_is_415() {
             error.message()
         );
         assert!(
-            error.message().contains("application/x-protobuf"),
+            error.message().contains("application/proto"),
             "{}",
             error.message()
         );
@@ -101,9 +101,96 @@ fn accept_picks_the_response_codec() {
 #[test]
 fn content_types_written() {
     assert_eq!(Format::Json.content_type(), "application/json");
-    assert_eq!(Format::Proto.content_type(), "application/x-protobuf");
+    assert_eq!(Format::Proto.content_type(), "application/proto");
     assert_eq!(
         Format::Form.content_type(),
         "application/x-www-form-urlencoded"
     );
+}
+
+#[test]
+fn replies_take_the_media_type_the_client_named() {
+    use crate::encoding::ReplyFormat;
+
+    // (Accept, Content-Type, expected format, expected Content-Type)
+    let table = [
+        (None, None, Format::Json, "application/json"),
+        (
+            Some("application/proto"),
+            None,
+            Format::Proto,
+            "application/proto",
+        ),
+        (
+            Some("application/x-protobuf"),
+            None,
+            Format::Proto,
+            "application/x-protobuf",
+        ),
+        (
+            Some("Application/X-Protobuf; q=0.9"),
+            None,
+            Format::Proto,
+            "application/x-protobuf",
+        ),
+        (
+            Some("application/protobuf"),
+            Some("application/json"),
+            Format::Proto,
+            "application/protobuf",
+        ),
+        (
+            Some("application/json"),
+            Some("application/proto"),
+            Format::Json,
+            "application/json",
+        ),
+        // No Accept, or only wildcards: the body's own format and media type.
+        (
+            None,
+            Some("application/proto"),
+            Format::Proto,
+            "application/proto",
+        ),
+        (
+            Some("*/*"),
+            Some("application/x-protobuf; charset=utf-8"),
+            Format::Proto,
+            "application/x-protobuf",
+        ),
+        (
+            Some("text/html"),
+            Some("application/proto"),
+            Format::Proto,
+            "application/proto",
+        ),
+        (
+            None,
+            Some("application/x-www-form-urlencoded"),
+            Format::Json,
+            "application/json",
+        ),
+        (None, Some("text/plain"), Format::Json, "application/json"),
+        // Refused with q=0: not even as the body's format.
+        (
+            Some("application/proto;q=0"),
+            Some("application/proto"),
+            Format::Json,
+            "application/json",
+        ),
+        (
+            Some("application/json;q=0.5, application/proto"),
+            None,
+            Format::Proto,
+            "application/proto",
+        ),
+    ];
+    for (accept, content_type, format, written) in table {
+        let reply = ReplyFormat::negotiate(accept, content_type);
+        assert_eq!(
+            (reply.format(), reply.content_type()),
+            (format, written),
+            "{accept:?} {content_type:?}"
+        );
+    }
 }

@@ -497,3 +497,37 @@ fn typed_target_gets_nothing_when_decoding_fails() {
     let _ = message("Inner").full_name();
     assert_eq!(inner.descriptor().full_name(), "test.v1.Inner");
 }
+
+/// protojson reads `{}` where an `Any` goes as an empty `Any` (no type, no value), present.
+#[test]
+fn an_empty_object_is_an_empty_any() {
+    for options in [
+        JsonOptions::default(),
+        JsonOptions::default().deny_unknown_fields(true),
+    ] {
+        let mut decoded = everything();
+        decode_json(br#"{"payload": {}, "name": "n"}"#, &mut decoded, &options)
+            .unwrap_or_else(|error| panic!("{options:?}: {error}"));
+        assert!(decoded.has_field_by_name("payload"), "{options:?}");
+        let Some(Value::Message(payload)) =
+            decoded.get_field_by_name("payload").as_deref().cloned()
+        else {
+            panic!("payload is not a message");
+        };
+        let any: prost_types::Any = payload.transcode_to().expect("Any");
+        assert_eq!(any, prost_types::Any::default());
+        assert_eq!(
+            decoded.get_field_by_name("name").as_deref(),
+            Some(&Value::String("n".into()))
+        );
+    }
+    // Members without `@type` are still an error.
+    let mut decoded = everything();
+    let error = decode_json(
+        br#"{"payload": {"count": 1}}"#,
+        &mut decoded,
+        &JsonOptions::default(),
+    )
+    .expect_err("no @type");
+    assert!(error.message().contains("payload"), "{error}");
+}

@@ -10,7 +10,7 @@ use super::Response;
 use super::binding::{QueryPair, QueryPairs};
 use super::router::PathParams;
 use super::service::Shared;
-use crate::encoding::{Format, HttpMessage, ReflectMessage};
+use crate::encoding::{Format, HttpMessage, ReflectMessage, ReplyFormat};
 use crate::errors::Error;
 use crate::middleware::{Chain, Message, typed};
 use crate::transport::Context;
@@ -23,7 +23,7 @@ pub struct RouteRequest {
     uri: http::Uri,
     params: PathParams,
     body: Bytes,
-    accept: Format,
+    accept: ReplyFormat,
     shared: Arc<Shared>,
     /// The route's index in `shared.sites`.
     site: usize,
@@ -45,7 +45,7 @@ impl RouteRequest {
         parts: http::request::Parts,
         params: PathParams,
         body: Bytes,
-        accept: Format,
+        accept: ReplyFormat,
         shared: Arc<Shared>,
         site: usize,
     ) -> Self {
@@ -162,15 +162,15 @@ impl RouteRequest {
         Chain::restore(reply)
     }
 
-    /// Encodes the reply per `Accept`.
+    /// Encodes the reply per `Accept` (else the request's own format).
     pub fn reply<M: HttpMessage>(&self, reply: &M) -> Result<Response, Error> {
-        let body = reply.encode_reply(self.accept, &self.shared.json)?;
+        let body = reply.encode_reply(self.accept.format(), &self.shared.json)?;
         self.shared.reply_response(self.accept, body)
     }
 
     /// Encodes one top-level field of the reply (rules with `response_body`).
     pub fn reply_field<M: HttpMessage>(&self, reply: &M, field: &str) -> Result<Response, Error> {
-        let body = reply.encode_reply_field(self.accept, field, &self.shared.json)?;
+        let body = reply.encode_reply_field(self.accept.format(), field, &self.shared.json)?;
         self.shared.reply_response(self.accept, body)
     }
 }

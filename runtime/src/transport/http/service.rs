@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use super::router::{Lookup, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
-use crate::encoding::{self, Format, JsonOptions};
+use crate::encoding::{self, Format, JsonOptions, ReplyFormat};
 use crate::errors::{Error, bounded_message};
 use crate::middleware::{BoxFuture, CallSite, Chain};
 use crate::transport::serve::BodyReadTimeout;
@@ -93,7 +93,8 @@ impl Shared {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (mut parts, body) = request.into_parts();
-        let accept = Format::from_accept(parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()));
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let accept = ReplyFormat::negotiate(header(ACCEPT), header(CONTENT_TYPE));
 
         let mut head = false;
         let lookup = match self.router.lookup(&parts.method, parts.uri.path()) {
@@ -204,11 +205,12 @@ impl Shared {
         }
     }
 
-    pub(crate) fn error_response(&self, err: &Error, accept: Format) -> Response {
+    pub(crate) fn error_response(&self, err: &Error, accept: ReplyFormat) -> Response {
         if let Some(encoder) = &self.error_encoder {
-            return encoder(err, accept);
+            return encoder(err, accept.format());
         }
-        let (content_type, body) = encoding::encode_error(err, accept);
+        let (_, body) = encoding::encode_error(err, accept.format());
+        let content_type = accept.content_type();
         let status =
             StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = http::Response::new(Full::new(Bytes::from(body)));
@@ -219,14 +221,18 @@ impl Shared {
         response
     }
 
-    pub(crate) fn reply_response(&self, format: Format, body: Vec<u8>) -> Result<Response, Error> {
+    pub(crate) fn reply_response(
+        &self,
+        accept: ReplyFormat,
+        body: Vec<u8>,
+    ) -> Result<Response, Error> {
         if let Some(encoder) = &self.response_encoder {
-            return encoder(format, body);
+            return encoder(accept.format(), body);
         }
         let mut response = http::Response::new(Full::new(Bytes::from(body)));
         response.headers_mut().insert(
             CONTENT_TYPE,
-            HeaderValue::from_static(format.content_type()),
+            HeaderValue::from_static(accept.content_type()),
         );
         Ok(response)
     }

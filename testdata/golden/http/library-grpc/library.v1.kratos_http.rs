@@ -37,6 +37,16 @@ pub const OPERATION_LIBRARY_ECHO_FIELD: &str = "/library.v1.Library/EchoField";
 pub const OPERATION_LIBRARY_PING: &str = "/library.v1.Library/Ping";
 /// Operation of `Library.LegacyGetShelf`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_LEGACY_GET_SHELF: &str = "/library.v1.Library/LegacyGetShelf";
+/// Operation of `Library.WalkNode`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_WALK_NODE: &str = "/library.v1.Library/WalkNode";
+/// Operation of `Library.WalkForest`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_WALK_FOREST: &str = "/library.v1.Library/WalkForest";
+/// Operation of `Library.Sweep`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_SWEEP: &str = "/library.v1.Library/Sweep";
+/// Operation of `Library.SweepPath`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_SWEEP_PATH: &str = "/library.v1.Library/SweepPath";
+/// Operation of `Library.Glob`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_GLOB: &str = "/library.v1.Library/Glob";
 /// Operation of `Library.Hidden`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_HIDDEN: &str = "/library.v1.Library/Hidden";
 /// The `Library` service as served over HTTP: implement it once, register it with [`register_library_http_server`].
@@ -185,6 +195,47 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
         request: GetShelfRequest,
     ) -> impl ::core::future::Future<
         Output = ::core::result::Result<Shelf, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// A recursive request type: query keys bind at any depth they name, through
+    /// oneofs, and through a path variable deep inside it.
+    fn walk_node(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Node,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Node, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// A request holding a recursive type (`tree.child.id`, `child` the same type as `tree`).
+    fn walk_forest(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Forest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Forest, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// `**` bound to no field before a verb: `POST /:sweep` has it match zero segments.
+    fn sweep(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// A bound `**` before a verb: `POST /v1/:sweep` binds `path = ""`.
+    fn sweep_path(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send;
+    /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
+    fn glob(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
     > + ::core::marker::Send;
     /// Not annotated: no route with the default omitempty.
     fn hidden(
@@ -361,6 +412,51 @@ for ::std::sync::Arc<T> {
     > + ::core::marker::Send {
         T::legacy_get_shelf(self, ctx, request)
     }
+    fn walk_node(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Node,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Node, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::walk_node(self, ctx, request)
+    }
+    fn walk_forest(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: Forest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<Forest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::walk_forest(self, ctx, request)
+    }
+    fn sweep(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::sweep(self, ctx, request)
+    }
+    fn sweep_path(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::sweep_path(self, ctx, request)
+    }
+    fn glob(
+        &self,
+        ctx: ::kratos::transport::Context,
+        request: GetFileRequest,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<GetFileRequest, ::kratos::errors::Error>,
+    > + ::core::marker::Send {
+        T::glob(self, ctx, request)
+    }
     fn hidden(
         &self,
         ctx: ::kratos::transport::Context,
@@ -405,6 +501,13 @@ for ::std::sync::Arc<T> {
 /// - `POST /v1/echo/any_value` -> `echo_field`
 /// - `GET /v1/ping` -> `ping`
 /// - `GET /v1/legacy/shelves/{shelf}` -> `legacy_get_shelf`
+/// - `GET /v1/nodes` -> `walk_node`
+/// - `GET /v1/nodes/{child.child.name}` -> `walk_node`
+/// - `POST /v1/nodes:walk` -> `walk_node`
+/// - `GET /v1/forest` -> `walk_forest`
+/// - `POST /**:sweep` -> `sweep`
+/// - `POST /v1/{path=**}:sweep` -> `sweep_path`
+/// - `GET /v1/glob/*/{path=**}` -> `glob`
 #[allow(unused_variables)]
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut ::kratos::transport::http::Server,
@@ -867,6 +970,96 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
                 },
             )?;
     }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/nodes",
+                OPERATION_LIBRARY_WALK_NODE,
+                move |request| {
+                    serve_library_walk_node_0(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/nodes/{child.child.name}",
+                OPERATION_LIBRARY_WALK_NODE,
+                move |request| {
+                    serve_library_walk_node_1(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/nodes:walk",
+                OPERATION_LIBRARY_WALK_NODE,
+                move |request| {
+                    serve_library_walk_node_2(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/forest",
+                OPERATION_LIBRARY_WALK_FOREST,
+                move |request| {
+                    serve_library_walk_forest_0(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/**:sweep",
+                OPERATION_LIBRARY_SWEEP,
+                move |request| {
+                    serve_library_sweep_0(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "POST",
+                "/v1/{path=**}:sweep",
+                OPERATION_LIBRARY_SWEEP_PATH,
+                move |request| {
+                    serve_library_sweep_path_0(
+                        ::std::sync::Arc::clone(&service),
+                        request,
+                    )
+                },
+            )?;
+    }
+    {
+        let service = ::std::sync::Arc::clone(&service);
+        server
+            .route(
+                "GET",
+                "/v1/glob/*/{path=**}",
+                OPERATION_LIBRARY_GLOB,
+                move |request| {
+                    serve_library_glob_0(::std::sync::Arc::clone(&service), request)
+                },
+            )?;
+    }
     ::core::result::Result::Ok(())
 }
 /// `GET /v1/shelves/{shelf}`: binds the request, calls `get_shelf`, encodes the reply.
@@ -886,6 +1079,7 @@ async fn serve_library_get_shelf_0<S: LibraryHttpServer>(
             bind_query_library_v1_getshelfrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -926,6 +1120,7 @@ async fn serve_library_get_book_0<S: LibraryHttpServer>(
             bind_query_library_v1_getbookrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -965,6 +1160,7 @@ async fn serve_library_create_shelf_0<S: LibraryHttpServer>(
                 |message, pair| bind_query_library_v1_shelf(
                     message,
                     pair,
+                    &[],
                     exclude,
                     &mut seen,
                 ),
@@ -999,6 +1195,7 @@ async fn serve_library_create_book_0<S: LibraryHttpServer>(
             bind_query_library_v1_createbookrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1040,6 +1237,7 @@ async fn serve_library_update_book_0<S: LibraryHttpServer>(
             bind_query_library_v1_updatebookrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1078,6 +1276,7 @@ async fn serve_library_delete_shelf_0<S: LibraryHttpServer>(
             bind_query_library_v1_getshelfrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1120,6 +1319,7 @@ async fn serve_library_archive_book_0<S: LibraryHttpServer>(
                 |message, pair| bind_query_library_v1_getbookrequest(
                     message,
                     pair,
+                    &[],
                     exclude,
                     &mut seen,
                 ),
@@ -1157,6 +1357,7 @@ async fn serve_library_get_book_title_0<S: LibraryHttpServer>(
             bind_query_library_v1_getbookrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1194,6 +1395,7 @@ async fn serve_library_get_file_0<S: LibraryHttpServer>(
             bind_query_library_v1_getfilerequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1231,6 +1433,7 @@ async fn serve_library_get_file_1<S: LibraryHttpServer>(
             bind_query_library_v1_getfilerequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1268,6 +1471,7 @@ async fn serve_library_get_special_shelf_0<S: LibraryHttpServer>(
             bind_query_library_v1_getshelfrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1301,6 +1505,7 @@ async fn serve_library_get_message_0<S: LibraryHttpServer>(
             bind_query_library_v1_getmessagerequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1338,6 +1543,7 @@ async fn serve_library_get_message_1<S: LibraryHttpServer>(
             bind_query_library_v1_getmessagerequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1379,6 +1585,7 @@ async fn serve_library_get_message_2<S: LibraryHttpServer>(
             bind_query_library_v1_getmessagerequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -1413,7 +1620,7 @@ async fn serve_library_get_nested_0<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["nested", "name"], &["nested", "inner", "id"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     {
@@ -1464,7 +1671,7 @@ async fn serve_library_get_typed_0<S: LibraryHttpServer>(
         ];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     {
@@ -1558,7 +1765,7 @@ async fn serve_library_echo_0<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1591,6 +1798,7 @@ async fn serve_library_echo_body_0<S: LibraryHttpServer>(
                 |message, pair| bind_query_library_v1_kinds(
                     message,
                     pair,
+                    &[],
                     exclude,
                     &mut seen,
                 ),
@@ -1622,7 +1830,7 @@ async fn serve_library_echo_field_0<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["nested"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1651,7 +1859,7 @@ async fn serve_library_echo_field_1<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["repeated_string"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1680,7 +1888,7 @@ async fn serve_library_echo_field_2<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["labels"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1709,7 +1917,7 @@ async fn serve_library_echo_field_3<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["counts"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1738,7 +1946,7 @@ async fn serve_library_echo_field_4<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["timestamp"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1767,7 +1975,7 @@ async fn serve_library_echo_field_5<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["int64_wrapper"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1796,7 +2004,7 @@ async fn serve_library_echo_field_6<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["optional_int32"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1825,7 +2033,7 @@ async fn serve_library_echo_field_7<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["int64_value"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1854,7 +2062,7 @@ async fn serve_library_echo_field_8<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["color"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1883,7 +2091,7 @@ async fn serve_library_echo_field_9<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["choice_inner"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1912,7 +2120,7 @@ async fn serve_library_echo_field_10<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["choice_name"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1941,7 +2149,7 @@ async fn serve_library_echo_field_11<S: LibraryHttpServer>(
         let exclude: &[&[&str]] = &[&["any_value"]];
         let mut seen = ::kratos::transport::http::binding::SeenFields::new();
         for pair in request.query_pairs() {
-            bind_query_library_v1_kinds(&mut message, &pair?, exclude, &mut seen)?;
+            bind_query_library_v1_kinds(&mut message, &pair?, &[], exclude, &mut seen)?;
         }
     }
     let reply = request
@@ -1993,6 +2201,7 @@ async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
             bind_query_library_v1_getshelfrequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -2011,6 +2220,244 @@ async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
             move |ctx, message| {
                 let service = ::std::sync::Arc::clone(&service);
                 async move { service.legacy_get_shelf(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `GET /v1/nodes`: binds the request, calls `walk_node`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_walk_node_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Node as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_node(&mut message, &pair?, &[], exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.walk_node(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `GET /v1/nodes/{child.child.name}`: binds the request, calls `walk_node`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_walk_node_1<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Node as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[&["child", "child", "name"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_node(&mut message, &pair?, &[], exclude, &mut seen)?;
+        }
+    }
+    {
+        let target = &mut message;
+        let target = target.child.get_or_insert_with(::core::default::Default::default);
+        let target = target.child.get_or_insert_with(::core::default::Default::default);
+        target.name = ::std::string::ToString::to_string(request.path_value(0));
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.walk_node(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `POST /v1/nodes:walk`: binds the request, calls `walk_node`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_walk_node_2<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Node as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        request
+            .decode_body(
+                &mut message,
+                |message, pair| bind_query_library_v1_node(
+                    message,
+                    pair,
+                    &[],
+                    exclude,
+                    &mut seen,
+                ),
+            )?;
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.walk_node(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `GET /v1/forest`: binds the request, calls `walk_forest`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_walk_forest_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <Forest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_forest(&mut message, &pair?, &[], exclude, &mut seen)?;
+        }
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.walk_forest(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `POST /**:sweep`: binds the request, calls `sweep`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_sweep_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <GetFileRequest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        request
+            .decode_body(
+                &mut message,
+                |message, pair| bind_query_library_v1_getfilerequest(
+                    message,
+                    pair,
+                    &[],
+                    exclude,
+                    &mut seen,
+                ),
+            )?;
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.sweep(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `POST /v1/{path=**}:sweep`: binds the request, calls `sweep_path`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_sweep_path_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <GetFileRequest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[&["path"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_getfilerequest(
+                &mut message,
+                &pair?,
+                &[],
+                exclude,
+                &mut seen,
+            )?;
+        }
+    }
+    {
+        let target = &mut message;
+        target.path = ::std::string::ToString::to_string(request.path_value(0));
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.sweep_path(ctx, message).await }
+            },
+        )
+        .await?;
+    request.reply(&reply)
+}
+/// `GET /v1/glob/*/{path=**}`: binds the request, calls `glob`, encodes the reply.
+#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+async fn serve_library_glob_0<S: LibraryHttpServer>(
+    service: ::std::sync::Arc<S>,
+    request: ::kratos::transport::http::RouteRequest,
+) -> ::core::result::Result<
+    ::kratos::transport::http::Response,
+    ::kratos::errors::Error,
+> {
+    let mut message = <GetFileRequest as ::core::default::Default>::default();
+    {
+        let exclude: &[&[&str]] = &[&["path"]];
+        let mut seen = ::kratos::transport::http::binding::SeenFields::new();
+        for pair in request.query_pairs() {
+            bind_query_library_v1_getfilerequest(
+                &mut message,
+                &pair?,
+                &[],
+                exclude,
+                &mut seen,
+            )?;
+        }
+    }
+    {
+        let target = &mut message;
+        target.path = ::std::string::ToString::to_string(request.path_value(0));
+    }
+    let reply = request
+        .invoke(
+            message,
+            move |ctx, message| {
+                let service = ::std::sync::Arc::clone(&service);
+                async move { service.glob(ctx, message).await }
             },
         )
         .await?;
@@ -2058,6 +2505,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2206,6 +2661,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push_str("/books");
@@ -2323,6 +2786,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2592,6 +3063,14 @@ impl LibraryHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "message_id",
+                        "{message_id}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2645,6 +3124,14 @@ impl LibraryHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "nested.name",
+                        "{nested.name}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2657,6 +3144,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "nested.inner.id",
+                        "{nested.inner.id}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2711,6 +3206,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "timestamp",
+                        "{timestamp}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2723,6 +3226,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "duration",
+                        "{duration}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2733,6 +3244,14 @@ impl LibraryHttpClient {
                     ::kratos::transport::http::binding::bytes_text(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "bytes_value",
+                        "{bytes_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2750,6 +3269,14 @@ impl LibraryHttpClient {
                     }
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "color",
+                        "{color}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2760,6 +3287,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "bool_value",
+                        "{bool_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2770,6 +3305,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "double_value",
+                        "{double_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2782,6 +3325,14 @@ impl LibraryHttpClient {
                     ::core::option::Option::None => ::std::string::String::new(),
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "int64_wrapper",
+                        "{int64_wrapper}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         path.push('/');
@@ -2792,6 +3343,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "uint64_value",
+                        "{uint64_value}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -2995,6 +3554,14 @@ impl LibraryHttpClient {
                     ::std::string::ToString::to_string(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "shelf",
+                        "{shelf}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -3018,6 +3585,199 @@ impl LibraryHttpClient {
                 options,
             })
             .await
+    }
+    /// A recursive request type: query keys bind at any depth they name, through
+    /// oneofs, and through a path variable deep inside it.
+    ///
+    /// `GET /v1/nodes`
+    pub async fn walk_node(
+        &self,
+        request: Node,
+    ) -> ::core::result::Result<Node, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.walk_node_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::walk_node`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn walk_node_with(
+        &self,
+        request: Node,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Node, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/nodes");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_node(&request, &mut query, "", &[], &[])?;
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_WALK_NODE,
+                method: "GET",
+                path_template: "/v1/nodes",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A request holding a recursive type (`tree.child.id`, `child` the same type as `tree`).
+    ///
+    /// `GET /v1/forest`
+    pub async fn walk_forest(
+        &self,
+        request: Forest,
+    ) -> ::core::result::Result<Forest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.walk_forest_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::walk_forest`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn walk_forest_with(
+        &self,
+        request: Forest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<Forest, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push_str("/forest");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_forest(&request, &mut query, "", &[], &[])?;
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_WALK_FOREST,
+                method: "GET",
+                path_template: "/v1/forest",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// `**` bound to no field before a verb: `POST /:sweep` has it match zero segments.
+    ///
+    /// `POST /**:sweep`
+    pub async fn sweep(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.sweep_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::sweep`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn sweep_with(
+        &self,
+        request: GetFileRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push('/');
+        path.push_str(":sweep");
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_SWEEP,
+                method: "POST",
+                path_template: "/**:sweep",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::Whole,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A bound `**` before a verb: `POST /v1/:sweep` binds `path = ""`.
+    ///
+    /// `POST /v1/{path=**}:sweep`
+    pub async fn sweep_path(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.sweep_path_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::sweep_path`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn sweep_path_with(
+        &self,
+        request: GetFileRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        let mut path = ::std::string::String::with_capacity(64);
+        path.push_str("/v1");
+        path.push('/');
+        {
+            let value = ::core::option::Option::Some(&request)
+                .map(|m| {
+                    let value = &m.path;
+                    ::std::string::String::clone(value)
+                })
+                .unwrap_or_default();
+            if !::kratos::transport::http::binding::matches_pattern(&value, &["**"]) {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::pattern_mismatch(
+                        "path",
+                        &value,
+                        "**",
+                    ),
+                );
+            }
+            ::kratos::transport::http::binding::push_path_segments(&mut path, &value);
+        }
+        path.push_str(":sweep");
+        let mut query = ::kratos::transport::http::binding::QueryWriter::new();
+        write_query_library_v1_getfilerequest(
+            &request,
+            &mut query,
+            "",
+            &[],
+            &[&["path"]],
+        )?;
+        query.append_to(&mut path);
+        self.client
+            .invoke(::kratos::transport::http::Call {
+                operation: OPERATION_LIBRARY_SWEEP_PATH,
+                method: "POST",
+                path_template: "/v1/{path=**}:sweep",
+                path_and_query: path,
+                request,
+                body: ::kratos::transport::http::CallBody::None,
+                response_body: ::core::option::Option::None,
+                options,
+            })
+            .await
+    }
+    /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
+    ///
+    /// `GET /v1/glob/*/{path=**}`
+    pub async fn glob(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        #[allow(deprecated)]
+        self.glob_with(request, ::core::default::Default::default()).await
+    }
+    /// [`Self::glob`] with per-call options.
+    #[allow(clippy::too_many_lines, unused_mut)]
+    pub async fn glob_with(
+        &self,
+        request: GetFileRequest,
+        options: ::kratos::transport::http::CallOptions,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        let _ = (request, options);
+        ::core::result::Result::Err(
+            ::kratos::errors::Error::new(
+                400,
+                ::kratos::transport::http::binding::INVALID_PATH_VALUE,
+                "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
+            ),
+        )
     }
 }
 /// Serves any [`LibraryHttpServer`] over gRPC through tonic's `library_server::Library`, with the same context and middleware as over HTTP.
@@ -3339,6 +4099,86 @@ impl<S: LibraryHttpServer> library_server::Library for LibraryGrpcService<S> {
                 move |ctx, message| {
                     let service = ::std::sync::Arc::clone(&service);
                     async move { service.legacy_get_shelf(ctx, message).await }
+                },
+            )
+            .await
+    }
+    async fn walk_node(
+        &self,
+        request: ::tonic::Request<Node>,
+    ) -> ::core::result::Result<::tonic::Response<Node>, ::tonic::Status> {
+        let service = ::std::sync::Arc::clone(&self.service);
+        self.handle
+            .unary(
+                OPERATION_LIBRARY_WALK_NODE,
+                request,
+                move |ctx, message| {
+                    let service = ::std::sync::Arc::clone(&service);
+                    async move { service.walk_node(ctx, message).await }
+                },
+            )
+            .await
+    }
+    async fn walk_forest(
+        &self,
+        request: ::tonic::Request<Forest>,
+    ) -> ::core::result::Result<::tonic::Response<Forest>, ::tonic::Status> {
+        let service = ::std::sync::Arc::clone(&self.service);
+        self.handle
+            .unary(
+                OPERATION_LIBRARY_WALK_FOREST,
+                request,
+                move |ctx, message| {
+                    let service = ::std::sync::Arc::clone(&service);
+                    async move { service.walk_forest(ctx, message).await }
+                },
+            )
+            .await
+    }
+    async fn sweep(
+        &self,
+        request: ::tonic::Request<GetFileRequest>,
+    ) -> ::core::result::Result<::tonic::Response<GetFileRequest>, ::tonic::Status> {
+        let service = ::std::sync::Arc::clone(&self.service);
+        self.handle
+            .unary(
+                OPERATION_LIBRARY_SWEEP,
+                request,
+                move |ctx, message| {
+                    let service = ::std::sync::Arc::clone(&service);
+                    async move { service.sweep(ctx, message).await }
+                },
+            )
+            .await
+    }
+    async fn sweep_path(
+        &self,
+        request: ::tonic::Request<GetFileRequest>,
+    ) -> ::core::result::Result<::tonic::Response<GetFileRequest>, ::tonic::Status> {
+        let service = ::std::sync::Arc::clone(&self.service);
+        self.handle
+            .unary(
+                OPERATION_LIBRARY_SWEEP_PATH,
+                request,
+                move |ctx, message| {
+                    let service = ::std::sync::Arc::clone(&service);
+                    async move { service.sweep_path(ctx, message).await }
+                },
+            )
+            .await
+    }
+    async fn glob(
+        &self,
+        request: ::tonic::Request<GetFileRequest>,
+    ) -> ::core::result::Result<::tonic::Response<GetFileRequest>, ::tonic::Status> {
+        let service = ::std::sync::Arc::clone(&self.service);
+        self.handle
+            .unary(
+                OPERATION_LIBRARY_GLOB,
+                request,
+                move |ctx, message| {
+                    let service = ::std::sync::Arc::clone(&service);
+                    async move { service.glob(ctx, message).await }
                 },
             )
             .await
@@ -3675,6 +4515,83 @@ impl LibraryGrpcClient {
             )
             .await
     }
+    /// Calls `WalkNode` over gRPC.
+    pub async fn walk_node(
+        &self,
+        request: Node,
+    ) -> ::core::result::Result<Node, ::kratos::errors::Error> {
+        self.client
+            .unary(
+                OPERATION_LIBRARY_WALK_NODE,
+                request,
+                |channel, request| async move {
+                    library_client::LibraryClient::new(channel).walk_node(request).await
+                },
+            )
+            .await
+    }
+    /// Calls `WalkForest` over gRPC.
+    pub async fn walk_forest(
+        &self,
+        request: Forest,
+    ) -> ::core::result::Result<Forest, ::kratos::errors::Error> {
+        self.client
+            .unary(
+                OPERATION_LIBRARY_WALK_FOREST,
+                request,
+                |channel, request| async move {
+                    library_client::LibraryClient::new(channel)
+                        .walk_forest(request)
+                        .await
+                },
+            )
+            .await
+    }
+    /// Calls `Sweep` over gRPC.
+    pub async fn sweep(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        self.client
+            .unary(
+                OPERATION_LIBRARY_SWEEP,
+                request,
+                |channel, request| async move {
+                    library_client::LibraryClient::new(channel).sweep(request).await
+                },
+            )
+            .await
+    }
+    /// Calls `SweepPath` over gRPC.
+    pub async fn sweep_path(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        self.client
+            .unary(
+                OPERATION_LIBRARY_SWEEP_PATH,
+                request,
+                |channel, request| async move {
+                    library_client::LibraryClient::new(channel).sweep_path(request).await
+                },
+            )
+            .await
+    }
+    /// Calls `Glob` over gRPC.
+    pub async fn glob(
+        &self,
+        request: GetFileRequest,
+    ) -> ::core::result::Result<GetFileRequest, ::kratos::errors::Error> {
+        self.client
+            .unary(
+                OPERATION_LIBRARY_GLOB,
+                request,
+                |channel, request| async move {
+                    library_client::LibraryClient::new(channel).glob(request).await
+                },
+            )
+            .await
+    }
     /// Calls `Hidden` over gRPC.
     pub async fn hidden(
         &self,
@@ -3695,14 +4612,15 @@ impl LibraryGrpcClient {
 fn bind_query_library_v1_createbookrequest(
     message: &mut CreateBookRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 2];
+    let mut parts = [""; 3];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -3710,9 +4628,10 @@ fn bind_query_library_v1_createbookrequest(
     let target = message;
     match &parts[..len] {
         ["shelf"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["shelf"],
                 "shelf",
                 seen,
@@ -3720,18 +4639,19 @@ fn bind_query_library_v1_createbookrequest(
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.shelf = ::kratos::transport::http::binding::parse_i64(
-                "shelf",
+                &name,
                 pair.value(),
             )?;
         }
         ["book", "name"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["book", "name"],
                 "book.name",
                 seen,
@@ -3739,18 +4659,19 @@ fn bind_query_library_v1_createbookrequest(
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "title"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["book", "title"],
                 "book.title",
                 seen,
@@ -3758,45 +4679,411 @@ fn bind_query_library_v1_createbookrequest(
                     index: 2,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.title = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "authors"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["book", "authors"],
                 "book.authors",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.authors.push(::std::string::ToString::to_string(pair.value()));
         }
         ["request_id" | "requestId"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["request_id"],
                 "request_id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 3,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            target.request_id = ::std::string::ToString::to_string(pair.value());
+        }
+        _ => {}
+    }
+    ::core::result::Result::Ok(())
+}
+#[allow(clippy::too_many_lines, unused_variables)]
+fn bind_query_library_v1_forest(
+    message: &mut Forest,
+    pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+    seen: &mut ::kratos::transport::http::binding::SeenFields,
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    let mut parts = [""; 4];
+    let mut len = 0;
+    for part in pair.path().skip(at.len()) {
+        if len == parts.len() {
+            break;
+        }
+        parts[len] = part;
+        len += 1;
+    }
+    let target = message;
+    match &parts[..len] {
+        ["tree", "name"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "name"],
+                "tree.name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            target.name = ::std::string::ToString::to_string(pair.value());
+        }
+        ["tree", "id"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "id"],
+                "tree.id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: true,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            target.id = ::kratos::transport::http::binding::parse_i32(
+                &name,
+                pair.value(),
+            )?;
+        }
+        ["tree", "child", _, ..] => {
+            let at = ::kratos::transport::http::binding::descend(
+                pair,
+                at,
+                &["tree", "child"],
+            )?;
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .child
+                .get_or_insert_with(::core::default::Default::default);
+            return bind_query_library_v1_node(target, pair, &at, exclude, seen);
+        }
+        ["tree", "branch", "node", _, ..] => {
+            let at = ::kratos::transport::http::binding::descend(
+                pair,
+                at,
+                &["tree", "branch", "node"],
+            )?;
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .node
+                .get_or_insert_with(::core::default::Default::default);
+            return bind_query_library_v1_node(target, pair, &at, exclude, seen);
+        }
+        ["tree", "branch", "count"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "branch", "count"],
+                "tree.branch.count",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 2,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            target.count = ::core::option::Option::Some(
+                ::kratos::transport::http::binding::parse_i32(&name, pair.value())?,
+            );
+        }
+        ["tree", "branch", "left"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "branch", "left"],
+                "tree.branch.left",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 3,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            if target.side.is_some()
+                && !::core::matches!(
+                    target.side, ::core::option::Option::Some(branch::Side::Left(_))
+                )
+            {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "side", "\" are set; give one"
+                        ),
+                    ),
+                );
+            }
+            target.side = ::core::option::Option::Some(
+                branch::Side::Left(::std::string::ToString::to_string(pair.value())),
+            );
+        }
+        ["tree", "branch", "right"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "branch", "right"],
+                "tree.branch.right",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
                     index: 4,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            if target.side.is_some()
+                && !::core::matches!(
+                    target.side, ::core::option::Option::Some(branch::Side::Right(_))
+                )
+            {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "side", "\" are set; give one"
+                        ),
+                    ),
+                );
             }
-            target.request_id = ::std::string::ToString::to_string(pair.value());
+            target.side = ::core::option::Option::Some(
+                branch::Side::Right(::std::string::ToString::to_string(pair.value())),
+            );
+        }
+        ["tree", "tags"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "tags"],
+                "tree.tags",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Map,
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            let key = pair.map_key().unwrap_or_default();
+            target
+                .tags
+                .insert(
+                    ::std::string::ToString::to_string(key),
+                    ::std::string::ToString::to_string(pair.value()),
+                );
+        }
+        ["tree", "weights"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "weights"],
+                "tree.weights",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            target
+                .weights
+                .push(
+                    ::kratos::transport::http::binding::parse_i64(&name, pair.value())?,
+                );
+        }
+        ["tree", "next", _, ..] => {
+            let at = ::kratos::transport::http::binding::descend(
+                pair,
+                at,
+                &["tree", "next"],
+            )?;
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            if !::core::matches!(
+                target.pick, ::core::option::Option::Some(node::Pick::Next(_))
+            ) {
+                if target.pick.is_some() {
+                    return ::core::result::Result::Err(
+                        ::kratos::errors::Error::new(
+                            400,
+                            "CODEC",
+                            ::core::concat!(
+                                "two members of oneof \"", "pick", "\" are set; give one"
+                            ),
+                        ),
+                    );
+                }
+                target.pick = ::core::option::Option::Some(
+                    node::Pick::Next(::core::default::Default::default()),
+                );
+            }
+            let ::core::option::Option::Some(node::Pick::Next(target)) = &mut target.pick
+            else {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "pick", "\" are set; give one"
+                        ),
+                    ),
+                );
+            };
+            return bind_query_library_v1_node(target, pair, &at, exclude, seen);
+        }
+        ["tree", "label"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "label"],
+                "tree.label",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 5,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            if target.pick.is_some()
+                && !::core::matches!(
+                    target.pick, ::core::option::Option::Some(node::Pick::Label(_))
+                )
+            {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "pick", "\" are set; give one"
+                        ),
+                    ),
+                );
+            }
+            target.pick = ::core::option::Option::Some(
+                node::Pick::Label(::std::string::ToString::to_string(pair.value())),
+            );
+        }
+        ["tree", "score"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tree", "score"],
+                "tree.score",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 6,
+                    empty_is_default: true,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .tree
+                .get_or_insert_with(::core::default::Default::default);
+            target.score = ::kratos::transport::http::binding::parse_f64(
+                &name,
+                pair.value(),
+            )?;
+        }
+        ["name"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["name"],
+                "name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 7,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
     }
@@ -3806,14 +5093,15 @@ fn bind_query_library_v1_createbookrequest(
 fn bind_query_library_v1_getbookrequest(
     message: &mut GetBookRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 2];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -3821,9 +5109,10 @@ fn bind_query_library_v1_getbookrequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["name"],
                 "name",
                 seen,
@@ -3831,9 +5120,9 @@ fn bind_query_library_v1_getbookrequest(
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -3844,14 +5133,15 @@ fn bind_query_library_v1_getbookrequest(
 fn bind_query_library_v1_getfilerequest(
     message: &mut GetFileRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 2];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -3859,9 +5149,10 @@ fn bind_query_library_v1_getfilerequest(
     let target = message;
     match &parts[..len] {
         ["path"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["path"],
                 "path",
                 seen,
@@ -3869,9 +5160,9 @@ fn bind_query_library_v1_getfilerequest(
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.path = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -3882,14 +5173,15 @@ fn bind_query_library_v1_getfilerequest(
 fn bind_query_library_v1_getmessagerequest(
     message: &mut GetMessageRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 2];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -3897,9 +5189,10 @@ fn bind_query_library_v1_getmessagerequest(
     let target = message;
     match &parts[..len] {
         ["message_id" | "messageId"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["message_id"],
                 "message_id",
                 seen,
@@ -3907,15 +5200,16 @@ fn bind_query_library_v1_getmessagerequest(
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.message_id = ::std::string::ToString::to_string(pair.value());
         }
         ["user_id" | "userId"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["user_id"],
                 "user_id",
                 seen,
@@ -3923,15 +5217,16 @@ fn bind_query_library_v1_getmessagerequest(
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.user_id = ::std::string::ToString::to_string(pair.value());
         }
         ["revision"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["revision"],
                 "revision",
                 seen,
@@ -3939,11 +5234,11 @@ fn bind_query_library_v1_getmessagerequest(
                     index: 2,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.revision = ::kratos::transport::http::binding::parse_i32(
-                "revision",
+                &name,
                 pair.value(),
             )?;
         }
@@ -3955,14 +5250,15 @@ fn bind_query_library_v1_getmessagerequest(
 fn bind_query_library_v1_getshelfrequest(
     message: &mut GetShelfRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 2];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -3970,9 +5266,10 @@ fn bind_query_library_v1_getshelfrequest(
     let target = message;
     match &parts[..len] {
         ["shelf"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["shelf"],
                 "shelf",
                 seen,
@@ -3980,11 +5277,11 @@ fn bind_query_library_v1_getshelfrequest(
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.shelf = ::kratos::transport::http::binding::parse_i64(
-                "shelf",
+                &name,
                 pair.value(),
             )?;
         }
@@ -3996,14 +5293,15 @@ fn bind_query_library_v1_getshelfrequest(
 fn bind_query_library_v1_kinds(
     message: &mut Kinds,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 3];
+    let mut parts = [""; 4];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -4011,9 +5309,10 @@ fn bind_query_library_v1_kinds(
     let target = message;
     match &parts[..len] {
         ["double_value" | "doubleValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["double_value"],
                 "double_value",
                 seen,
@@ -4021,18 +5320,19 @@ fn bind_query_library_v1_kinds(
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.double_value = ::kratos::transport::http::binding::parse_f64(
-                "double_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["float_value" | "floatValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["float_value"],
                 "float_value",
                 seen,
@@ -4040,18 +5340,19 @@ fn bind_query_library_v1_kinds(
                     index: 1,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.float_value = ::kratos::transport::http::binding::parse_f32(
-                "float_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["int64_value" | "int64Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["int64_value"],
                 "int64_value",
                 seen,
@@ -4059,18 +5360,19 @@ fn bind_query_library_v1_kinds(
                     index: 2,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.int64_value = ::kratos::transport::http::binding::parse_i64(
-                "int64_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["uint64_value" | "uint64Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["uint64_value"],
                 "uint64_value",
                 seen,
@@ -4078,18 +5380,19 @@ fn bind_query_library_v1_kinds(
                     index: 3,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.uint64_value = ::kratos::transport::http::binding::parse_u64(
-                "uint64_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["int32_value" | "int32Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["int32_value"],
                 "int32_value",
                 seen,
@@ -4097,18 +5400,19 @@ fn bind_query_library_v1_kinds(
                     index: 4,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.int32_value = ::kratos::transport::http::binding::parse_i32(
-                "int32_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["fixed64_value" | "fixed64Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["fixed64_value"],
                 "fixed64_value",
                 seen,
@@ -4116,18 +5420,19 @@ fn bind_query_library_v1_kinds(
                     index: 5,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.fixed64_value = ::kratos::transport::http::binding::parse_u64(
-                "fixed64_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["fixed32_value" | "fixed32Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["fixed32_value"],
                 "fixed32_value",
                 seen,
@@ -4135,18 +5440,19 @@ fn bind_query_library_v1_kinds(
                     index: 6,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.fixed32_value = ::kratos::transport::http::binding::parse_u32(
-                "fixed32_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["bool_value" | "boolValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["bool_value"],
                 "bool_value",
                 seen,
@@ -4154,18 +5460,19 @@ fn bind_query_library_v1_kinds(
                     index: 7,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.bool_value = ::kratos::transport::http::binding::parse_bool(
-                "bool_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["string_value" | "stringValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["string_value"],
                 "string_value",
                 seen,
@@ -4173,15 +5480,16 @@ fn bind_query_library_v1_kinds(
                     index: 8,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.string_value = ::std::string::ToString::to_string(pair.value());
         }
         ["bytes_value" | "bytesValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["bytes_value"],
                 "bytes_value",
                 seen,
@@ -4189,20 +5497,18 @@ fn bind_query_library_v1_kinds(
                     index: 9,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.bytes_value = ::core::convert::Into::into(
-                ::kratos::transport::http::binding::parse_bytes(
-                    "bytes_value",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_bytes(&name, pair.value())?,
             );
         }
         ["uint32_value" | "uint32Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["uint32_value"],
                 "uint32_value",
                 seen,
@@ -4210,18 +5516,19 @@ fn bind_query_library_v1_kinds(
                     index: 10,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.uint32_value = ::kratos::transport::http::binding::parse_u32(
-                "uint32_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["sfixed32_value" | "sfixed32Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["sfixed32_value"],
                 "sfixed32_value",
                 seen,
@@ -4229,18 +5536,19 @@ fn bind_query_library_v1_kinds(
                     index: 11,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sfixed32_value = ::kratos::transport::http::binding::parse_i32(
-                "sfixed32_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["sfixed64_value" | "sfixed64Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["sfixed64_value"],
                 "sfixed64_value",
                 seen,
@@ -4248,18 +5556,19 @@ fn bind_query_library_v1_kinds(
                     index: 12,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sfixed64_value = ::kratos::transport::http::binding::parse_i64(
-                "sfixed64_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["sint32_value" | "sint32Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["sint32_value"],
                 "sint32_value",
                 seen,
@@ -4267,18 +5576,19 @@ fn bind_query_library_v1_kinds(
                     index: 13,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sint32_value = ::kratos::transport::http::binding::parse_i32(
-                "sint32_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["sint64_value" | "sint64Value"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["sint64_value"],
                 "sint64_value",
                 seen,
@@ -4286,18 +5596,19 @@ fn bind_query_library_v1_kinds(
                     index: 14,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.sint64_value = ::kratos::transport::http::binding::parse_i64(
-                "sint64_value",
+                &name,
                 pair.value(),
             )?;
         }
         ["color"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["color"],
                 "color",
                 seen,
@@ -4305,20 +5616,21 @@ fn bind_query_library_v1_kinds(
                     index: 15,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.color = ::kratos::transport::http::binding::parse_enum(
-                "color",
+                &name,
                 pair.value(),
                 Color::from_str_name,
                 |n| Color::try_from(n).is_ok(),
             )?;
         }
         ["optional_string" | "optionalString"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["optional_string"],
                 "optional_string",
                 seen,
@@ -4326,17 +5638,18 @@ fn bind_query_library_v1_kinds(
                     index: 16,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.optional_string = ::core::option::Option::Some(
                 ::std::string::ToString::to_string(pair.value()),
             );
         }
         ["optional_int32" | "optionalInt32"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["optional_int32"],
                 "optional_int32",
                 seen,
@@ -4344,67 +5657,64 @@ fn bind_query_library_v1_kinds(
                     index: 17,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.optional_int32 = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_i32(
-                    "optional_int32",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_i32(&name, pair.value())?,
             );
         }
         ["repeated_string" | "repeatedString"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["repeated_string"],
                 "repeated_string",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .repeated_string
                 .push(::std::string::ToString::to_string(pair.value()));
         }
         ["repeated_int64" | "repeatedInt64"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["repeated_int64"],
                 "repeated_int64",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .repeated_int64
                 .push(
-                    ::kratos::transport::http::binding::parse_i64(
-                        "repeated_int64",
-                        pair.value(),
-                    )?,
+                    ::kratos::transport::http::binding::parse_i64(&name, pair.value())?,
                 );
         }
         ["repeated_color" | "repeatedColor"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["repeated_color"],
                 "repeated_color",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target
                 .repeated_color
                 .push(
                     ::kratos::transport::http::binding::parse_enum(
-                        "repeated_color",
+                        &name,
                         pair.value(),
                         Color::from_str_name,
                         |n| Color::try_from(n).is_ok(),
@@ -4412,16 +5722,17 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["labels"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["labels"],
                 "labels",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Map,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let key = pair.map_key().unwrap_or_default();
             target
                 .labels
@@ -4431,60 +5742,60 @@ fn bind_query_library_v1_kinds(
                 );
         }
         ["counts"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["counts"],
                 "counts",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Map,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let key = pair.map_key().unwrap_or_default();
             target
                 .counts
                 .insert(
-                    ::kratos::transport::http::binding::parse_i32("counts", key)?,
-                    ::kratos::transport::http::binding::parse_i64(
-                        "counts",
-                        pair.value(),
-                    )?,
+                    ::kratos::transport::http::binding::parse_i32(&name, key)?,
+                    ::kratos::transport::http::binding::parse_i64(&name, pair.value())?,
                 );
         }
         ["nested", "name"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["nested", "name"],
                 "nested.name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 23,
+                    index: 18,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["nested", "inner", "id"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["nested", "inner", "id"],
                 "nested.inner.id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 24,
+                    index: 19,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
@@ -4492,24 +5803,25 @@ fn bind_query_library_v1_kinds(
                 .inner
                 .get_or_insert_with(::core::default::Default::default);
             target.id = ::kratos::transport::http::binding::parse_i32(
-                "nested.inner.id",
+                &name,
                 pair.value(),
             )?;
         }
         ["nested", "inner", "note"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["nested", "inner", "note"],
                 "nested.inner.note",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 25,
+                    index: 20,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
@@ -4519,228 +5831,218 @@ fn bind_query_library_v1_kinds(
             target.note = ::std::string::ToString::to_string(pair.value());
         }
         ["nested", "values"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["nested", "values"],
                 "nested.values",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .nested
                 .get_or_insert_with(::core::default::Default::default);
             target
                 .values
                 .push(
-                    ::kratos::transport::http::binding::parse_i32(
-                        "nested.values",
-                        pair.value(),
-                    )?,
+                    ::kratos::transport::http::binding::parse_i32(&name, pair.value())?,
                 );
         }
         ["timestamp"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["timestamp"],
                 "timestamp",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 27,
+                    index: 21,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.timestamp = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_timestamp(
-                    "timestamp",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_timestamp(&name, pair.value())?,
             );
         }
         ["duration"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["duration"],
                 "duration",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 28,
+                    index: 22,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.duration = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_duration(
-                    "duration",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_duration(&name, pair.value())?,
             );
         }
         ["field_mask" | "fieldMask"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["field_mask"],
                 "field_mask",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 29,
+                    index: 23,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.field_mask = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_field_mask(
-                    "field_mask",
+                    &name,
                     pair.value(),
                 )?,
             );
         }
         ["int64_wrapper" | "int64Wrapper"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["int64_wrapper"],
                 "int64_wrapper",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 30,
+                    index: 24,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.int64_wrapper = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_i64(
-                    "int64_wrapper",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_i64(&name, pair.value())?,
             );
         }
         ["string_wrapper" | "stringWrapper"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["string_wrapper"],
                 "string_wrapper",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 31,
+                    index: 25,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.string_wrapper = ::core::option::Option::Some(
                 ::std::string::ToString::to_string(pair.value()),
             );
         }
         ["bool_wrapper" | "boolWrapper"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["bool_wrapper"],
                 "bool_wrapper",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 32,
+                    index: 26,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.bool_wrapper = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_bool(
-                    "bool_wrapper",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_bool(&name, pair.value())?,
             );
         }
         ["struct_value" | "structValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["struct_value"],
                 "struct_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 33,
+                    index: 27,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.struct_value = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_struct(
-                    "struct_value",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_struct(&name, pair.value())?,
             );
         }
         ["any_value" | "anyValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["any_value"],
                 "any_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 34,
+                    index: 28,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.any_value = ::core::option::Option::Some(
-                ::kratos::transport::http::binding::parse_value(
-                    "any_value",
-                    pair.value(),
-                )?,
+                ::kratos::transport::http::binding::parse_value(&name, pair.value())?,
             );
         }
         ["list_value" | "listValue"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["list_value"],
                 "list_value",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 35,
+                    index: 29,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.list_value = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_list_value(
-                    "list_value",
+                    &name,
                     pair.value(),
                 )?,
             );
         }
         ["choice_name" | "choiceName"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["choice_name"],
                 "choice_name",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 36,
+                    index: 30,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if target.choice.is_some()
                 && !::core::matches!(
                     target.choice,
@@ -4764,19 +6066,20 @@ fn bind_query_library_v1_kinds(
             );
         }
         ["choice_id" | "choiceId"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["choice_id"],
                 "choice_id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 37,
+                    index: 31,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if target.choice.is_some()
                 && !::core::matches!(
                     target.choice,
@@ -4795,27 +6098,25 @@ fn bind_query_library_v1_kinds(
             }
             target.choice = ::core::option::Option::Some(
                 kinds::Choice::ChoiceId(
-                    ::kratos::transport::http::binding::parse_i32(
-                        "choice_id",
-                        pair.value(),
-                    )?,
+                    ::kratos::transport::http::binding::parse_i32(&name, pair.value())?,
                 ),
             );
         }
         ["choice_inner" | "choiceInner", "id"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["choice_inner", "id"],
                 "choice_inner.id",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 38,
+                    index: 32,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if !::core::matches!(
                 target.choice,
                 ::core::option::Option::Some(kinds::Choice::ChoiceInner(_))
@@ -4848,24 +6149,25 @@ fn bind_query_library_v1_kinds(
                 );
             };
             target.id = ::kratos::transport::http::binding::parse_i32(
-                "choice_inner.id",
+                &name,
                 pair.value(),
             )?;
         }
         ["choice_inner" | "choiceInner", "note"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["choice_inner", "note"],
                 "choice_inner.note",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 39,
+                    index: 33,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             if !::core::matches!(
                 target.choice,
                 ::core::option::Option::Some(kinds::Choice::ChoiceInner(_))
@@ -4904,17 +6206,321 @@ fn bind_query_library_v1_kinds(
     ::core::result::Result::Ok(())
 }
 #[allow(clippy::too_many_lines, unused_variables)]
-fn bind_query_library_v1_shelf(
-    message: &mut Shelf,
+fn bind_query_library_v1_node(
+    message: &mut Node,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 3];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
+        }
+        parts[len] = part;
+        len += 1;
+    }
+    let target = message;
+    match &parts[..len] {
+        ["name"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["name"],
+                "name",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 0,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            target.name = ::std::string::ToString::to_string(pair.value());
+        }
+        ["id"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["id"],
+                "id",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 1,
+                    empty_is_default: true,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            target.id = ::kratos::transport::http::binding::parse_i32(
+                &name,
+                pair.value(),
+            )?;
+        }
+        ["child", _, ..] => {
+            let at = ::kratos::transport::http::binding::descend(pair, at, &["child"])?;
+            let target = target
+                .child
+                .get_or_insert_with(::core::default::Default::default);
+            return bind_query_library_v1_node(target, pair, &at, exclude, seen);
+        }
+        ["branch", "node", _, ..] => {
+            let at = ::kratos::transport::http::binding::descend(
+                pair,
+                at,
+                &["branch", "node"],
+            )?;
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            let target = target
+                .node
+                .get_or_insert_with(::core::default::Default::default);
+            return bind_query_library_v1_node(target, pair, &at, exclude, seen);
+        }
+        ["branch", "count"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["branch", "count"],
+                "branch.count",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 2,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            target.count = ::core::option::Option::Some(
+                ::kratos::transport::http::binding::parse_i32(&name, pair.value())?,
+            );
+        }
+        ["branch", "left"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["branch", "left"],
+                "branch.left",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 3,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            if target.side.is_some()
+                && !::core::matches!(
+                    target.side, ::core::option::Option::Some(branch::Side::Left(_))
+                )
+            {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "side", "\" are set; give one"
+                        ),
+                    ),
+                );
+            }
+            target.side = ::core::option::Option::Some(
+                branch::Side::Left(::std::string::ToString::to_string(pair.value())),
+            );
+        }
+        ["branch", "right"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["branch", "right"],
+                "branch.right",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 4,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let target = target
+                .branch
+                .get_or_insert_with(::core::default::Default::default);
+            if target.side.is_some()
+                && !::core::matches!(
+                    target.side, ::core::option::Option::Some(branch::Side::Right(_))
+                )
+            {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "side", "\" are set; give one"
+                        ),
+                    ),
+                );
+            }
+            target.side = ::core::option::Option::Some(
+                branch::Side::Right(::std::string::ToString::to_string(pair.value())),
+            );
+        }
+        ["tags"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["tags"],
+                "tags",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Map,
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            let key = pair.map_key().unwrap_or_default();
+            target
+                .tags
+                .insert(
+                    ::std::string::ToString::to_string(key),
+                    ::std::string::ToString::to_string(pair.value()),
+                );
+        }
+        ["weights"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["weights"],
+                "weights",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Repeated,
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            target
+                .weights
+                .push(
+                    ::kratos::transport::http::binding::parse_i64(&name, pair.value())?,
+                );
+        }
+        ["next", _, ..] => {
+            let at = ::kratos::transport::http::binding::descend(pair, at, &["next"])?;
+            if !::core::matches!(
+                target.pick, ::core::option::Option::Some(node::Pick::Next(_))
+            ) {
+                if target.pick.is_some() {
+                    return ::core::result::Result::Err(
+                        ::kratos::errors::Error::new(
+                            400,
+                            "CODEC",
+                            ::core::concat!(
+                                "two members of oneof \"", "pick", "\" are set; give one"
+                            ),
+                        ),
+                    );
+                }
+                target.pick = ::core::option::Option::Some(
+                    node::Pick::Next(::core::default::Default::default()),
+                );
+            }
+            let ::core::option::Option::Some(node::Pick::Next(target)) = &mut target.pick
+            else {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "pick", "\" are set; give one"
+                        ),
+                    ),
+                );
+            };
+            return bind_query_library_v1_node(target, pair, &at, exclude, seen);
+        }
+        ["label"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["label"],
+                "label",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 5,
+                    empty_is_default: false,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            if target.pick.is_some()
+                && !::core::matches!(
+                    target.pick, ::core::option::Option::Some(node::Pick::Label(_))
+                )
+            {
+                return ::core::result::Result::Err(
+                    ::kratos::errors::Error::new(
+                        400,
+                        "CODEC",
+                        ::core::concat!(
+                            "two members of oneof \"", "pick", "\" are set; give one"
+                        ),
+                    ),
+                );
+            }
+            target.pick = ::core::option::Option::Some(
+                node::Pick::Label(::std::string::ToString::to_string(pair.value())),
+            );
+        }
+        ["score"] => {
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
+                pair,
+                exclude,
+                at,
+                &["score"],
+                "score",
+                seen,
+                ::kratos::transport::http::binding::LeafShape::Singular {
+                    index: 6,
+                    empty_is_default: true,
+                },
+            )? else {
+                return ::core::result::Result::Ok(());
+            };
+            target.score = ::kratos::transport::http::binding::parse_f64(
+                &name,
+                pair.value(),
+            )?;
+        }
+        _ => {}
+    }
+    ::core::result::Result::Ok(())
+}
+#[allow(clippy::too_many_lines, unused_variables)]
+fn bind_query_library_v1_shelf(
+    message: &mut Shelf,
+    pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+    seen: &mut ::kratos::transport::http::binding::SeenFields,
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    let mut parts = [""; 2];
+    let mut len = 0;
+    for part in pair.path().skip(at.len()) {
+        if len == parts.len() {
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -4922,9 +6528,10 @@ fn bind_query_library_v1_shelf(
     let target = message;
     match &parts[..len] {
         ["id"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["id"],
                 "id",
                 seen,
@@ -4932,18 +6539,19 @@ fn bind_query_library_v1_shelf(
                     index: 0,
                     empty_is_default: true,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.id = ::kratos::transport::http::binding::parse_i64(
-                "id",
+                &name,
                 pair.value(),
             )?;
         }
         ["theme"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["theme"],
                 "theme",
                 seen,
@@ -4951,9 +6559,9 @@ fn bind_query_library_v1_shelf(
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.theme = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
@@ -4964,14 +6572,15 @@ fn bind_query_library_v1_shelf(
 fn bind_query_library_v1_updatebookrequest(
     message: &mut UpdateBookRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 2];
+    let mut parts = [""; 3];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -4979,9 +6588,10 @@ fn bind_query_library_v1_updatebookrequest(
     let target = message;
     match &parts[..len] {
         ["book", "name"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["book", "name"],
                 "book.name",
                 seen,
@@ -4989,18 +6599,19 @@ fn bind_query_library_v1_updatebookrequest(
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "title"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["book", "title"],
                 "book.title",
                 seen,
@@ -5008,47 +6619,49 @@ fn bind_query_library_v1_updatebookrequest(
                     index: 1,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.title = ::std::string::ToString::to_string(pair.value());
         }
         ["book", "authors"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["book", "authors"],
                 "book.authors",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Repeated,
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             let target = target
                 .book
                 .get_or_insert_with(::core::default::Default::default);
             target.authors.push(::std::string::ToString::to_string(pair.value()));
         }
         ["update_mask" | "updateMask"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["update_mask"],
                 "update_mask",
                 seen,
                 ::kratos::transport::http::binding::LeafShape::Singular {
-                    index: 3,
+                    index: 2,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.update_mask = ::core::option::Option::Some(
                 ::kratos::transport::http::binding::parse_field_mask(
-                    "update_mask",
+                    &name,
                     pair.value(),
                 )?,
             );
@@ -5083,6 +6696,52 @@ fn write_query_library_v1_book(
     if !::kratos::transport::http::binding::is_excluded(exclude, at, "authors") {
         let key = [prefix, "authors"].concat();
         for value in &m.authors {
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.Branch` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_branch(
+    m: &Branch,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "node") {
+        let key = [prefix, "node"].concat();
+        if let ::core::option::Option::Some(value) = &m.node {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["node"])
+                .collect();
+            write_query_library_v1_node(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "count") {
+        let key = [prefix, "count"].concat();
+        if let ::core::option::Option::Some(value) = &m.count {
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "left") {
+        let key = [prefix, "left"].concat();
+        if let ::core::option::Option::Some(branch::Side::Left(value)) = &m.side {
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "right") {
+        let key = [prefix, "right"].concat();
+        if let ::core::option::Option::Some(branch::Side::Right(value)) = &m.side {
             query.push(&key, value);
         }
     }
@@ -5125,6 +6784,41 @@ fn write_query_library_v1_createbookrequest(
         let key = [prefix, "requestId"].concat();
         if !m.request_id.is_empty() {
             let value = &m.request_id;
+            query.push(&key, value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
+/// Writes the populated fields of `library.v1.Forest` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_forest(
+    m: &Forest,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "tree") {
+        let key = [prefix, "tree"].concat();
+        if let ::core::option::Option::Some(value) = &m.tree {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["tree"])
+                .collect();
+            write_query_library_v1_node(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "name") {
+        let key = [prefix, "name"].concat();
+        if !m.name.is_empty() {
+            let value = &m.name;
             query.push(&key, value);
         }
     }
@@ -5562,6 +7256,108 @@ fn write_query_library_v1_kinds_nested(
     }
     ::core::result::Result::Ok(())
 }
+/// Writes the populated fields of `library.v1.Node` as query parameters.
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_node(
+    m: &Node,
+    query: &mut ::kratos::transport::http::binding::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> ::core::result::Result<(), ::kratos::errors::Error> {
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "name") {
+        let key = [prefix, "name"].concat();
+        if !m.name.is_empty() {
+            let value = &m.name;
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "id") {
+        let key = [prefix, "id"].concat();
+        if m.id != 0 {
+            let value = &m.id;
+            query.push_i32(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "child") {
+        let key = [prefix, "child"].concat();
+        if let ::core::option::Option::Some(value) = &m.child {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["child"])
+                .collect();
+            write_query_library_v1_node(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "branch") {
+        let key = [prefix, "branch"].concat();
+        if let ::core::option::Option::Some(value) = &m.branch {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["branch"])
+                .collect();
+            write_query_library_v1_branch(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "tags") {
+        let key = [prefix, "tags"].concat();
+        for (map_key, value) in &m.tags {
+            let entry_key = ::std::format!("{key}[{map_key}]");
+            query.push(&entry_key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "weights") {
+        let key = [prefix, "weights"].concat();
+        for value in &m.weights {
+            query.push_i64(&key, *value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "next") {
+        let key = [prefix, "next"].concat();
+        if let ::core::option::Option::Some(node::Pick::Next(value)) = &m.pick {
+            let at: ::std::vec::Vec<&'static str> = at
+                .iter()
+                .copied()
+                .chain(["next"])
+                .collect();
+            write_query_library_v1_node(
+                value,
+                query,
+                &[key.as_str(), "."].concat(),
+                &at,
+                exclude,
+            )?;
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "label") {
+        let key = [prefix, "label"].concat();
+        if let ::core::option::Option::Some(node::Pick::Label(value)) = &m.pick {
+            query.push(&key, value);
+        }
+    }
+    if !::kratos::transport::http::binding::is_excluded(exclude, at, "score") {
+        let key = [prefix, "score"].concat();
+        if m.score != 0.0 {
+            let value = &m.score;
+            query.push_f64(&key, *value);
+        }
+    }
+    ::core::result::Result::Ok(())
+}
 /// Writes the populated fields of `library.v1.UpdateBookRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_updatebookrequest(
@@ -5603,7 +7399,7 @@ fn kratos_http_descriptor_pool() -> &'static ::kratos::encoding::prost_reflect::
     > = ::std::sync::OnceLock::new();
     POOL.get_or_init(|| {
         ::kratos::encoding::prost_reflect::DescriptorPool::decode(
-                b"\nl\n\x19google/protobuf/any.proto\x12\x0Fgoogle.protobuf\"6\n\x03Any\x12\x19\n\x08type_url\x18\x01 \x01(\tR\x07typeUrl\x12\x14\n\x05value\x18\x02 \x01(\x0CR\x05valueb\x06proto3\nu\n\x1Egoogle/protobuf/duration.proto\x12\x0Fgoogle.protobuf\":\n\x08Duration\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n^\n google/protobuf/field_mask.proto\x12\x0Fgoogle.protobuf\"!\n\tFieldMask\x12\x14\n\x05paths\x18\x01 \x03(\tR\x05pathsb\x06proto3\n\xE1\x04\n\x1Cgoogle/protobuf/struct.proto\x12\x0Fgoogle.protobuf\"\x98\x01\n\x06Struct\x12;\n\x06fields\x18\x01 \x03(\x0B2#.google.protobuf.Struct.FieldsEntryR\x06fields\x1AQ\n\x0BFieldsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12,\n\x05value\x18\x02 \x01(\x0B2\x16.google.protobuf.ValueR\x05value:\x028\x01\"\xB2\x02\n\x05Value\x12;\n\nnull_value\x18\x01 \x01(\x0E2\x1A.google.protobuf.NullValueH\0R\tnullValue\x12#\n\x0Cnumber_value\x18\x02 \x01(\x01H\0R\x0BnumberValue\x12#\n\x0Cstring_value\x18\x03 \x01(\tH\0R\x0BstringValue\x12\x1F\n\nbool_value\x18\x04 \x01(\x08H\0R\tboolValue\x12<\n\x0Cstruct_value\x18\x05 \x01(\x0B2\x17.google.protobuf.StructH\0R\x0BstructValue\x12;\n\nlist_value\x18\x06 \x01(\x0B2\x1A.google.protobuf.ListValueH\0R\tlistValueB\x06\n\x04kind\";\n\tListValue\x12.\n\x06values\x18\x01 \x03(\x0B2\x16.google.protobuf.ValueR\x06values*\x1B\n\tNullValue\x12\x0E\n\nNULL_VALUE\x10\0b\x06proto3\nw\n\x1Fgoogle/protobuf/timestamp.proto\x12\x0Fgoogle.protobuf\";\n\tTimestamp\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n\x80\x03\n\x1Egoogle/protobuf/wrappers.proto\x12\x0Fgoogle.protobuf\"#\n\x0BDoubleValue\x12\x14\n\x05value\x18\x01 \x01(\x01R\x05value\"\"\n\nFloatValue\x12\x14\n\x05value\x18\x01 \x01(\x02R\x05value\"\"\n\nInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x03R\x05value\"#\n\x0BUInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x04R\x05value\"\"\n\nInt32Value\x12\x14\n\x05value\x18\x01 \x01(\x05R\x05value\"#\n\x0BUInt32Value\x12\x14\n\x05value\x18\x01 \x01(\rR\x05value\"!\n\tBoolValue\x12\x14\n\x05value\x18\x01 \x01(\x08R\x05value\"#\n\x0BStringValue\x12\x14\n\x05value\x18\x01 \x01(\tR\x05value\"\"\n\nBytesValue\x12\x14\n\x05value\x18\x01 \x01(\x0CR\x05valueb\x06proto3\n\x80\x19\n\x18library/v1/library.proto\x12\nlibrary.v1\x1A\x1Egoogle/protobuf/wrappers.proto\x1A\x1Fgoogle/protobuf/timestamp.proto\x1A\x1Cgoogle/protobuf/struct.proto\x1A google/protobuf/field_mask.proto\x1A\x1Egoogle/protobuf/duration.proto\x1A\x19google/protobuf/any.proto\"-\n\x05Shelf\x12\x0E\n\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n\x05theme\x18\x02 \x01(\tR\x05theme\"'\n\x0FGetShelfRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\"J\n\x04Book\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n\x07authors\x18\x03 \x03(\tR\x07authors\"$\n\x0EGetBookRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"n\n\x11CreateBookRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\x12$\n\x04book\x18\x02 \x01(\x0B2\x10.library.v1.BookR\x04book\x12\x1D\n\nrequest_id\x18\x03 \x01(\tR\trequestId\"v\n\x11UpdateBookRequest\x12$\n\x04book\x18\x01 \x01(\x0B2\x10.library.v1.BookR\x04book\x12;\n\x0Bupdate_mask\x18\x02 \x01(\x0B2\x1A.google.protobuf.FieldMaskR\nupdateMask\"$\n\x0EGetFileRequest\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\"g\n\x11GetMessageRequest\x12\x1D\n\nmessage_id\x18\x01 \x01(\tR\tmessageId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x1A\n\x08revision\x18\x03 \x01(\x05R\x08revision\"\x98\x0F\n\x05Kinds\x12!\n\x0Cdouble_value\x18\x01 \x01(\x01R\x0BdoubleValue\x12\x1F\n\x0Bfloat_value\x18\x02 \x01(\x02R\nfloatValue\x12\x1F\n\x0Bint64_value\x18\x03 \x01(\x03R\nint64Value\x12!\n\x0Cuint64_value\x18\x04 \x01(\x04R\x0Buint64Value\x12\x1F\n\x0Bint32_value\x18\x05 \x01(\x05R\nint32Value\x12#\n\rfixed64_value\x18\x06 \x01(\x06R\x0Cfixed64Value\x12#\n\rfixed32_value\x18\x07 \x01(\x07R\x0Cfixed32Value\x12\x1D\n\nbool_value\x18\x08 \x01(\x08R\tboolValue\x12!\n\x0Cstring_value\x18\t \x01(\tR\x0BstringValue\x12\x1F\n\x0Bbytes_value\x18\n \x01(\x0CR\nbytesValue\x12!\n\x0Cuint32_value\x18\x0B \x01(\rR\x0Buint32Value\x12%\n\x0Esfixed32_value\x18\x0C \x01(\x0FR\rsfixed32Value\x12%\n\x0Esfixed64_value\x18\r \x01(\x10R\rsfixed64Value\x12!\n\x0Csint32_value\x18\x0E \x01(\x11R\x0Bsint32Value\x12!\n\x0Csint64_value\x18\x0F \x01(\x12R\x0Bsint64Value\x12'\n\x05color\x18\x10 \x01(\x0E2\x11.library.v1.ColorR\x05color\x12,\n\x0Foptional_string\x18\x11 \x01(\tH\x01R\x0EoptionalString\x88\x01\x01\x12*\n\x0Eoptional_int32\x18\x12 \x01(\x05H\x02R\roptionalInt32\x88\x01\x01\x12'\n\x0Frepeated_string\x18\x14 \x03(\tR\x0ErepeatedString\x12%\n\x0Erepeated_int64\x18\x15 \x03(\x03R\rrepeatedInt64\x128\n\x0Erepeated_color\x18\x16 \x03(\x0E2\x11.library.v1.ColorR\rrepeatedColor\x125\n\x06labels\x18\x17 \x03(\x0B2\x1D.library.v1.Kinds.LabelsEntryR\x06labels\x125\n\x06counts\x18\x18 \x03(\x0B2\x1D.library.v1.Kinds.CountsEntryR\x06counts\x120\n\x06nested\x18\x1E \x01(\x0B2\x18.library.v1.Kinds.NestedR\x06nested\x128\n\ttimestamp\x18( \x01(\x0B2\x1A.google.protobuf.TimestampR\ttimestamp\x125\n\x08duration\x18) \x01(\x0B2\x19.google.protobuf.DurationR\x08duration\x129\n\nfield_mask\x18* \x01(\x0B2\x1A.google.protobuf.FieldMaskR\tfieldMask\x12@\n\rint64_wrapper\x18+ \x01(\x0B2\x1B.google.protobuf.Int64ValueR\x0Cint64Wrapper\x12C\n\x0Estring_wrapper\x18, \x01(\x0B2\x1C.google.protobuf.StringValueR\rstringWrapper\x12=\n\x0Cbool_wrapper\x18- \x01(\x0B2\x1A.google.protobuf.BoolValueR\x0BboolWrapper\x12:\n\x0Cstruct_value\x18. \x01(\x0B2\x17.google.protobuf.StructR\x0BstructValue\x123\n\tany_value\x18/ \x01(\x0B2\x16.google.protobuf.ValueR\x08anyValue\x129\n\nlist_value\x180 \x01(\x0B2\x1A.google.protobuf.ListValueR\tlistValue\x12!\n\x0Bchoice_name\x182 \x01(\tH\0R\nchoiceName\x12\x1D\n\tchoice_id\x183 \x01(\x05H\0R\x08choiceId\x12<\n\x0Cchoice_inner\x184 \x01(\x0B2\x17.library.v1.Kinds.InnerH\0R\x0BchoiceInner\x1A+\n\x05Inner\x12\x0E\n\x02id\x18\x01 \x01(\x05R\x02id\x12\x12\n\x04note\x18\x02 \x01(\tR\x04note\x1Ac\n\x06Nested\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12-\n\x05inner\x18\x02 \x01(\x0B2\x17.library.v1.Kinds.InnerR\x05inner\x12\x16\n\x06values\x18\x03 \x03(\x05R\x06values\x1A9\n\x0BLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1A9\n\x0BCountsEntry\x12\x10\n\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01B\x08\n\x06choiceB\x12\n\x10_optional_stringB\x11\n\x0F_optional_int32\"\xB7\x02\n\x04Tree\x12\x14\n\x05label\x18\x01 \x01(\tR\x05label\x12&\n\x05child\x18\x02 \x01(\x0B2\x10.library.v1.TreeR\x05child\x12,\n\x08children\x18\x03 \x03(\x0B2\x10.library.v1.TreeR\x08children\x121\n\x05named\x18\x04 \x03(\x0B2\x1B.library.v1.Tree.NamedEntryR\x05named\x12&\n\x04next\x18\x05 \x01(\x0B2\x10.library.v1.TreeH\0R\x04next\x12\x14\n\x04leaf\x18\x06 \x01(\tH\0R\x04leaf\x1AJ\n\nNamedEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12&\n\x05value\x18\x02 \x01(\x0B2\x10.library.v1.TreeR\x05value:\x028\x01B\x06\n\x04link\"J\n\x08Envelope\x12\x0E\n\x02id\x18\x01 \x01(\tR\x02id\x12.\n\x07payload\x18\x02 \x01(\x0B2\x14.google.protobuf.AnyR\x07payload*2\n\x05Color\x12\x15\n\x11COLOR_UNSPECIFIED\x10\0\x12\x07\n\x03RED\x10\x01\x12\t\n\x05GREEN\x10\x02b\x06proto3"
+                b"\nl\n\x19google/protobuf/any.proto\x12\x0Fgoogle.protobuf\"6\n\x03Any\x12\x19\n\x08type_url\x18\x01 \x01(\tR\x07typeUrl\x12\x14\n\x05value\x18\x02 \x01(\x0CR\x05valueb\x06proto3\nu\n\x1Egoogle/protobuf/duration.proto\x12\x0Fgoogle.protobuf\":\n\x08Duration\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n^\n google/protobuf/field_mask.proto\x12\x0Fgoogle.protobuf\"!\n\tFieldMask\x12\x14\n\x05paths\x18\x01 \x03(\tR\x05pathsb\x06proto3\n\xE1\x04\n\x1Cgoogle/protobuf/struct.proto\x12\x0Fgoogle.protobuf\"\x98\x01\n\x06Struct\x12;\n\x06fields\x18\x01 \x03(\x0B2#.google.protobuf.Struct.FieldsEntryR\x06fields\x1AQ\n\x0BFieldsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12,\n\x05value\x18\x02 \x01(\x0B2\x16.google.protobuf.ValueR\x05value:\x028\x01\"\xB2\x02\n\x05Value\x12;\n\nnull_value\x18\x01 \x01(\x0E2\x1A.google.protobuf.NullValueH\0R\tnullValue\x12#\n\x0Cnumber_value\x18\x02 \x01(\x01H\0R\x0BnumberValue\x12#\n\x0Cstring_value\x18\x03 \x01(\tH\0R\x0BstringValue\x12\x1F\n\nbool_value\x18\x04 \x01(\x08H\0R\tboolValue\x12<\n\x0Cstruct_value\x18\x05 \x01(\x0B2\x17.google.protobuf.StructH\0R\x0BstructValue\x12;\n\nlist_value\x18\x06 \x01(\x0B2\x1A.google.protobuf.ListValueH\0R\tlistValueB\x06\n\x04kind\";\n\tListValue\x12.\n\x06values\x18\x01 \x03(\x0B2\x16.google.protobuf.ValueR\x06values*\x1B\n\tNullValue\x12\x0E\n\nNULL_VALUE\x10\0b\x06proto3\nw\n\x1Fgoogle/protobuf/timestamp.proto\x12\x0Fgoogle.protobuf\";\n\tTimestamp\x12\x18\n\x07seconds\x18\x01 \x01(\x03R\x07seconds\x12\x14\n\x05nanos\x18\x02 \x01(\x05R\x05nanosb\x06proto3\n\x80\x03\n\x1Egoogle/protobuf/wrappers.proto\x12\x0Fgoogle.protobuf\"#\n\x0BDoubleValue\x12\x14\n\x05value\x18\x01 \x01(\x01R\x05value\"\"\n\nFloatValue\x12\x14\n\x05value\x18\x01 \x01(\x02R\x05value\"\"\n\nInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x03R\x05value\"#\n\x0BUInt64Value\x12\x14\n\x05value\x18\x01 \x01(\x04R\x05value\"\"\n\nInt32Value\x12\x14\n\x05value\x18\x01 \x01(\x05R\x05value\"#\n\x0BUInt32Value\x12\x14\n\x05value\x18\x01 \x01(\rR\x05value\"!\n\tBoolValue\x12\x14\n\x05value\x18\x01 \x01(\x08R\x05value\"#\n\x0BStringValue\x12\x14\n\x05value\x18\x01 \x01(\tR\x05value\"\"\n\nBytesValue\x12\x14\n\x05value\x18\x01 \x01(\x0CR\x05valueb\x06proto3\n\xB2\x1D\n\x18library/v1/library.proto\x12\nlibrary.v1\x1A\x1Egoogle/protobuf/wrappers.proto\x1A\x1Fgoogle/protobuf/timestamp.proto\x1A\x1Cgoogle/protobuf/struct.proto\x1A google/protobuf/field_mask.proto\x1A\x1Egoogle/protobuf/duration.proto\x1A\x19google/protobuf/any.proto\"-\n\x05Shelf\x12\x0E\n\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n\x05theme\x18\x02 \x01(\tR\x05theme\"'\n\x0FGetShelfRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\"J\n\x04Book\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n\x07authors\x18\x03 \x03(\tR\x07authors\"$\n\x0EGetBookRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"n\n\x11CreateBookRequest\x12\x14\n\x05shelf\x18\x01 \x01(\x03R\x05shelf\x12$\n\x04book\x18\x02 \x01(\x0B2\x10.library.v1.BookR\x04book\x12\x1D\n\nrequest_id\x18\x03 \x01(\tR\trequestId\"v\n\x11UpdateBookRequest\x12$\n\x04book\x18\x01 \x01(\x0B2\x10.library.v1.BookR\x04book\x12;\n\x0Bupdate_mask\x18\x02 \x01(\x0B2\x1A.google.protobuf.FieldMaskR\nupdateMask\"$\n\x0EGetFileRequest\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\"g\n\x11GetMessageRequest\x12\x1D\n\nmessage_id\x18\x01 \x01(\tR\tmessageId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x1A\n\x08revision\x18\x03 \x01(\x05R\x08revision\"\x98\x0F\n\x05Kinds\x12!\n\x0Cdouble_value\x18\x01 \x01(\x01R\x0BdoubleValue\x12\x1F\n\x0Bfloat_value\x18\x02 \x01(\x02R\nfloatValue\x12\x1F\n\x0Bint64_value\x18\x03 \x01(\x03R\nint64Value\x12!\n\x0Cuint64_value\x18\x04 \x01(\x04R\x0Buint64Value\x12\x1F\n\x0Bint32_value\x18\x05 \x01(\x05R\nint32Value\x12#\n\rfixed64_value\x18\x06 \x01(\x06R\x0Cfixed64Value\x12#\n\rfixed32_value\x18\x07 \x01(\x07R\x0Cfixed32Value\x12\x1D\n\nbool_value\x18\x08 \x01(\x08R\tboolValue\x12!\n\x0Cstring_value\x18\t \x01(\tR\x0BstringValue\x12\x1F\n\x0Bbytes_value\x18\n \x01(\x0CR\nbytesValue\x12!\n\x0Cuint32_value\x18\x0B \x01(\rR\x0Buint32Value\x12%\n\x0Esfixed32_value\x18\x0C \x01(\x0FR\rsfixed32Value\x12%\n\x0Esfixed64_value\x18\r \x01(\x10R\rsfixed64Value\x12!\n\x0Csint32_value\x18\x0E \x01(\x11R\x0Bsint32Value\x12!\n\x0Csint64_value\x18\x0F \x01(\x12R\x0Bsint64Value\x12'\n\x05color\x18\x10 \x01(\x0E2\x11.library.v1.ColorR\x05color\x12,\n\x0Foptional_string\x18\x11 \x01(\tH\x01R\x0EoptionalString\x88\x01\x01\x12*\n\x0Eoptional_int32\x18\x12 \x01(\x05H\x02R\roptionalInt32\x88\x01\x01\x12'\n\x0Frepeated_string\x18\x14 \x03(\tR\x0ErepeatedString\x12%\n\x0Erepeated_int64\x18\x15 \x03(\x03R\rrepeatedInt64\x128\n\x0Erepeated_color\x18\x16 \x03(\x0E2\x11.library.v1.ColorR\rrepeatedColor\x125\n\x06labels\x18\x17 \x03(\x0B2\x1D.library.v1.Kinds.LabelsEntryR\x06labels\x125\n\x06counts\x18\x18 \x03(\x0B2\x1D.library.v1.Kinds.CountsEntryR\x06counts\x120\n\x06nested\x18\x1E \x01(\x0B2\x18.library.v1.Kinds.NestedR\x06nested\x128\n\ttimestamp\x18( \x01(\x0B2\x1A.google.protobuf.TimestampR\ttimestamp\x125\n\x08duration\x18) \x01(\x0B2\x19.google.protobuf.DurationR\x08duration\x129\n\nfield_mask\x18* \x01(\x0B2\x1A.google.protobuf.FieldMaskR\tfieldMask\x12@\n\rint64_wrapper\x18+ \x01(\x0B2\x1B.google.protobuf.Int64ValueR\x0Cint64Wrapper\x12C\n\x0Estring_wrapper\x18, \x01(\x0B2\x1C.google.protobuf.StringValueR\rstringWrapper\x12=\n\x0Cbool_wrapper\x18- \x01(\x0B2\x1A.google.protobuf.BoolValueR\x0BboolWrapper\x12:\n\x0Cstruct_value\x18. \x01(\x0B2\x17.google.protobuf.StructR\x0BstructValue\x123\n\tany_value\x18/ \x01(\x0B2\x16.google.protobuf.ValueR\x08anyValue\x129\n\nlist_value\x180 \x01(\x0B2\x1A.google.protobuf.ListValueR\tlistValue\x12!\n\x0Bchoice_name\x182 \x01(\tH\0R\nchoiceName\x12\x1D\n\tchoice_id\x183 \x01(\x05H\0R\x08choiceId\x12<\n\x0Cchoice_inner\x184 \x01(\x0B2\x17.library.v1.Kinds.InnerH\0R\x0BchoiceInner\x1A+\n\x05Inner\x12\x0E\n\x02id\x18\x01 \x01(\x05R\x02id\x12\x12\n\x04note\x18\x02 \x01(\tR\x04note\x1Ac\n\x06Nested\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12-\n\x05inner\x18\x02 \x01(\x0B2\x17.library.v1.Kinds.InnerR\x05inner\x12\x16\n\x06values\x18\x03 \x03(\x05R\x06values\x1A9\n\x0BLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1A9\n\x0BCountsEntry\x12\x10\n\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01B\x08\n\x06choiceB\x12\n\x10_optional_stringB\x11\n\x0F_optional_int32\"\xB7\x02\n\x04Tree\x12\x14\n\x05label\x18\x01 \x01(\tR\x05label\x12&\n\x05child\x18\x02 \x01(\x0B2\x10.library.v1.TreeR\x05child\x12,\n\x08children\x18\x03 \x03(\x0B2\x10.library.v1.TreeR\x08children\x121\n\x05named\x18\x04 \x03(\x0B2\x1B.library.v1.Tree.NamedEntryR\x05named\x12&\n\x04next\x18\x05 \x01(\x0B2\x10.library.v1.TreeH\0R\x04next\x12\x14\n\x04leaf\x18\x06 \x01(\tH\0R\x04leaf\x1AJ\n\nNamedEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12&\n\x05value\x18\x02 \x01(\x0B2\x10.library.v1.TreeR\x05value:\x028\x01B\x06\n\x04link\"J\n\x08Envelope\x12\x0E\n\x02id\x18\x01 \x01(\tR\x02id\x12.\n\x07payload\x18\x02 \x01(\x0B2\x14.google.protobuf.AnyR\x07payload\"\xDF\x02\n\x04Node\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x0E\n\x02id\x18\x02 \x01(\x05R\x02id\x12&\n\x05child\x18\x03 \x01(\x0B2\x10.library.v1.NodeR\x05child\x12*\n\x06branch\x18\x04 \x01(\x0B2\x12.library.v1.BranchR\x06branch\x12.\n\x04tags\x18\x05 \x03(\x0B2\x1A.library.v1.Node.TagsEntryR\x04tags\x12\x18\n\x07weights\x18\x06 \x03(\x03R\x07weights\x12&\n\x04next\x18\x07 \x01(\x0B2\x10.library.v1.NodeH\0R\x04next\x12\x16\n\x05label\x18\x08 \x01(\tH\0R\x05label\x12\x14\n\x05score\x18\t \x01(\x01R\x05score\x1A7\n\tTagsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x06\n\x04pick\"\x89\x01\n\x06Branch\x12$\n\x04node\x18\x01 \x01(\x0B2\x10.library.v1.NodeR\x04node\x12\x19\n\x05count\x18\x02 \x01(\x05H\x01R\x05count\x88\x01\x01\x12\x14\n\x04left\x18\x03 \x01(\tH\0R\x04left\x12\x16\n\x05right\x18\x04 \x01(\tH\0R\x05rightB\x06\n\x04sideB\x08\n\x06_count\"B\n\x06Forest\x12$\n\x04tree\x18\x01 \x01(\x0B2\x10.library.v1.NodeR\x04tree\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name*2\n\x05Color\x12\x15\n\x11COLOR_UNSPECIFIED\x10\0\x12\x07\n\x03RED\x10\x01\x12\t\n\x05GREEN\x10\x02b\x06proto3"
                     .as_slice(),
             )
             .expect("the generated descriptor set is valid")
@@ -5786,6 +7582,48 @@ impl ::kratos::encoding::ReflectMessage for Envelope {
             .get_or_init(|| {
                 kratos_http_descriptor_pool()
                     .get_message_by_name("library.v1.Envelope")
+                    .expect("the generated descriptor set names every generated message")
+            })
+            .clone()
+    }
+}
+impl ::kratos::encoding::ReflectMessage for Node {
+    fn descriptor(&self) -> ::kratos::encoding::prost_reflect::MessageDescriptor {
+        static DESCRIPTOR: ::std::sync::OnceLock<
+            ::kratos::encoding::prost_reflect::MessageDescriptor,
+        > = ::std::sync::OnceLock::new();
+        DESCRIPTOR
+            .get_or_init(|| {
+                kratos_http_descriptor_pool()
+                    .get_message_by_name("library.v1.Node")
+                    .expect("the generated descriptor set names every generated message")
+            })
+            .clone()
+    }
+}
+impl ::kratos::encoding::ReflectMessage for Branch {
+    fn descriptor(&self) -> ::kratos::encoding::prost_reflect::MessageDescriptor {
+        static DESCRIPTOR: ::std::sync::OnceLock<
+            ::kratos::encoding::prost_reflect::MessageDescriptor,
+        > = ::std::sync::OnceLock::new();
+        DESCRIPTOR
+            .get_or_init(|| {
+                kratos_http_descriptor_pool()
+                    .get_message_by_name("library.v1.Branch")
+                    .expect("the generated descriptor set names every generated message")
+            })
+            .clone()
+    }
+}
+impl ::kratos::encoding::ReflectMessage for Forest {
+    fn descriptor(&self) -> ::kratos::encoding::prost_reflect::MessageDescriptor {
+        static DESCRIPTOR: ::std::sync::OnceLock<
+            ::kratos::encoding::prost_reflect::MessageDescriptor,
+        > = ::std::sync::OnceLock::new();
+        DESCRIPTOR
+            .get_or_init(|| {
+                kratos_http_descriptor_pool()
+                    .get_message_by_name("library.v1.Forest")
                     .expect("the generated descriptor set names every generated message")
             })
             .clone()
@@ -7014,3 +8852,277 @@ impl ::kratos::encoding::generated::JsonMessage for Tree {
     }
 }
 impl ::kratos::encoding::HttpMessage for Envelope {}
+impl ::kratos::encoding::HttpMessage for Node {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Node {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields.implicit("name", "name", &json::Str, &self.name)?;
+        fields.implicit("id", "id", &json::Int32, &self.id)?;
+        fields
+            .optional(
+                "child",
+                "child",
+                &json::Message::<Node>::new(),
+                self.child.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields
+            .optional(
+                "branch",
+                "branch",
+                &json::Message::<Branch>::new(),
+                self.branch.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields.map("tags", "tags", &json::Str, &json::Str, &self.tags)?;
+        fields.repeated("weights", "weights", &json::Int64, &self.weights)?;
+        if let ::core::option::Option::Some(node::Pick::Next(value)) = &self.pick {
+            fields
+                .optional(
+                    "next",
+                    "next",
+                    &json::Message::<Node>::new(),
+                    ::core::option::Option::Some(::core::borrow::Borrow::borrow(value)),
+                )?;
+        }
+        if let ::core::option::Option::Some(node::Pick::Label(value)) = &self.pick {
+            fields
+                .optional(
+                    "label",
+                    "label",
+                    &json::Str,
+                    ::core::option::Option::Some(value),
+                )?;
+        }
+        fields.implicit("score", "score", &json::Double, &self.score)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "name" => object.implicit(0, &json::Str, &mut self.name)?,
+                "id" => object.implicit(1, &json::Int32, &mut self.id)?,
+                "child" => object.message::<Node, _>(2, &mut self.child)?,
+                "branch" => object.message::<Branch, _>(3, &mut self.branch)?,
+                "tags" => object.map(4, &json::Str, &json::Str, &mut self.tags)?,
+                "weights" => object.repeated(5, &json::Int64, &mut self.weights)?,
+                "next" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(6, 9, &json::Message::<Node>::new())?
+                    {
+                        self.pick = ::core::option::Option::Some(
+                            node::Pick::Next(::core::convert::Into::into(value)),
+                        );
+                    }
+                }
+                "label" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(7, 9, &json::Str)?
+                    {
+                        self.pick = ::core::option::Option::Some(
+                            node::Pick::Label(value),
+                        );
+                    }
+                }
+                "score" => object.implicit(8, &json::Double, &mut self.score)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for Branch {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Branch {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields
+            .optional(
+                "node",
+                "node",
+                &json::Message::<Node>::new(),
+                self.node.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields.optional("count", "count", &json::Int32, self.count.as_ref())?;
+        if let ::core::option::Option::Some(branch::Side::Left(value)) = &self.side {
+            fields
+                .optional(
+                    "left",
+                    "left",
+                    &json::Str,
+                    ::core::option::Option::Some(value),
+                )?;
+        }
+        if let ::core::option::Option::Some(branch::Side::Right(value)) = &self.side {
+            fields
+                .optional(
+                    "right",
+                    "right",
+                    &json::Str,
+                    ::core::option::Option::Some(value),
+                )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "node" => object.message::<Node, _>(0, &mut self.node)?,
+                "count" => object.optional(1, &json::Int32, &mut self.count)?,
+                "left" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(2, 4, &json::Str)?
+                    {
+                        self.side = ::core::option::Option::Some(
+                            branch::Side::Left(value),
+                        );
+                    }
+                }
+                "right" => {
+                    if let ::core::option::Option::Some(value) = object
+                        .oneof(3, 4, &json::Str)?
+                    {
+                        self.side = ::core::option::Option::Some(
+                            branch::Side::Right(value),
+                        );
+                    }
+                }
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+impl ::kratos::encoding::HttpMessage for Forest {
+    fn decode_body(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body(self, format, body, json)
+    }
+    fn encode_reply(
+        &self,
+        format: ::kratos::encoding::Format,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<::std::vec::Vec<u8>, ::kratos::errors::Error> {
+        ::kratos::encoding::generated::encode_reply(self, format, json)
+    }
+    fn decode_body_field(
+        &mut self,
+        format: ::kratos::encoding::Format,
+        body: &[u8],
+        field: &str,
+        json: &::kratos::encoding::JsonOptions,
+    ) -> ::core::result::Result<(), ::kratos::errors::Error> {
+        ::kratos::encoding::generated::decode_body_field(self, format, body, field, json)
+    }
+}
+impl ::kratos::encoding::generated::JsonMessage for Forest {
+    fn write_json_fields<S: ::kratos::encoding::generated::serde::ser::SerializeMap>(
+        &self,
+        fields: &mut ::kratos::encoding::generated::FieldWriter<'_, S>,
+    ) -> ::core::result::Result<(), S::Error> {
+        use ::kratos::encoding::generated as json;
+        fields
+            .optional(
+                "tree",
+                "tree",
+                &json::Message::<Node>::new(),
+                self.tree.as_ref().map(::core::borrow::Borrow::borrow),
+            )?;
+        fields.implicit("name", "name", &json::Str, &self.name)?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(clippy::useless_conversion)]
+    fn merge_json_fields<
+        'de,
+        A: ::kratos::encoding::generated::serde::de::MapAccess<'de>,
+    >(
+        &mut self,
+        object: &mut ::kratos::encoding::generated::ObjectReader<'_, 'de, A>,
+    ) -> ::core::result::Result<(), A::Error> {
+        #[allow(unused_imports)]
+        use ::kratos::encoding::generated as json;
+        while let ::core::option::Option::Some(key) = object.next_key()? {
+            match key.as_str() {
+                "tree" => object.message::<Node, _>(0, &mut self.tree)?,
+                "name" => object.implicit(1, &json::Str, &mut self.name)?,
+                _ => object.skip()?,
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}

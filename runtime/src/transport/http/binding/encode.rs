@@ -193,6 +193,21 @@ pub fn pattern_mismatch(field: &str, value: &str, template: &str) -> Error {
     )
 }
 
+/// The error for an empty single-segment path field (`id: ""` for `/v1/items/{id}`): code
+/// `400`, reason [`INVALID_PATH_VALUE`], raised by the client before anything is sent, because
+/// `/v1/items/` is `/v1/items` to the server, another route or none. The message names the field
+/// and the variable: `path field "id" is empty; {id} needs a non-empty value`.
+pub fn empty_path_value(field: &str, variable: &str) -> Error {
+    Error::new(
+        400,
+        INVALID_PATH_VALUE,
+        format!(
+            "path field {} is empty; {variable} needs a non-empty value",
+            quoted(field)
+        ),
+    )
+}
+
 /// Builds a query string, one `key=value` pair at a time, in the order pushed.
 ///
 /// Keys and values are percent-encoded except for the unreserved characters

@@ -1,5 +1,7 @@
 //! The checks every generated query binder makes before it assigns a value.
 
+use std::borrow::Cow;
+
 use super::{QueryPair, SeenFields};
 use crate::encoding::codec_error;
 use crate::errors::Error;
@@ -22,31 +24,41 @@ pub enum LeafShape {
     Map,
 }
 
-/// Checks `pair` against the leaf at proto path `path` (dotted as `name`):
-/// `Ok(false)` when the pair is to be skipped (under an `exclude`d path, or an
-/// empty value that keeps the default), `Ok(true)` when it is to be assigned,
-/// and a 400 `CODEC` error for a singular field given twice or a map written
-/// without `[key]` (or a non-map with one).
-pub fn check_leaf(
+/// The longest field path a query key may name through recursive message
+/// types, in dotted parts (`child.child.name` is 3). A longer key that goes
+/// through a recursive type is a `400` with reason `CODEC`; keys through
+/// non-recursive types are bounded by the types themselves.
+pub const MAX_QUERY_DEPTH: usize = 100;
+
+/// Checks `pair` against the leaf at proto path `path` (dotted as `dotted`) below the fields
+/// `at` that the callers have walked. `Ok(None)` when the pair is to be skipped (under an
+/// `exclude`d path, or an empty value that keeps the default); `Ok(Some(name))` when it is to be
+/// assigned, `name` being the whole dotted path (`at` and `dotted`) for messages; a 400 `CODEC` error
+/// for a singular field given twice or a map written without `[key]` (or a non-map with one).
+pub fn check_leaf<'d>(
     pair: &QueryPair<'_>,
     exclude: &[&[&str]],
+    at: &[&str],
     path: &[&str],
-    name: &str,
+    dotted: &'d str,
     seen: &mut SeenFields,
     shape: LeafShape,
-) -> Result<bool, Error> {
-    if exclude.iter().any(|prefix| path.starts_with(prefix)) {
-        return Ok(false);
+) -> Result<Option<Cow<'d, str>>, Error> {
+    let full_path = || at.iter().chain(path);
+    if exclude.iter().any(|prefix| {
+        prefix.len() <= at.len() + path.len() && full_path().zip(*prefix).all(|(a, b)| a == b)
+    }) {
+        return Ok(None);
     }
+    let name = field_name(at, dotted);
     match (shape, pair.map_key()) {
         (LeafShape::Map, None) => Err(codec_error(format!(
             "query parameter \"{name}\" is a map; write {name}[key]=value"
         ))),
-        (LeafShape::Map, Some(_)) => Ok(true),
+        (LeafShape::Map, Some(_)) | (LeafShape::Repeated, None) => Ok(Some(name)),
         (_, Some(_)) => Err(codec_error(format!(
             "query parameter \"{name}\" is not a map; write {name}=value"
         ))),
-        (LeafShape::Repeated, None) => Ok(true),
         (
             LeafShape::Singular {
                 index,
@@ -54,10 +66,43 @@ pub fn check_leaf(
             },
             None,
         ) => {
-            seen.field(index, name)?;
-            Ok(!(empty_is_default && pair.value().is_empty()))
+            // Below a recursive type the same field recurs at many paths:
+            // those are told apart by their full name, not their index.
+            if at.is_empty() {
+                seen.field(index, &name)?;
+            } else {
+                seen.nested_field(&name)?;
+            }
+            Ok((!(empty_is_default && pair.value().is_empty())).then_some(name))
         }
     }
+}
+
+/// The dotted proto path of field `dotted` below the fields `at`, for
+/// messages: borrowed when `at` is empty.
+fn field_name<'a>(at: &[&str], dotted: &'a str) -> Cow<'a, str> {
+    match at {
+        [] => Cow::Borrowed(dotted),
+        _ => Cow::Owned(format!("{}.{dotted}", at.join("."))),
+    }
+}
+
+/// The fields walked once a key goes on from `at` through `steps` into the
+/// binder of a recursive type; a `400` with reason `CODEC` when the key is
+/// longer than [`MAX_QUERY_DEPTH`] parts.
+pub fn descend(
+    pair: &QueryPair<'_>,
+    at: &[&'static str],
+    steps: &[&'static str],
+) -> Result<Vec<&'static str>, Error> {
+    let parts = pair.path().count();
+    if parts > MAX_QUERY_DEPTH {
+        return Err(codec_error(format!(
+            "query parameter {} names a field {parts} levels deep; the limit is {MAX_QUERY_DEPTH}",
+            super::quoted(pair.name())
+        )));
+    }
+    Ok(at.iter().chain(steps).copied().collect())
 }
 
 #[cfg(test)]
@@ -72,7 +117,7 @@ mod tests {
         seen: &mut SeenFields,
     ) -> Result<bool, Error> {
         let pair = QueryPairs::new(query).next().unwrap().unwrap();
-        check_leaf(&pair, exclude, &["a", "b"], "a.b", seen, shape)
+        check_leaf(&pair, exclude, &[], &["a", "b"], "a.b", seen, shape).map(|name| name.is_some())
     }
 
     const NUMBER: LeafShape = LeafShape::Singular {
@@ -103,6 +148,51 @@ mod tests {
         let mut seen = SeenFields::new();
         assert!(check("a.b=1", &[], LeafShape::Repeated, &mut seen).unwrap());
         assert!(check("a.b=1", &[], LeafShape::Repeated, &mut seen).unwrap());
+    }
+
+    #[test]
+    fn below_a_recursive_type_the_whole_path_counts() {
+        let pair = QueryPairs::new("c.c.a.b=1").next().unwrap().unwrap();
+        let mut seen = SeenFields::new();
+        let at: &[&str] = &["c", "c"];
+        assert_eq!(field_name(at, "a.b"), "c.c.a.b");
+        assert_eq!(field_name(&[], "a.b"), "a.b");
+        let mut check = |exclude: &[&[&str]], at: &[&str]| {
+            check_leaf(&pair, exclude, at, &["a", "b"], "a.b", &mut seen, NUMBER)
+        };
+        // exclusions compare with the whole path
+        assert_eq!(check(&[&["c", "c", "a"]], at).unwrap(), None);
+        assert_eq!(
+            check(&[&["a"], &["c", "a"]], at).unwrap().as_deref(),
+            Some("c.c.a.b")
+        );
+        // the same field at another depth is another field; at the same depth it is twice
+        assert_eq!(check(&[], &["c"]).unwrap().as_deref(), Some("c.a.b"));
+        let twice = check(&[], at).unwrap_err();
+        assert!(
+            twice.message().contains("\"c.c.a.b\" given twice"),
+            "{}",
+            twice.message()
+        );
+    }
+
+    #[test]
+    fn descending_is_bounded() {
+        let deep = vec!["c"; MAX_QUERY_DEPTH].join(".");
+        let pair = QueryPairs::new(&deep).next().unwrap().unwrap();
+        assert_eq!(
+            descend(&pair, &["c"], &["c", "d"]).unwrap(),
+            ["c", "c", "d"]
+        );
+        let deeper = format!("{deep}.x");
+        let pair = QueryPairs::new(&deeper).next().unwrap().unwrap();
+        let error = descend(&pair, &[], &["c"]).unwrap_err();
+        assert_eq!((error.code(), error.reason()), (400, "CODEC"));
+        assert!(
+            error.message().contains("limit is 100"),
+            "{}",
+            error.message()
+        );
     }
 
     #[test]

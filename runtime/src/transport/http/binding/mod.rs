@@ -10,10 +10,13 @@
 //! - Well-known types: [`parse_timestamp`], [`parse_duration`], [`parse_field_mask`],
 //!   [`parse_struct`], [`parse_list_value`], [`parse_value`]; wrapper types use the scalar parser
 //!   and `Some(..)`.
-//! - [`SeenFields`] rejects a singular field given twice and two members of one oneof.
+//! - [`SeenFields`] rejects a singular field given twice and two members of one oneof;
+//!   [`check_leaf`] makes every check a key needs before its value is assigned.
+//! - A key that reaches a recursive message type goes on into that type's own binder through
+//!   [`descend`], which refuses keys longer than [`MAX_QUERY_DEPTH`] (100) dotted parts.
 //!
 //! The client side, building URLs from messages, is [`QueryWriter`], [`push_path_segment`],
-//! [`push_path_segments`], [`matches_pattern`] and [`pattern_mismatch`].
+//! [`push_path_segments`], [`matches_pattern`], [`pattern_mismatch`] and [`empty_path_value`].
 //!
 //! Path variables (already percent-decoded by the router) go through the same parsers.
 //!
@@ -39,10 +42,10 @@ use std::fmt;
 
 pub use duration::parse_duration;
 pub use encode::{
-    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, is_excluded, matches_pattern,
-    pattern_mismatch, push_path_segment, push_path_segments, timestamp_text,
+    INVALID_PATH_VALUE, QueryWriter, bytes_text, duration_text, empty_path_value, is_excluded,
+    matches_pattern, pattern_mismatch, push_path_segment, push_path_segments, timestamp_text,
 };
-pub use leaf::{LeafShape, check_leaf};
+pub use leaf::{LeafShape, MAX_QUERY_DEPTH, check_leaf, descend};
 pub use query::{QueryPair, QueryPairs};
 pub use scalar::{
     parse_bool, parse_bytes, parse_enum, parse_f32, parse_f64, parse_i32, parse_i64, parse_u32,

@@ -1,5 +1,7 @@
 //! Catching a singular field given twice, or two members of one oneof, in one query string.
 
+use std::collections::BTreeSet;
+
 use super::quoted;
 use crate::encoding::codec_error;
 use crate::errors::Error;
@@ -28,6 +30,7 @@ pub struct SeenFields {
     first: u128,
     more: Vec<u64>,
     oneofs: Vec<(&'static str, &'static str)>,
+    nested: BTreeSet<String>,
 }
 
 impl SeenFields {
@@ -37,6 +40,7 @@ impl SeenFields {
             first: 0,
             more: Vec::new(),
             oneofs: Vec::new(),
+            nested: BTreeSet::new(),
         }
     }
 
@@ -65,6 +69,20 @@ impl SeenFields {
                 quoted(name)
             )));
         }
+        Ok(())
+    }
+
+    /// Records the singular field at the full proto path `name` (`child.child.id`), for fields
+    /// below a recursive message type, which have no fixed index. A second time is a `400` with
+    /// reason `CODEC`.
+    pub fn nested_field(&mut self, name: &str) -> Result<(), Error> {
+        if self.nested.contains(name) {
+            return Err(codec_error(format!(
+                "field {} given twice; give it once",
+                quoted(name)
+            )));
+        }
+        self.nested.insert(name.to_owned());
         Ok(())
     }
 

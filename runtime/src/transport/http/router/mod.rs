@@ -16,10 +16,12 @@
 //! - **Raw literals.** Literals compare with the still-encoded request
 //!   segment: `/v1/%61` does not match the literal `/v1/a`.
 //! - **Verbs.** The text after the last `:` of the last segment is split off as
-//!   a verb only if some registered template uses that verb (and the segment
-//!   does not start with `:`); otherwise it stays part of the segment, so
+//!   a verb only if some registered template uses that verb; otherwise it stays part of the segment, so
 //!   `/foo/{id}` matches `/foo/bar:123` with `id = "bar:123"`. An encoded `%3A`
-//!   never starts a verb.
+//!   never starts a verb. A last segment that is only `:verb` is an empty
+//!   segment before the verb, dropped like a trailing `/`: `POST /:v` matches
+//!   `/**:v` (and `/{x=**}:v` with `x = ""`), while `/v1/:v` does not match
+//!   `/v1/{name}:v`.
 //! - **`**`** matches zero or more segments, also before a literal tail:
 //!   `/a/{b=c/**}/d` matches `/a/c/d` with `b = "c"`. Values are joined
 //!   cleanly, without trailing `/`.
@@ -256,15 +258,18 @@ impl<T> Router<T> {
         let path = raw_path.strip_prefix('/')?.trim_end_matches('/');
         let last_start = path.rfind('/').map_or(0, |slash| slash + 1);
         let last = &path[last_start..];
-        // A segment that is only `:verb` has nothing for the verb to follow.
-        if let Some(colon) = last.rfind(':').filter(|&colon| colon > 0) {
+        if let Some(colon) = last.rfind(':') {
             let verb = &last[colon + 1..];
             if self
                 .verbs
                 .binary_search_by(|known| known.as_ref().cmp(verb))
                 .is_ok()
             {
-                return Some((&path[..last_start + colon], Some(verb)));
+                // A last segment that is only `:verb` is an empty segment, and
+                // trailing empty segments are dropped: `/:v` is zero segments,
+                // which a `**` before the verb matches.
+                let segments = path[..last_start + colon].trim_end_matches('/');
+                return Some((segments, Some(verb)));
             }
         }
         Some((path, None))

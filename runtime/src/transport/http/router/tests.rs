@@ -98,7 +98,10 @@ const TABLE: &[(&str, &str, Expect)] = &[
         Found("GET /v1/{name}", &["a:cancel"]),
     ),
     ("POST", "/v1/a%3Acancel", NotAllowed(&["GET"])),
-    ("GET", "/v1/:cancel", Found("GET /v1/{name}", &[":cancel"])),
+    // a last segment that is only `:verb` is empty, so `{name}` has nothing
+    ("GET", "/v1/:cancel", NotFound),
+    ("GET", "/:verb", Found("GET /{x=**}:verb", &[""])),
+    ("GET", "/v1/:verb", Found("GET /{x=**}:verb", &["v1"])),
     ("GET", "/foo/bar:123", Found("GET /foo/{id}", &["bar:123"])),
     (
         "GET",
@@ -542,7 +545,6 @@ fn matching_agrees_with_a_brute_force_reference() {
             let mut path = format!("/{}", segments.join("/"));
             let verb = Some(random.pick(VERBS)).filter(|verb| {
                 !verb.is_empty()
-                    && segments.last().is_some_and(|last| !last.is_empty())
                     && templates
                         .iter()
                         .any(|(template, _)| template.verb() == Some(verb))
@@ -642,5 +644,46 @@ proptest::proptest! {
         let there = outcome(&forward.lookup(&request_method, &path));
         let back = outcome(&backward.lookup(&request_method, &path));
         proptest::prop_assert_eq!(there, back, "{}", path);
+    }
+}
+
+/// `**` matches zero segments before a verb too, in every shape a template
+/// with a verb can take; a `*` or a literal still needs its segment.
+#[test]
+fn deep_wildcard_matches_zero_segments_before_a_verb() {
+    let rows: &[(&str, &str, Option<&[&str]>)] = &[
+        ("/**:v", "/:v", Some(&[])),
+        ("/**:v", "/:v/", Some(&[])),
+        ("/{x=**}:v", "/:v", Some(&[""])),
+        ("/a/**:v", "/a:v", Some(&[])),
+        ("/a/**:v", "/a/:v", Some(&[])),
+        ("/a/{x=**}:v", "/a/:v", Some(&[""])),
+        ("/a/{x=**}:v", "/a:v", Some(&[""])),
+        ("/{x=a/**}:v", "/a:v", Some(&["a"])),
+        ("/{x=a/**}:v", "/a/:v", Some(&["a"])),
+        ("/**/t:v", "/t:v", Some(&[])),
+        ("/{x=**}/t:v", "/t:v", Some(&[""])),
+        ("/a/{x=**}/t:v", "/a/t:v", Some(&[""])),
+        ("/a/{x=b/**}/t:v", "/a/b/t:v", Some(&["b"])),
+        ("/{x}:v", "/:v", None),
+        ("/*:v", "/:v", None),
+        ("/a/{x}:v", "/a/:v", None),
+        ("/a:v", "/:v", None),
+        ("/**/t:v", "/:v", None),
+    ];
+    for &(template, path, expected) in rows {
+        let mut router = Router::new();
+        router
+            .insert(Method::POST, &PathTemplate::parse(template).unwrap(), ())
+            .unwrap();
+        match (router.lookup(&Method::POST, path), expected) {
+            (Lookup::Found(found), Some(values)) => assert!(
+                found.params().iter().eq(values.iter().copied()),
+                "{template} on {path}: {:?}",
+                found.params()
+            ),
+            (Lookup::NotFound, None) => {}
+            (lookup, expected) => panic!("{template} on {path}: {lookup:?}, expected {expected:?}"),
+        }
     }
 }

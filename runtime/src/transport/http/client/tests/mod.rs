@@ -98,12 +98,9 @@ async fn proto_body_and_reply() {
     assert_eq!(reply.pages, 101);
     assert_eq!(reply.tags, ["a b", "中"]);
     let seen = seen.get();
-    assert_eq!(
-        header(&seen, "x-seen-content-type"),
-        "application/x-protobuf"
-    );
-    assert_eq!(header(&seen, "x-seen-accept"), "application/x-protobuf");
-    assert_eq!(header(&seen, "content-type"), "application/x-protobuf");
+    assert_eq!(header(&seen, "x-seen-content-type"), "application/proto");
+    assert_eq!(header(&seen, "x-seen-accept"), "application/proto");
+    assert_eq!(header(&seen, "content-type"), "application/proto");
 }
 
 #[tokio::test]
@@ -458,10 +455,7 @@ async fn call_options_override_the_client() {
     );
     let reply: Book = client.invoke(call).await.unwrap();
     assert_eq!(reply.pages, 101);
-    assert_eq!(
-        header(&seen.take(), "content-type"),
-        "application/x-protobuf"
-    );
+    assert_eq!(header(&seen.take(), "content-type"), "application/proto");
     assert!(seen.get().is_empty());
 }
 

@@ -70,6 +70,7 @@ async fn serve_greeter_say_hello_0<S: GreeterHttpServer>(
             bind_query_helloworld_v1_hellorequest(
                 &mut message,
                 &pair?,
+                &[],
                 exclude,
                 &mut seen,
             )?;
@@ -131,6 +132,14 @@ impl GreeterHttpClient {
                     ::std::string::String::clone(value)
                 })
                 .unwrap_or_default();
+            if value.is_empty() {
+                return ::core::result::Result::Err(
+                    ::kratos::transport::http::binding::empty_path_value(
+                        "name",
+                        "{name}",
+                    ),
+                );
+            }
             ::kratos::transport::http::binding::push_path_segment(&mut path, &value);
         }
         let mut query = ::kratos::transport::http::binding::QueryWriter::new();
@@ -160,14 +169,15 @@ impl GreeterHttpClient {
 fn bind_query_helloworld_v1_hellorequest(
     message: &mut HelloRequest,
     pair: &::kratos::transport::http::binding::QueryPair<'_>,
+    at: &[&'static str],
     exclude: &[&[&str]],
     seen: &mut ::kratos::transport::http::binding::SeenFields,
 ) -> ::core::result::Result<(), ::kratos::errors::Error> {
-    let mut parts = [""; 1];
+    let mut parts = [""; 2];
     let mut len = 0;
-    for part in pair.path() {
+    for part in pair.path().skip(at.len()) {
         if len == parts.len() {
-            return ::core::result::Result::Ok(());
+            break;
         }
         parts[len] = part;
         len += 1;
@@ -175,9 +185,10 @@ fn bind_query_helloworld_v1_hellorequest(
     let target = message;
     match &parts[..len] {
         ["name"] => {
-            if !::kratos::transport::http::binding::check_leaf(
+            let ::core::option::Option::Some(name) = ::kratos::transport::http::binding::check_leaf(
                 pair,
                 exclude,
+                at,
                 &["name"],
                 "name",
                 seen,
@@ -185,9 +196,9 @@ fn bind_query_helloworld_v1_hellorequest(
                     index: 0,
                     empty_is_default: false,
                 },
-            )? {
+            )? else {
                 return ::core::result::Result::Ok(());
-            }
+            };
             target.name = ::std::string::ToString::to_string(pair.value());
         }
         _ => {}
