@@ -7,6 +7,7 @@
 pub mod encoding;
 pub mod errors;
 pub mod middleware;
+pub mod registry;
 pub mod transport;
 
 // Re-exported so generated code and services name one `http` version.
