@@ -225,5 +225,59 @@ impl Drop for Picked {
     }
 }
 
+/// Where a call went: a client middleware puts one in the call's
+/// [`Context`](crate::transport::Context) extensions, and the HTTP and gRPC clients of
+/// `discovery:///` targets record in it the node of each attempt (the last one is where the
+/// reply came from). Clones share the slot.
+///
+/// ```
+/// use kratos::balancer::Peer;
+/// use kratos::middleware::Handler;
+/// use std::sync::Arc;
+///
+/// let log_peer = |next: Handler| -> Handler {
+///     Arc::new(move |mut ctx, request| {
+///         let peer = Peer::new();
+///         ctx.extensions_mut().insert(peer.clone());
+///         let call = next(ctx, request);
+///         Box::pin(async move {
+///             let reply = call.await;
+///             println!("sent to {:?}", peer.address());
+///             reply
+///         })
+///     })
+/// };
+/// # let _ = log_peer;
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Peer {
+    node: Arc<std::sync::Mutex<Option<Arc<Node>>>>,
+}
+
+impl Peer {
+    /// An empty slot.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The node of the last attempt, if the call got that far.
+    pub fn node(&self) -> Option<Arc<Node>> {
+        self.node
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The `host:port` of the last attempt.
+    pub fn address(&self) -> Option<String> {
+        self.node().map(|node| node.address().to_owned())
+    }
+
+    /// Records the node of an attempt (the clients call this).
+    pub fn set(&self, node: &Arc<Node>) {
+        *self.node.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(node));
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! One instance's endpoint as a balancer sees it, with the call statistics P2C reads.
 
-use std::sync::Arc;
+use std::any::Any;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::registry::ServiceInstance;
@@ -10,12 +11,24 @@ use crate::registry::ServiceInstance;
 pub const DEFAULT_WEIGHT: u32 = 100;
 
 /// An endpoint calls may go to: one instance's address for one transport.
-#[derive(Debug)]
 pub struct Node {
     address: String,
     weight: u32,
     instance: Arc<ServiceInstance>,
     pub(super) stats: Stats,
+    /// The transport's connection to the node (the gRPC client's channel), made on first use
+    /// and dropped with the node.
+    connection: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("address", &self.address)
+            .field("weight", &self.weight)
+            .field("instance", &self.instance.id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Node {
@@ -33,7 +46,20 @@ impl Node {
             weight,
             instance,
             stats: Stats::new(),
+            connection: OnceLock::new(),
         }
+    }
+
+    /// The connection cached on this node, made by `connect` on first use; `None` if a
+    /// connection of another type is cached.
+    pub(crate) fn connection<T: Clone + Send + Sync + 'static>(
+        &self,
+        connect: impl FnOnce() -> T,
+    ) -> Option<T> {
+        self.connection
+            .get_or_init(|| Box::new(connect()))
+            .downcast_ref::<T>()
+            .cloned()
     }
 
     /// `host:port`.

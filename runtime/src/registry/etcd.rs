@@ -35,7 +35,7 @@ pub use etcd_client;
 use etcd_client::{Client, ConnectOptions, GetOptions, PutOptions, WatchOptions};
 use tokio::sync::{oneshot, watch};
 
-use super::{Discovery, Registrar, RegistryFuture, ServiceInstance, Watcher, registry_error};
+use super::{Discovery, REGISTRY_REASON, Registrar, RegistryFuture, ServiceInstance, Watcher};
 use crate::errors::Error;
 
 /// [`Registrar`] and [`Discovery`] on etcd; cheap to clone (clones share the connection and the
@@ -62,6 +62,10 @@ impl std::fmt::Debug for EtcdRegistry {
             .field("ttl", &self.ttl)
             .finish_non_exhaustive()
     }
+}
+
+fn registry_error(message: String) -> Error {
+    Error::new(503, REGISTRY_REASON, message)
 }
 
 const MIN_BACKOFF: Duration = Duration::from_millis(100);

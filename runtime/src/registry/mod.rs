@@ -68,7 +68,3 @@ pub trait Discovery: Send + Sync + 'static {
     /// current list, each later one the full list after a change.
     fn watch<'a>(&'a self, name: &'a str) -> RegistryFuture<'a, Watcher>;
 }
-
-fn registry_error(message: String) -> Error {
-    Error::new(503, REGISTRY_REASON, message)
-}
