@@ -222,3 +222,10 @@ impl Server {
         crate::transport::serve::serve_connections(listener, self.into_service(), signal).await
     }
 }
+
+impl Server {
+    /// The address set with [`address`](Self::address), for `kratos::App` to bind.
+    pub(crate) fn configured_address(&self) -> SocketAddr {
+        self.address
+    }
+}
