@@ -20,12 +20,15 @@ pub fn from_context(ctx: &Context) -> Option<&ServiceInstance> {
         .map(|instance| instance.0.as_ref())
 }
 
-/// Puts the app's instance in every call's context; the app adds it to its servers, innermost.
+/// Middleware that puts the app's instance in every call's context, for [`from_context`]. The
+/// app adds it (innermost) to the HTTP and gRPC servers it runs; a user [`Server`](super::Server)
+/// that runs this crate's servers its own way adds it with the instance `start` gets.
 #[derive(Clone, Debug)]
-pub(crate) struct InstanceInfo(Arc<ServiceInstance>);
+pub struct InstanceInfo(Arc<ServiceInstance>);
 
 impl InstanceInfo {
-    pub(crate) fn new(instance: Arc<ServiceInstance>) -> Self {
+    /// The middleware for `instance`.
+    pub fn new(instance: Arc<ServiceInstance>) -> Self {
         Self(instance)
     }
 
@@ -46,9 +49,10 @@ impl Middleware for InstanceInfo {
     }
 }
 
-/// `scheme://host:port` for a bound address; an unspecified host (`0.0.0.0`, `::`) becomes
-/// this machine's address (as Kratos' `host.Extract`).
-pub(crate) fn endpoint_url(scheme: &str, address: SocketAddr) -> String {
+/// The endpoint URL to register for a server bound to `address`: `scheme://host:port`, where an
+/// unspecified host (`0.0.0.0`, `::`) becomes this machine's address (as Kratos'
+/// `host.Extract`).
+pub fn endpoint_url(scheme: &str, address: SocketAddr) -> String {
     let ip = if address.ip().is_unspecified() {
         outbound_ip().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
     } else {

@@ -47,8 +47,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub(crate) use info::InstanceInfo;
-pub use info::from_context;
+pub use info::{InstanceInfo, endpoint_url, from_context};
 pub use server::{Server, ServerFuture, Stop};
 pub use signal::Signal;
 

@@ -21,9 +21,10 @@ pub type ServerFuture<'a, T> = Pin<Box<dyn Future<Output = io::Result<T>> + Send
 /// of this crate, or any user type (a metrics endpoint, a queue consumer).
 pub trait Server: Send + 'static {
     /// Binds what it listens on. `App` binds every server before starting any, so a port in use
-    /// fails the app before anything is announced. Returns the endpoint to register
-    /// (`http://10.0.0.5:8000`, `grpc://10.0.0.5:9000`), or `None`.
-    fn bind(&mut self) -> ServerFuture<'_, Option<String>>;
+    /// fails the app before anything is announced. Returns the endpoints to register
+    /// (`http://10.0.0.5:8000`, `grpc://10.0.0.5:9000`; none for a server clients do not
+    /// call); [`endpoint_url`](super::endpoint_url) makes one from a bound address.
+    fn bind(&mut self) -> ServerFuture<'_, Vec<String>>;
 
     /// Serves until `stop` completes, then stops gracefully (finishing the calls in flight)
     /// and returns. Returning early (an error, or `Ok`) stops the whole app. `instance` is the
@@ -86,7 +87,7 @@ impl HttpServer {
 }
 
 impl Server for HttpServer {
-    fn bind(&mut self) -> ServerFuture<'_, Option<String>> {
+    fn bind(&mut self) -> ServerFuture<'_, Vec<String>> {
         Box::pin(async move {
             let address = self.server.as_ref().map_or_else(
                 || SocketAddr::from(([0, 0, 0, 0], 8000)),
@@ -95,7 +96,7 @@ impl Server for HttpServer {
             let listener = bind_listener("HTTP", address).await?;
             let endpoint = endpoint_url("http", listener.local_addr()?);
             self.listener = Some(listener);
-            Ok(Some(endpoint))
+            Ok(vec![endpoint])
         })
     }
 
@@ -134,7 +135,7 @@ impl GrpcServer {
 }
 
 impl Server for GrpcServer {
-    fn bind(&mut self) -> ServerFuture<'_, Option<String>> {
+    fn bind(&mut self) -> ServerFuture<'_, Vec<String>> {
         Box::pin(async move {
             let address = self.server.as_ref().map_or_else(
                 || SocketAddr::from(([0, 0, 0, 0], 9000)),
@@ -143,7 +144,7 @@ impl Server for GrpcServer {
             let listener = bind_listener("gRPC", address).await?;
             let endpoint = endpoint_url("grpc", listener.local_addr()?);
             self.listener = Some(listener);
-            Ok(Some(endpoint))
+            Ok(vec![endpoint])
         })
     }
 

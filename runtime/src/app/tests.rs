@@ -186,8 +186,8 @@ struct Stubborn {
 }
 
 impl Server for Stubborn {
-    fn bind(&mut self) -> ServerFuture<'_, Option<String>> {
-        Box::pin(async { Ok(None) })
+    fn bind(&mut self) -> ServerFuture<'_, Vec<String>> {
+        Box::pin(async { Ok(Vec::new()) })
     }
 
     fn start(self: Box<Self>, _: Arc<ServiceInstance>, _: Stop) -> ServerFuture<'static, ()> {
