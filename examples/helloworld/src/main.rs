@@ -136,9 +136,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Counts the calls that arrive after the instance deregistered (clients that had not yet
-/// seen the change), and when the last one came: printed at exit, checked by the
-/// rolling-restart test.
+/// When the first call came after registering, and how many calls arrived after the instance
+/// deregistered (clients that had not yet seen the change) and when the last one came: printed
+/// at exit, checked by the rolling-restart test.
 #[derive(Clone, Default)]
 struct LateCalls {
     state: Arc<LateState>,
@@ -146,6 +146,10 @@ struct LateCalls {
 
 #[derive(Default)]
 struct LateState {
+    /// Microseconds since `epoch` at registration, plus one (0: not yet).
+    registered: AtomicU64,
+    /// Microseconds since `epoch` of the first call after registering, plus one.
+    first_call: AtomicU64,
     /// Microseconds since `epoch` at deregistration, plus one (0: still registered).
     deregistered: AtomicU64,
     late: AtomicU64,
@@ -159,6 +163,10 @@ impl LateCalls {
         u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX) + 1
     }
 
+    fn registered(&self) {
+        self.state.registered.store(self.now(), Ordering::SeqCst);
+    }
+
     fn deregistered(&self) {
         self.state.deregistered.store(self.now(), Ordering::SeqCst);
     }
@@ -168,6 +176,14 @@ impl LateCalls {
         move |next: Handler| -> Handler {
             let calls = calls.clone();
             Arc::new(move |ctx, request| {
+                if calls.state.registered.load(Ordering::SeqCst) != 0 {
+                    let _ = calls.state.first_call.compare_exchange(
+                        0,
+                        calls.now(),
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
+                }
                 if calls.state.deregistered.load(Ordering::SeqCst) != 0 {
                     calls.state.late.fetch_add(1, Ordering::SeqCst);
                     calls.state.last_late.store(calls.now(), Ordering::SeqCst);
@@ -178,6 +194,13 @@ impl LateCalls {
     }
 
     fn report(&self) -> String {
+        let first = match self.state.first_call.load(Ordering::SeqCst) {
+            0 => "no call".to_owned(),
+            first => format!(
+                "first call {:.1} ms after registering",
+                first.saturating_sub(self.state.registered.load(Ordering::SeqCst)) as f64 / 1000.0
+            ),
+        };
         let late = self.state.late.load(Ordering::SeqCst);
         let after = self
             .state
@@ -185,7 +208,7 @@ impl LateCalls {
             .load(Ordering::SeqCst)
             .saturating_sub(self.state.deregistered.load(Ordering::SeqCst));
         format!(
-            "{late} calls arrived after deregistering, the last {:.1} ms after",
+            "{first}; {late} calls arrived after deregistering, the last {:.1} ms after",
             after as f64 / 1000.0
         )
     }
@@ -199,7 +222,11 @@ struct Announced {
 
 impl Registrar for Announced {
     fn register<'a>(&'a self, instance: &'a ServiceInstance) -> RegistryFuture<'a, ()> {
-        self.etcd.register(instance)
+        Box::pin(async move {
+            self.etcd.register(instance).await?;
+            self.late.registered();
+            Ok(())
+        })
     }
 
     fn deregister<'a>(&'a self, instance: &'a ServiceInstance) -> RegistryFuture<'a, ()> {

@@ -30,8 +30,10 @@
 //!    registrar timeout, 10 s by default), runs the after-start hooks;
 //! 4. waits for a [signal](App::signals) (SIGINT, SIGTERM, SIGQUIT by default), a
 //!    [`Stopper`], or a server ending on its own (which is an error unless it stopped cleanly);
-//! 5. runs the before-stop hooks, deregisters, tells the servers to stop and waits for them
-//!    up to the [stop timeout](App::stop_timeout) (10 s by default), runs the after-stop hooks.
+//! 5. runs the before-stop hooks, deregisters, keeps serving for the [drain
+//!    delay](App::drain_delay) (1 s by default, so clients see the deregistration before the
+//!    servers close), tells the servers to stop and waits for them up to the [stop
+//!    timeout](App::stop_timeout) (10 s by default), runs the after-stop hooks.
 //!
 //! Handlers reach the instance with [`from_context`].
 
@@ -74,6 +76,7 @@ pub struct App {
     registrar_timeout: Duration,
     signals: Vec<Signal>,
     stop_timeout: Duration,
+    drain_delay: Duration,
     before_start: Vec<Hook>,
     after_start: Vec<Hook>,
     before_stop: Vec<Hook>,
@@ -108,6 +111,8 @@ impl App {
     pub const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(10);
     /// Kratos' registrar timeout: 10 s.
     pub const DEFAULT_REGISTRAR_TIMEOUT: Duration = Duration::from_secs(10);
+    /// How long the servers keep serving after deregistering: 1 s.
+    pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(1);
 
     /// An app of the service `name`, with a random id, no servers, no registrar, the default
     /// signals and timeouts.
@@ -119,6 +124,7 @@ impl App {
             registrar_timeout: Self::DEFAULT_REGISTRAR_TIMEOUT,
             signals: Signal::DEFAULT.to_vec(),
             stop_timeout: Self::DEFAULT_STOP_TIMEOUT,
+            drain_delay: Self::DEFAULT_DRAIN_DELAY,
             before_start: Vec::new(),
             after_start: Vec::new(),
             before_stop: Vec::new(),
@@ -207,6 +213,18 @@ impl App {
     #[must_use]
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.stop_timeout = timeout;
+        self
+    }
+
+    /// How long the servers keep serving after the instance deregistered, before they are told
+    /// to stop (1 s by default; only with a registrar). Clients learn of the deregistration
+    /// through their registry's watch a moment later; until then they may still send calls
+    /// here, and a server already stopping would refuse them or close their connections. Go
+    /// Kratos has no such delay (0); a rolling restart then loses the calls sent in that
+    /// moment.
+    #[must_use]
+    pub fn drain_delay(mut self, delay: Duration) -> Self {
+        self.drain_delay = delay;
         self
     }
 
@@ -344,6 +362,14 @@ impl App {
                         )))
                     });
             keep_first(&mut outcome, deregistered);
+            // Clients still sending here get answers until the change reaches them; a server
+            // failing meanwhile ends the wait.
+            if !running.is_empty() {
+                tokio::select! {
+                    () = tokio::time::sleep(self.drain_delay) => {}
+                    ended = running.join_next() => keep_first(&mut outcome, Err(server_ended(ended))),
+                }
+            }
         }
         stop_servers.send_replace(true);
         let all_stopped = async {

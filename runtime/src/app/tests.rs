@@ -66,6 +66,7 @@ async fn runs_registers_serves_the_instance_and_deregisters_on_stop() {
         .http_server(http_on(loopback()))
         .grpc_server(grpc::Server::new().address(loopback()))
         .registrar(Arc::new(registry.clone()))
+        .drain_delay(Duration::ZERO)
         .signals(&[]);
     let stopper = app.stopper();
     let running = tokio::spawn(app.run());
@@ -170,8 +171,14 @@ async fn deregisters_before_stopping_the_servers_and_runs_the_hooks_in_order() {
         .after_stop(hook("after_stop"));
     let stopper = app.stopper();
     let running = tokio::spawn(app.run());
-    listed(&registry, 1).await;
+    let endpoint = listed(&registry, 1).await.remove(0).endpoints.remove(0);
     stopper.stop();
+    // Deregistered, and still answering for the drain delay (1 s).
+    listed(&registry, 0).await;
+    assert!(
+        instance_id(&endpoint).await.is_ok(),
+        "stopped serving right after deregistering"
+    );
     running.await.unwrap().unwrap();
     assert_eq!(*served.lock().unwrap(), Some(true));
     assert_eq!(
