@@ -169,14 +169,14 @@ impl App {
     /// registered as `http://IP:PORT`.
     #[must_use]
     pub fn http_server(self, server: http::Server) -> Self {
-        self.server(server::HttpServer::new(server))
+        self.server(server::Bound::new(server))
     }
 
     /// Adds a gRPC server; it listens on its [address](grpc::Server::address) and is
     /// registered as `grpc://IP:PORT`.
     #[must_use]
     pub fn grpc_server(self, server: grpc::Server) -> Self {
-        self.server(server::GrpcServer::new(server))
+        self.server(server::Bound::new(server))
     }
 
     /// Adds any [`Server`].

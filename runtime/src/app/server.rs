@@ -61,40 +61,81 @@ impl Stop {
     }
 }
 
-/// Binds `address`, naming it in the error.
-async fn bind_listener(kind: &str, address: SocketAddr) -> io::Result<TcpListener> {
-    TcpListener::bind(address).await.map_err(|error| {
-        io::Error::new(
-            error.kind(),
-            format!("{kind} server: cannot bind {address}: {error}"),
-        )
-    })
+/// The crate's HTTP and gRPC servers, as the app runs them.
+pub(super) trait Transport: Send + 'static {
+    /// `HTTP`, `gRPC`: for messages.
+    const KIND: &'static str;
+    /// The endpoint scheme registered: `http`, `grpc`.
+    const SCHEME: &'static str;
+    fn configured_address(&self) -> SocketAddr;
+    fn with_instance(self, info: InstanceInfo) -> Self;
+    fn serve(self, listener: TcpListener, stop: Stop) -> ServerFuture<'static, ()>;
 }
 
-/// The crate's HTTP server, as an app server.
-pub(super) struct HttpServer {
-    server: Option<http::Server>,
+impl Transport for http::Server {
+    const KIND: &'static str = "HTTP";
+    const SCHEME: &'static str = "http";
+
+    fn configured_address(&self) -> SocketAddr {
+        http::Server::configured_address(self)
+    }
+
+    fn with_instance(self, info: InstanceInfo) -> Self {
+        self.middleware(info)
+    }
+
+    fn serve(self, listener: TcpListener, stop: Stop) -> ServerFuture<'static, ()> {
+        // MERGE(12a): hand the app's stop timeout to the server here,
+        // `self.stop_timeout(stop.timeout())`, so it force-closes connections past it.
+        Box::pin(self.serve_listener(listener, stop.wait()))
+    }
+}
+
+impl Transport for grpc::Server {
+    const KIND: &'static str = "gRPC";
+    const SCHEME: &'static str = "grpc";
+
+    fn configured_address(&self) -> SocketAddr {
+        grpc::Server::configured_address(self)
+    }
+
+    fn with_instance(self, info: InstanceInfo) -> Self {
+        self.middleware(info)
+    }
+
+    fn serve(self, listener: TcpListener, stop: Stop) -> ServerFuture<'static, ()> {
+        // MERGE(12a): hand the app's stop timeout to the server here,
+        // `self.stop_timeout(stop.timeout())`, so it force-closes connections past it.
+        Box::pin(self.serve_listener(listener, stop.wait()))
+    }
+}
+
+/// One of the crate's servers and, once bound, its listener.
+pub(super) struct Bound<S> {
+    server: S,
     listener: Option<TcpListener>,
 }
 
-impl HttpServer {
-    pub(super) fn new(server: http::Server) -> Self {
+impl<S: Transport> Bound<S> {
+    pub(super) fn new(server: S) -> Self {
         Self {
-            server: Some(server),
+            server,
             listener: None,
         }
     }
 }
 
-impl Server for HttpServer {
+impl<S: Transport> Server for Bound<S> {
     fn bind(&mut self) -> ServerFuture<'_, Vec<String>> {
         Box::pin(async move {
-            let address = self.server.as_ref().map_or_else(
-                || SocketAddr::from(([0, 0, 0, 0], 8000)),
-                http::Server::configured_address,
-            );
-            let listener = bind_listener("HTTP", address).await?;
-            let endpoint = endpoint_url("http", listener.local_addr()?);
+            let address = self.server.configured_address();
+            let listener = TcpListener::bind(address).await.map_err(|error| {
+                io::Error::new(
+                    error.kind(),
+                    format!("{} server: cannot bind {address}: {error}", S::KIND),
+                )
+            })?;
+            let endpoint = endpoint_url(S::SCHEME, listener.local_addr()?);
             self.listener = Some(listener);
             Ok(vec![endpoint])
         })
@@ -105,64 +146,12 @@ impl Server for HttpServer {
         instance: Arc<ServiceInstance>,
         stop: Stop,
     ) -> ServerFuture<'static, ()> {
-        Box::pin(async move {
-            let (Some(server), Some(listener)) = (self.server, self.listener) else {
-                return Err(io::Error::other("HTTP server: started before it was bound"));
-            };
-            // MERGE(12a): hand the app's stop timeout to the server here,
-            // `server.stop_timeout(stop.timeout())`, so it force-closes connections past it.
-            server
-                .middleware(InstanceInfo::new(instance))
-                .serve_listener(listener, stop.wait())
-                .await
-        })
-    }
-}
-
-/// The crate's gRPC server, as an app server.
-pub(super) struct GrpcServer {
-    server: Option<grpc::Server>,
-    listener: Option<TcpListener>,
-}
-
-impl GrpcServer {
-    pub(super) fn new(server: grpc::Server) -> Self {
-        Self {
-            server: Some(server),
-            listener: None,
-        }
-    }
-}
-
-impl Server for GrpcServer {
-    fn bind(&mut self) -> ServerFuture<'_, Vec<String>> {
-        Box::pin(async move {
-            let address = self.server.as_ref().map_or_else(
-                || SocketAddr::from(([0, 0, 0, 0], 9000)),
-                grpc::Server::configured_address,
-            );
-            let listener = bind_listener("gRPC", address).await?;
-            let endpoint = endpoint_url("grpc", listener.local_addr()?);
-            self.listener = Some(listener);
-            Ok(vec![endpoint])
-        })
-    }
-
-    fn start(
-        self: Box<Self>,
-        instance: Arc<ServiceInstance>,
-        stop: Stop,
-    ) -> ServerFuture<'static, ()> {
-        Box::pin(async move {
-            let (Some(server), Some(listener)) = (self.server, self.listener) else {
-                return Err(io::Error::other("gRPC server: started before it was bound"));
-            };
-            // MERGE(12a): hand the app's stop timeout to the server here,
-            // `server.stop_timeout(stop.timeout())`, so it force-closes connections past it.
-            server
-                .middleware(InstanceInfo::new(instance))
-                .serve_listener(listener, stop.wait())
-                .await
-        })
+        let Some(listener) = self.listener else {
+            let message = format!("{} server: started before it was bound", S::KIND);
+            return Box::pin(async move { Err(io::Error::other(message)) });
+        };
+        self.server
+            .with_instance(InstanceInfo::new(instance))
+            .serve(listener, stop)
     }
 }

@@ -55,6 +55,12 @@ pub trait Balancer: Send + Sync + 'static {
     fn build(&self, nodes: Vec<Arc<Node>>) -> Box<dyn Picker>;
 }
 
+impl<B: Balancer + ?Sized> Balancer for Box<B> {
+    fn build(&self, nodes: Vec<Arc<Node>>) -> Box<dyn Picker> {
+        (**self).build(nodes)
+    }
+}
+
 /// Picks nodes out of one node set; called concurrently by every call.
 pub trait Picker: Send + Sync {
     /// The node for the next call.

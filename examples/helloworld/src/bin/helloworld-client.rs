@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use helloworld::api;
-use kratos::balancer::{Peer, PowerOfTwoChoices, Random, WeightedRoundRobin};
+use kratos::balancer::{Balancer, Peer, PowerOfTwoChoices, Random, WeightedRoundRobin};
 use kratos::middleware::Handler;
 use kratos::registry::Discovery;
 use kratos::transport::{grpc, http};
@@ -136,6 +136,14 @@ impl Greeter {
     }
 }
 
+fn balancer(name: &str) -> Box<dyn Balancer> {
+    match name {
+        "p2c" => Box::new(PowerOfTwoChoices),
+        "random" => Box::new(Random),
+        _ => Box::new(WeightedRoundRobin),
+    }
+}
+
 async fn greeter(
     flags: &Flags,
     counts: &ByEndpoint,
@@ -146,27 +154,19 @@ async fn greeter(
     };
     Ok(if flags.transport == "http" {
         let mut builder = http::Client::builder(&flags.target)
+            .balancer(balancer(&flags.balancer))
             .middleware(counts.middleware("http", flags.target.clone()));
         if let Some(discovery) = discovery {
             builder = builder.discovery(discovery);
         }
-        builder = match flags.balancer.as_str() {
-            "p2c" => builder.balancer(PowerOfTwoChoices),
-            "random" => builder.balancer(Random),
-            _ => builder.balancer(WeightedRoundRobin),
-        };
         Greeter::Http(api::GreeterHttpClient::new(builder.build()?))
     } else {
         let mut builder = grpc::Client::builder(flags.target.clone())
+            .balancer(balancer(&flags.balancer))
             .middleware(counts.middleware("grpc", flags.target.clone()));
         if let Some(discovery) = discovery {
             builder = builder.discovery(discovery);
         }
-        builder = match flags.balancer.as_str() {
-            "p2c" => builder.balancer(PowerOfTwoChoices),
-            "random" => builder.balancer(Random),
-            _ => builder.balancer(WeightedRoundRobin),
-        };
         Greeter::Grpc(api::GreeterGrpcClient::new(builder.build()?))
     })
 }
