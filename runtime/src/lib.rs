@@ -4,9 +4,12 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod app;
+pub mod balancer;
 pub mod encoding;
 pub mod errors;
 pub mod middleware;
+pub mod registry;
 pub mod transport;
 
 // Re-exported so generated code and services name one `http` version.

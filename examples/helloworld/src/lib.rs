@@ -74,3 +74,13 @@ pub fn server_middleware(
     chain.push(kratos::middleware::validate::Validate::new());
     chain
 }
+
+/// Connects to the registry named by a `--registry` flag: `etcd://HOST:PORT`.
+pub async fn connect_registry(
+    url: &str,
+) -> Result<kratos::registry::EtcdRegistry, Box<dyn std::error::Error>> {
+    let Some(address) = url.strip_prefix("etcd://") else {
+        return Err(format!("unsupported registry {url:?}; expected etcd://HOST:PORT").into());
+    };
+    Ok(kratos::registry::EtcdRegistry::connect([format!("http://{address}")]).await?)
+}

@@ -1,37 +1,84 @@
-//! Runs the helloworld service until SIGINT (Ctrl-C) or SIGTERM, then stops gracefully: HTTP on 127.0.0.1:8000 and gRPC on
-//! 127.0.0.1:9000, one `Greeter` behind both, with the default middleware chain plus request validation, and Prometheus
-//! metrics at /metrics. `--one-port` serves both on 8000 instead.
+//! Runs the helloworld service through `kratos::App` until SIGINT, SIGTERM or SIGQUIT: HTTP and
+//! gRPC, one `Greeter` behind both, with the default middleware chain plus request validation,
+//! and Prometheus metrics at /metrics.
+//!
+//! ```text
+//! helloworld [--http ADDR] [--grpc ADDR] [--one-port] [--registry etcd://HOST:PORT]
+//!            [--registry-ttl SECS] [--id ID]
+//! ```
+//!
+//! `--http` (default 127.0.0.1:8000) and `--grpc` (default 127.0.0.1:9000) take port 0 for
+//! any free port; `--one-port` serves both on the HTTP address. With `--registry` the instance
+//! registers in etcd (Go Kratos' layout, service `helloworld`, lease TTL `--registry-ttl`,
+//! 15 s by default) and deregisters before stopping. `--id` sets the instance id (a random UUID
+//! by default). Once serving it prints `helloworld: serving ID at ENDPOINT...` on stdout.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
+use kratos::app::{App, InstanceInfo, Server, ServerFuture, Stop, endpoint_url};
+use kratos::middleware::Handler;
+use kratos::registry::{Registrar, RegistryFuture, ServiceInstance};
+use kratos::transport::{grpc, http};
 use tokio::net::TcpListener;
+
+const USAGE: &str = "usage: helloworld [--http ADDR] [--grpc ADDR] [--one-port] \
+                     [--registry etcd://HOST:PORT] [--registry-ttl SECS] [--id ID]";
+
+struct Flags {
+    http: SocketAddr,
+    grpc: SocketAddr,
+    one_port: bool,
+    registry: Option<String>,
+    registry_ttl: Duration,
+    id: String,
+}
+
+fn parse_flags() -> Result<Flags, String> {
+    let mut flags = Flags {
+        http: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        grpc: SocketAddr::from(([127, 0, 0, 1], 9000)),
+        one_port: false,
+        registry: None,
+        registry_ttl: kratos::registry::EtcdRegistry::DEFAULT_TTL,
+        id: String::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "--one-port" {
+            flags.one_port = true;
+            continue;
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
+        let address = || {
+            value
+                .parse::<SocketAddr>()
+                .map_err(|error| format!("{flag} {value:?}: {error}; expected IP:PORT"))
+        };
+        match flag.as_str() {
+            "--http" => flags.http = address()?,
+            "--grpc" => flags.grpc = address()?,
+            "--registry" => flags.registry = Some(value),
+            "--registry-ttl" => {
+                let seconds = value
+                    .parse::<u64>()
+                    .map_err(|error| format!("--registry-ttl {value:?}: {error}"))?;
+                flags.registry_ttl = Duration::from_secs(seconds);
+            }
+            "--id" => flags.id = value,
+            _ => return Err(format!("unknown argument {flag:?}; {USAGE}")),
+        }
+    }
+    Ok(flags)
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let one_port = match std::env::args().nth(1).as_deref() {
-        None => false,
-        Some("--one-port") => true,
-        Some(other) => {
-            return Err(
-                format!("unknown argument {other:?}; usage: helloworld [--one-port]").into(),
-            );
-        }
-    };
-    let http_address = SocketAddr::from(([127, 0, 0, 1], 8000));
-    let grpc_address = if one_port {
-        http_address
-    } else {
-        SocketAddr::from(([127, 0, 0, 1], 9000))
-    };
-    // Bound before anything is printed: a port in use fails here, at once. SIGINT and SIGTERM
-    // are taken over as early, so a signal right after the announcement stops gracefully.
-    let shutdown = kratos::transport::shutdown_signal();
-    let http_listener = TcpListener::bind(http_address).await?;
-    let grpc_listener = if one_port {
-        None
-    } else {
-        Some(TcpListener::bind(grpc_address).await?)
-    };
+    let flags = parse_flags()?;
     // Access logs at WARN and above: successful calls stay quiet, failures are printed. The
     // writer never blocks a request (lines are dropped if stderr is not read); the guard
     // flushes what is queued at exit.
@@ -41,40 +88,196 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(log_writer)
         .try_init();
     let registry = kratos::middleware::metrics::Registry::new();
-    let middleware = helloworld::server_middleware(&registry);
-    let mut http = helloworld::http_server()?.middleware(middleware.clone());
+    let late = LateCalls::default();
+    let mut middleware = helloworld::server_middleware(&registry);
+    if flags.registry.is_some() {
+        middleware.push(late.middleware());
+    }
+    let mut http = helloworld::http_server()?
+        .address(flags.http)
+        .middleware(middleware.clone());
     http.route("GET", "/metrics", "/metrics", registry.http_handler())?;
-    let grpc = helloworld::grpc_server().middleware(middleware);
-    println!("helloworld: HTTP on http://{http_address}, gRPC on {grpc_address}");
-    println!("try:   curl http://{http_address}/helloworld/kratos");
-    println!("error: curl -i http://{http_address}/helloworld/error");
-    println!("metrics: curl http://{http_address}/metrics");
-    println!(
-        "gRPC:  grpcurl -plaintext -d '{{\"name\":\"kratos\"}}' {grpc_address} helloworld.v1.Greeter/SayHello"
-    );
-    match grpc_listener {
-        None => {
-            kratos::transport::grpc::serve_with_http(http_listener, grpc, http, shutdown).await?;
+    let grpc = helloworld::grpc_server()
+        .address(flags.grpc)
+        .middleware(middleware);
+
+    let mut app = App::new("helloworld").id(flags.id).version("v1.0.0");
+    app = if flags.one_port {
+        app.server(OnePort {
+            address: flags.http,
+            servers: Some((http, grpc)),
+            listener: None,
+        })
+    } else {
+        app.http_server(http).grpc_server(grpc)
+    };
+    if let Some(url) = &flags.registry {
+        let etcd = helloworld::connect_registry(url)
+            .await?
+            .ttl(flags.registry_ttl);
+        app = app.registrar(Arc::new(Announced {
+            etcd,
+            late: late.clone(),
+        }));
+    }
+    app = app.after_start(|instance| async move {
+        println!(
+            "helloworld: serving {} at {}",
+            instance.id,
+            instance.endpoints.join(" ")
+        );
+        if let Some(http) = instance.endpoint_for("http") {
+            println!("try:   curl http://{http}/helloworld/kratos");
+            println!("metrics: curl http://{http}/metrics");
         }
-        Some(grpc_listener) => {
-            let (stop, stopped) = tokio::sync::watch::channel(());
-            let http_stopped = stopped.clone();
-            let mut grpc_stopped = stopped;
-            let http = http.serve_listener(http_listener, async move {
-                let mut stopped = http_stopped;
-                let _ = stopped.changed().await;
-            });
-            let grpc = grpc.serve_listener(grpc_listener, async move {
-                let _ = grpc_stopped.changed().await;
-            });
-            let signal = async move {
-                shutdown.await;
-                let _ = stop.send(());
-            };
-            let (http, grpc, ()) = tokio::join!(http, grpc, signal);
-            http?;
-            grpc?;
-        }
+        Ok(())
+    });
+    app.run().await?;
+    if flags.registry.is_some() {
+        println!("helloworld: stopped; {}", late.report());
     }
     Ok(())
+}
+
+/// When the first call came after registering, and how many calls arrived after the instance
+/// deregistered (clients that had not yet seen the change) and when the last one came: printed
+/// at exit, checked by the rolling-restart test.
+#[derive(Clone, Default)]
+struct LateCalls {
+    state: Arc<LateState>,
+}
+
+#[derive(Default)]
+struct LateState {
+    /// Microseconds since `epoch` at registration, plus one (0: not yet).
+    registered: AtomicU64,
+    /// Microseconds since `epoch` of the first call after registering, plus one.
+    first_call: AtomicU64,
+    /// Microseconds since `epoch` at deregistration, plus one (0: still registered).
+    deregistered: AtomicU64,
+    late: AtomicU64,
+    last_late: AtomicU64,
+    epoch: std::sync::OnceLock<Instant>,
+}
+
+impl LateCalls {
+    fn now(&self) -> u64 {
+        let epoch = *self.state.epoch.get_or_init(Instant::now);
+        u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX) + 1
+    }
+
+    fn registered(&self) {
+        self.state.registered.store(self.now(), Ordering::SeqCst);
+    }
+
+    fn deregistered(&self) {
+        self.state.deregistered.store(self.now(), Ordering::SeqCst);
+    }
+
+    fn middleware(&self) -> impl Fn(Handler) -> Handler + Send + Sync + 'static {
+        let calls = self.clone();
+        move |next: Handler| -> Handler {
+            let calls = calls.clone();
+            Arc::new(move |ctx, request| {
+                if calls.state.registered.load(Ordering::SeqCst) != 0 {
+                    let _ = calls.state.first_call.compare_exchange(
+                        0,
+                        calls.now(),
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
+                }
+                if calls.state.deregistered.load(Ordering::SeqCst) != 0 {
+                    calls.state.late.fetch_add(1, Ordering::SeqCst);
+                    calls.state.last_late.store(calls.now(), Ordering::SeqCst);
+                }
+                next(ctx, request)
+            })
+        }
+    }
+
+    fn report(&self) -> String {
+        let first = match self.state.first_call.load(Ordering::SeqCst) {
+            0 => "no call".to_owned(),
+            first => format!(
+                "first call {:.1} ms after registering",
+                first.saturating_sub(self.state.registered.load(Ordering::SeqCst)) as f64 / 1000.0
+            ),
+        };
+        let late = self.state.late.load(Ordering::SeqCst);
+        let after = self
+            .state
+            .last_late
+            .load(Ordering::SeqCst)
+            .saturating_sub(self.state.deregistered.load(Ordering::SeqCst));
+        format!(
+            "{first}; {late} calls arrived after deregistering, the last {:.1} ms after",
+            after as f64 / 1000.0
+        )
+    }
+}
+
+/// The etcd registrar, noting when the instance deregistered.
+struct Announced {
+    etcd: kratos::registry::EtcdRegistry,
+    late: LateCalls,
+}
+
+impl Registrar for Announced {
+    fn register<'a>(&'a self, instance: &'a ServiceInstance) -> RegistryFuture<'a, ()> {
+        Box::pin(async move {
+            self.etcd.register(instance).await?;
+            self.late.registered();
+            Ok(())
+        })
+    }
+
+    fn deregister<'a>(&'a self, instance: &'a ServiceInstance) -> RegistryFuture<'a, ()> {
+        Box::pin(async move {
+            let result = self.etcd.deregister(instance).await;
+            self.late.deregistered();
+            result
+        })
+    }
+}
+
+/// HTTP and gRPC on one port (`--one-port`): a user `Server` for the app.
+struct OnePort {
+    address: SocketAddr,
+    servers: Option<(http::Server, grpc::Server)>,
+    listener: Option<TcpListener>,
+}
+
+impl Server for OnePort {
+    fn bind(&mut self) -> ServerFuture<'_, Vec<String>> {
+        Box::pin(async move {
+            let listener = TcpListener::bind(self.address).await?;
+            let address = listener.local_addr()?;
+            self.listener = Some(listener);
+            Ok(vec![
+                endpoint_url("http", address),
+                endpoint_url("grpc", address),
+            ])
+        })
+    }
+
+    fn start(
+        self: Box<Self>,
+        instance: Arc<ServiceInstance>,
+        stop: Stop,
+    ) -> ServerFuture<'static, ()> {
+        Box::pin(async move {
+            let (Some((http, grpc)), Some(listener)) = (self.servers, self.listener) else {
+                return Err(std::io::Error::other("started before binding"));
+            };
+            let info = InstanceInfo::new(instance);
+            grpc::serve_with_http(
+                listener,
+                grpc.middleware(info.clone()),
+                http.middleware(info),
+                stop.wait(),
+            )
+            .await
+        })
+    }
 }

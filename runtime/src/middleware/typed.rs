@@ -21,6 +21,7 @@ use super::tracing::Tracing;
 #[cfg(feature = "validate")]
 use super::validate::Validate;
 use super::{BoxFuture, Chain};
+use crate::app::InstanceInfo;
 use crate::errors::Error;
 use crate::transport::Context;
 use prost_reflect::ReflectMessage;
@@ -40,6 +41,8 @@ pub(crate) enum Step {
     /// `buf.validate` rules: a violation ends the call before it starts.
     #[cfg(feature = "validate")]
     Validate(Validating),
+    /// The app's instance, put in the context (`kratos::app::from_context`).
+    Instance(InstanceInfo),
 }
 
 /// The validate step: the middleware, and the answer for the request type last seen here.
@@ -66,6 +69,9 @@ impl Step {
     pub(crate) fn of(middleware: &dyn Any) -> Option<Vec<Step>> {
         if middleware.is::<Recovery>() {
             return Some(vec![Step::Recovery]);
+        }
+        if let Some(info) = middleware.downcast_ref::<InstanceInfo>() {
+            return Some(vec![Step::Instance(info.clone())]);
         }
         #[cfg(feature = "otel")]
         if let Some(tracing) = middleware.downcast_ref::<Tracing>() {
@@ -151,6 +157,7 @@ where
             .try_for_each(|step| {
                 match step {
                     Step::Recovery => {}
+                    Step::Instance(info) => info.attach(&mut ctx),
                     #[cfg(feature = "otel")]
                     Step::Tracing(tracing) => {
                         pending.extend(tracing.begin(&mut ctx).map(Pending::Span));

@@ -3,6 +3,7 @@
 
 mod context;
 mod deadline;
+pub(crate) mod discovery;
 pub mod grpc;
 pub mod http;
 mod serve;

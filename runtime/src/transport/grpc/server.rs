@@ -231,3 +231,10 @@ async fn set_serving(reporter: &HealthReporter, services: &[&'static str]) {
             .await;
     }
 }
+
+impl Server {
+    /// The address set with [`address`](Self::address), for `kratos::App` to bind.
+    pub(crate) fn configured_address(&self) -> SocketAddr {
+        self.address
+    }
+}

@@ -261,3 +261,10 @@ impl Server {
         crate::transport::serve::serve_connections(listener, service, settings, signal).await
     }
 }
+
+impl Server {
+    /// The address set with [`address`](Self::address), for `kratos::App` to bind.
+    pub(crate) fn configured_address(&self) -> SocketAddr {
+        self.address
+    }
+}

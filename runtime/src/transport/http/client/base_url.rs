@@ -137,3 +137,23 @@ impl BaseUrl {
         &self.text
     }
 }
+
+/// `uri` with its authority replaced by `address` (`host:port`): the URL of one attempt on a
+/// discovered node.
+pub(super) fn with_authority(uri: &Uri, address: &str) -> Result<Uri, Error> {
+    let mut parts = uri.clone().into_parts();
+    parts.authority = Some(Authority::try_from(address).map_err(|error| {
+        Error::new(
+            503,
+            super::TRANSPORT_REASON,
+            format!("the discovered endpoint {address:?} is not host:port: {error}"),
+        )
+    })?);
+    Uri::from_parts(parts).map_err(|error| {
+        Error::new(
+            503,
+            super::TRANSPORT_REASON,
+            format!("no URL for the discovered endpoint {address:?}: {error}"),
+        )
+    })
+}

@@ -87,6 +87,10 @@ pub use call::{Call, CallBody, CallInfo, CallOptions, ReplyHeaders};
 pub use rustls;
 
 use base_url::BaseUrl;
+
+use crate::balancer::{Balancer, NodeFilter, Peer};
+use crate::registry::Discovery;
+use crate::transport::discovery::{self, DiscoveryConfig, Resolver};
 use connector::{Connector, TlsConfig};
 
 use crate::encoding::{Format, HttpMessage, JsonOptions};
@@ -113,7 +117,11 @@ pub struct Client {
 }
 
 struct Inner {
+    /// For a `discovery:///name` target: `http://name`, whose authority each attempt replaces
+    /// with its node's.
     base: BaseUrl,
+    /// Set for a `discovery:///name` target.
+    resolver: Option<Resolver>,
     http: legacy::Client<Connector, Full<Bytes>>,
     timeout: Option<Duration>,
     /// Sent with every call; `User-Agent` included.
@@ -127,7 +135,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base.as_str())
+            .field("base_url", &self.base_url())
             .field("timeout", &self.inner.timeout)
             .field("format", &self.inner.format)
             .field("middleware", &self.inner.middleware)
@@ -145,7 +153,8 @@ impl Client {
 
     /// A client with the default settings for `base_url`: `http://127.0.0.1:8000`, with an
     /// optional path prefix (`http://host/api`); `https://` needs the `tls` feature; a URL
-    /// without a scheme (`127.0.0.1:8000`) means `http://`.
+    /// without a scheme (`127.0.0.1:8000`) means `http://`. `discovery:///name` needs a
+    /// [`Discovery`](crate::registry::Discovery): see [`ClientBuilder::discovery`].
     pub fn new(base_url: &str) -> Result<Client, Error> {
         Self::builder(base_url).build()
     }
@@ -155,9 +164,12 @@ impl Client {
         ClientBuilder::new(base_url)
     }
 
-    /// The base URL, normalized: `http://host:port/prefix`.
+    /// The base URL, normalized: `http://host:port/prefix`; or `discovery:///name`.
     pub fn base_url(&self) -> &str {
-        self.inner.base.as_str()
+        match &self.inner.resolver {
+            Some(resolver) => resolver.target(),
+            None => self.inner.base.as_str(),
+        }
     }
 
     /// Sends one call; generated client methods call this. See the [module docs](self).
@@ -334,7 +346,7 @@ impl Plan {
             );
         }
 
-        let exchange = self.exchange(http_request);
+        let exchange = self.exchange(&ctx, http_request);
         let (parts, body) = match self.timeout {
             Some(limit) => tokio::time::timeout(limit, exchange)
                 .await
@@ -358,22 +370,71 @@ impl Plan {
         }
     }
 
-    /// Sends the request and reads the whole reply, within the body limit.
+    /// Sends the request and reads the whole reply, within the body limit. A `discovery:///`
+    /// target picks a node per attempt, and an attempt that could not connect (nothing was
+    /// sent) is made again on another node, up to [`MAX_ATTEMPTS`] in all.
     async fn exchange(
         &self,
+        ctx: &Context,
         request: http::Request<Full<Bytes>>,
     ) -> Result<(http::response::Parts, Bytes), Error> {
+        let Some(resolver) = &self.inner.resolver else {
+            return self.attempt(request).await.map_err(|failed| failed.error);
+        };
+        let (parts, body) = request.into_parts();
+        let peer = ctx.extensions().get::<Peer>();
+        let mut tried: Vec<String> = Vec::new();
+        let mut last_failure: Option<Error> = None;
+        loop {
+            let picked = match resolver.select(&tried, self.timeout).await {
+                Ok(picked) => picked,
+                // No other node to try: the failure of the last one says more.
+                Err(error) => return Err(last_failure.unwrap_or(error)),
+            };
+            if let Some(peer) = peer {
+                peer.set(picked.node());
+            }
+            let address = picked.node().address().to_owned();
+            let mut request = http::Request::from_parts(parts.clone(), body.clone());
+            *request.uri_mut() = base_url::with_authority(&self.uri, &address)?;
+            match self.attempt(request).await {
+                Ok(reply) => {
+                    picked.done(false);
+                    return Ok(reply);
+                }
+                Err(failed) => {
+                    picked.done(discovery::is_unhealthy(&failed.error));
+                    if !failed.unsent || tried.len() + 1 >= MAX_ATTEMPTS {
+                        return Err(failed.error);
+                    }
+                    tried.push(address);
+                    last_failure = Some(failed.error);
+                }
+            }
+        }
+    }
+
+    /// One attempt on the request's own URL.
+    async fn attempt(
+        &self,
+        request: http::Request<Full<Bytes>>,
+    ) -> Result<(http::response::Parts, Bytes), Failed> {
+        let uri = request.uri().clone();
         let response = self.inner.http.request(request).await.map_err(|error| {
-            let what = if error.is_connect() {
+            let unsent = error.is_connect();
+            let what = if unsent {
                 format!(
                     "{}: cannot connect to {}",
                     self.operation,
-                    self.uri.authority().map_or("", |a| a.as_str())
+                    uri.authority().map_or("", |a| a.as_str())
                 )
             } else {
-                format!("{}: {} {} failed", self.operation, self.method, self.uri)
+                format!("{}: {} {} failed", self.operation, self.method, uri)
             };
-            reply::transport_error(&what, error)
+            Failed {
+                error: reply::transport_error(&what, error),
+                unsent,
+            }
         })?;
         let (parts, body) = response.into_parts();
         let limit = self.inner.body_limit;
@@ -383,17 +444,38 @@ impl Plan {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
         if declared.is_some_and(|length| length > limit as u64) {
-            return Err(reply::too_large(self.operation, limit));
+            return Err(reply::too_large(self.operation, limit).into());
         }
         match Limited::new(body, limit).collect().await {
             Ok(collected) => Ok((parts, collected.to_bytes())),
             Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-                Err(reply::too_large(self.operation, limit))
+                Err(reply::too_large(self.operation, limit).into())
             }
             Err(error) => Err(reply::transport_error(
                 &format!("{}: reading the reply failed", self.operation),
                 error,
-            )),
+            )
+            .into()),
+        }
+    }
+}
+
+/// The most attempts of one call to a `discovery:///` target: the first, and two more on other
+/// nodes when an attempt could not connect.
+const MAX_ATTEMPTS: usize = 3;
+
+/// A failed attempt; `unsent` when the request never left (no connection), so another node
+/// may be tried whatever the method.
+struct Failed {
+    error: Error,
+    unsent: bool,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            unsent: false,
         }
     }
 }
@@ -424,6 +506,7 @@ pub struct ClientBuilder {
     format: Format,
     body_limit: usize,
     tls: TlsConfig,
+    discovery: DiscoveryConfig,
     invalid: Option<Error>,
 }
 
@@ -449,6 +532,7 @@ impl ClientBuilder {
             format: Format::Json,
             body_limit: Client::DEFAULT_BODY_LIMIT,
             tls: TlsConfig::default(),
+            discovery: DiscoveryConfig::default(),
             invalid: None,
         }
     }
@@ -533,7 +617,36 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the settings and builds the client.
+    /// Where a `discovery:///name` target's instances come from (an
+    /// [`EtcdRegistry`](crate::registry), a [`MemoryRegistry`](crate::registry::MemoryRegistry)).
+    /// The client follows the service's watch and sends each call to a node picked by the
+    /// [balancer](Self::balancer) among the instances' `http://` endpoints; an attempt that
+    /// could not connect is made again on another node (up to 3 attempts). Ignored for a
+    /// plain URL.
+    #[must_use]
+    pub fn discovery(mut self, discovery: Arc<dyn Discovery>) -> Self {
+        self.discovery.discovery = Some(discovery);
+        self
+    }
+
+    /// The balancer of a `discovery:///` target:
+    /// [`WeightedRoundRobin`](crate::balancer::WeightedRoundRobin) by default.
+    #[must_use]
+    pub fn balancer(mut self, balancer: impl Balancer) -> Self {
+        self.discovery.balancer = Some(Box::new(balancer));
+        self
+    }
+
+    /// Adds a node filter for a `discovery:///` target (an instance must pass them all), such
+    /// as [`filter::version`](crate::balancer::filter::version).
+    #[must_use]
+    pub fn node_filter(mut self, filter: NodeFilter) -> Self {
+        self.discovery.filters.push(filter);
+        self
+    }
+
+    /// Checks the settings and builds the client. A `discovery:///` target must be built
+    /// inside a Tokio runtime (it follows the registry in a task).
     pub fn build(self) -> Result<Client, Error> {
         if let Some(error) = self.invalid {
             return Err(error);
@@ -545,7 +658,14 @@ impl ClientBuilder {
                 "Format::Form is not a message format; use Format::Json or Format::Proto",
             ));
         }
-        let base = BaseUrl::parse(&self.base_url)?;
+        let (base, resolver) = match discovery::service_name(&self.base_url) {
+            None => (BaseUrl::parse(&self.base_url)?, None),
+            Some(name) => {
+                let name = name?;
+                let resolver = Resolver::start(name, "http", self.discovery)?;
+                (BaseUrl::parse(&format!("http://{name}"))?, Some(resolver))
+            }
+        };
         let mut headers = self.headers;
         if let Some(user_agent) = &self.user_agent {
             let value = HeaderValue::from_str(user_agent).map_err(|error| {
@@ -570,6 +690,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 base,
+                resolver,
                 http,
                 timeout: self.timeout,
                 headers,

@@ -1,6 +1,7 @@
 //! The client against our own server and against raw sockets with odd replies; loopback only,
 //! every wait bounded.
 
+mod discovery;
 mod support;
 #[cfg(feature = "tls")]
 mod tls;

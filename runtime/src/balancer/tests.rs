@@ -1,0 +1,217 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::*;
+
+fn instance(id: &str, weight: Option<u32>) -> ServiceInstance {
+    let mut instance = ServiceInstance::new(id, "s")
+        .version(if id.starts_with('x') { "v2" } else { "v1" })
+        .endpoint(format!("grpc://{id}:9000"))
+        .endpoint(format!("http://{id}:8000"));
+    if let Some(weight) = weight {
+        instance = instance.metadata("weight", weight.to_string());
+    }
+    instance
+}
+
+fn counts(selector: &Selector, picks: usize) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for _ in 0..picks {
+        let picked = selector.select(&[]).unwrap();
+        *counts
+            .entry(picked.node().address().to_owned())
+            .or_default() += 1;
+        picked.done(false);
+    }
+    counts
+}
+
+#[test]
+fn wrr_follows_the_weights() {
+    let selector = Selector::new(WeightedRoundRobin, "http");
+    selector.update(&[
+        instance("a", Some(50)),
+        instance("b", Some(30)),
+        instance("c", Some(20)),
+    ]);
+    let counts = counts(&selector, 10_000);
+    assert_eq!(counts["a:8000"], 5_000);
+    assert_eq!(counts["b:8000"], 3_000);
+    assert_eq!(counts["c:8000"], 2_000);
+}
+
+#[test]
+fn wrr_spreads_picks_evenly_and_defaults_to_equal_weights() {
+    let selector = Selector::new(WeightedRoundRobin, "http");
+    selector.update(&[instance("a", None), instance("b", Some(100))]);
+    let picks: Vec<String> = (0..6)
+        .map(|_| selector.select(&[]).unwrap().node().address().to_owned())
+        .collect();
+    for pair in picks.windows(2) {
+        assert_ne!(pair[0], pair[1], "{picks:?}");
+    }
+}
+
+#[test]
+fn wrr_keeps_odd_weights_within_a_percent_when_scaled() {
+    let selector = Selector::new(WeightedRoundRobin, "http");
+    // Sum 10_007 with no common divisor: the schedule is scaled down to fit.
+    selector.update(&[instance("a", Some(7_001)), instance("b", Some(3_006))]);
+    let counts = counts(&selector, 10_000);
+    let share = counts["a:8000"] as f64 / 10_000.0;
+    assert!((share - 7_001.0 / 10_007.0).abs() < 0.01, "{share}");
+}
+
+#[test]
+fn random_is_uniform() {
+    fastrand::seed(7);
+    let selector = Selector::new(Random, "http");
+    selector.update(&[
+        instance("a", None),
+        instance("b", None),
+        instance("c", None),
+    ]);
+    let counts = counts(&selector, 30_000);
+    for (address, count) in &counts {
+        // Expected 10_000 each; the standard deviation is about 82.
+        assert!((9_500..=10_500).contains(count), "{address}: {count}");
+    }
+}
+
+/// One call to each of the two nodes, so both have statistics.
+fn warm_up(selector: &Selector, finish: impl Fn(Picked)) {
+    let first = selector.select(&[]).unwrap();
+    let tried = [first.node().address().to_owned()];
+    finish(first);
+    finish(selector.select(&tried).unwrap());
+}
+
+#[test]
+fn p2c_prefers_the_faster_node() {
+    fastrand::seed(11);
+    let selector = Selector::new(PowerOfTwoChoices, "http");
+    selector.update(&[instance("fast", None), instance("slow", None)]);
+    let latency = |address: &str| {
+        if address == "slow:8000" {
+            Duration::from_millis(50)
+        } else {
+            Duration::from_millis(1)
+        }
+    };
+    warm_up(&selector, |picked| {
+        let address = picked.node().address().to_owned();
+        picked.node().stats.finished(latency(&address), false);
+        std::mem::forget(picked);
+    });
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for _ in 0..10_000 {
+        let picked = selector.select(&[]).unwrap();
+        let address = picked.node().address().to_owned();
+        // Report the latency the node would have had.
+        picked.node().stats.finished(latency(&address), false);
+        std::mem::forget(picked);
+        *counts.entry(address).or_default() += 1;
+    }
+    // With both measured, the slow one wins only by forced picks (at most one per 25 ms).
+    assert!(counts["fast:8000"] >= 9_500, "{counts:?}");
+    assert!(
+        counts.get("slow:8000").copied().unwrap_or(0) >= 1,
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn p2c_moves_away_from_a_node_with_calls_piling_up() {
+    fastrand::seed(3);
+    let selector = Selector::new(PowerOfTwoChoices, "http");
+    selector.update(&[instance("a", None), instance("b", None)]);
+    warm_up(&selector, |picked| picked.done(false));
+    // Hold 20 calls on whichever node comes first; the next picks go to the other.
+    let held: Vec<Picked> = (0..20).map(|_| selector.select(&[]).unwrap()).collect();
+    let busy = held[0].node().address().to_owned();
+    let on_busy = held.iter().filter(|p| p.node().address() == busy).count();
+    assert!(on_busy < 20, "every held call went to {busy}");
+}
+
+#[test]
+fn filters_and_scheme_choose_the_nodes() {
+    let selector = Selector::with_filters(
+        Box::new(WeightedRoundRobin),
+        "grpc",
+        vec![filter::version("v1")],
+    );
+    selector.update(&[
+        instance("a", None),
+        instance("x1", None),
+        ServiceInstance::new("h", "s").endpoint("http://h:8000"),
+    ]);
+    assert_eq!(selector.len(), 1);
+    assert_eq!(selector.select(&[]).unwrap().node().address(), "a:9000");
+
+    let by_metadata = Selector::with_filters(
+        Box::new(Random),
+        "http",
+        vec![filter::metadata("zone", "eu")],
+    );
+    by_metadata.update(&[
+        instance("a", None),
+        instance("b", None).metadata("zone", "eu"),
+    ]);
+    assert_eq!(by_metadata.select(&[]).unwrap().node().address(), "b:8000");
+}
+
+#[test]
+fn a_retry_avoids_the_nodes_already_tried() {
+    let selector = Selector::new(WeightedRoundRobin, "http");
+    selector.update(&[instance("a", Some(1_000)), instance("b", Some(1))]);
+    for _ in 0..50 {
+        let picked = selector.select(&["a:8000".to_owned()]).unwrap();
+        assert_eq!(picked.node().address(), "b:8000");
+    }
+    let error = selector
+        .select(&["a:8000".to_owned(), "b:8000".to_owned()])
+        .unwrap_err();
+    assert_eq!(
+        (error.code(), error.reason()),
+        (503, NO_AVAILABLE_NODE_REASON)
+    );
+}
+
+#[test]
+fn an_empty_selector_is_unavailable_and_updates_keep_statistics() {
+    let selector = Selector::new(PowerOfTwoChoices, "http");
+    let error = selector.select(&[]).unwrap_err();
+    assert_eq!(error.code(), 503);
+
+    selector.update(&[instance("a", None)]);
+    let picked = selector.select(&[]).unwrap();
+    let node = Arc::clone(picked.node());
+    picked.done(false);
+    selector.update(&[instance("a", None), instance("b", None)]);
+    let kept = Arc::clone(selector.read().as_ref().unwrap().nodes().first().unwrap());
+    assert!(Arc::ptr_eq(&node, &kept));
+
+    selector.update(&[]);
+    assert!(selector.is_empty());
+}
+
+#[test]
+fn concurrent_picks_share_one_schedule() {
+    let selector = Arc::new(Selector::new(WeightedRoundRobin, "http"));
+    selector.update(&[instance("a", Some(1)), instance("b", Some(1))]);
+    let threads: Vec<_> = (0..64)
+        .map(|_| {
+            let selector = Arc::clone(&selector);
+            std::thread::spawn(move || counts(&selector, 1_000))
+        })
+        .collect();
+    let mut total: HashMap<String, usize> = HashMap::new();
+    for thread in threads {
+        for (address, count) in thread.join().unwrap() {
+            *total.entry(address).or_default() += count;
+        }
+    }
+    // One atomic turn counter for all callers: the 64_000 picks alternate exactly.
+    assert_eq!(total["a:8000"], 32_000);
+    assert_eq!(total["b:8000"], 32_000);
+}

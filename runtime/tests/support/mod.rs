@@ -1,0 +1,3 @@
+//! Shared by the runtime's integration tests.
+
+pub(crate) mod etcd;
