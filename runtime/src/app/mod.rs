@@ -60,6 +60,9 @@ use crate::transport::{grpc, http};
 /// Reason of an app that failed to start or stopped on a failure (code 500).
 pub const APP_REASON: &str = "APP";
 
+/// How long past the stop timeout the app waits for servers to finish closing.
+const FORCE_CLOSE_GRACE: Duration = Duration::from_secs(1);
+
 type Hook = Box<dyn Fn(Arc<ServiceInstance>) -> HookFuture + Send + Sync>;
 type HookFuture = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 
@@ -208,8 +211,10 @@ impl App {
         self
     }
 
-    /// How long the servers may take to stop once told to (10 s by default); past it, `run`
-    /// stops waiting for them and returns an error.
+    /// How long the servers may take to stop once told to (10 s by default). The crate's HTTP
+    /// and gRPC servers let calls in progress finish until then, close what is still open at
+    /// that moment and return; a server of your own that is still running a second later is
+    /// dropped and `run` returns an error.
     #[must_use]
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.stop_timeout = timeout;
@@ -381,7 +386,9 @@ impl App {
             }
             result
         };
-        match tokio::time::timeout(self.stop_timeout, all_stopped).await {
+        // The crate's servers close their connections at the stop timeout and then return; the
+        // grace lets them finish closing before a server that ignores the timeout is dropped.
+        match tokio::time::timeout(self.stop_timeout + FORCE_CLOSE_GRACE, all_stopped).await {
             Ok(stopped) => keep_first(&mut outcome, stopped),
             Err(_) => keep_first(
                 &mut outcome,

@@ -85,9 +85,9 @@ impl Transport for http::Server {
     }
 
     fn serve(self, listener: TcpListener, stop: Stop) -> ServerFuture<'static, ()> {
-        // MERGE(12a): hand the app's stop timeout to the server here,
-        // `self.stop_timeout(stop.timeout())`, so it force-closes connections past it.
-        Box::pin(self.serve_listener(listener, stop.wait()))
+        // The server force-closes what is still open at the app's stop timeout.
+        let server = self.stop_timeout(stop.timeout());
+        Box::pin(server.serve_listener(listener, stop.wait()))
     }
 }
 
@@ -104,9 +104,9 @@ impl Transport for grpc::Server {
     }
 
     fn serve(self, listener: TcpListener, stop: Stop) -> ServerFuture<'static, ()> {
-        // MERGE(12a): hand the app's stop timeout to the server here,
-        // `self.stop_timeout(stop.timeout())`, so it force-closes connections past it.
-        Box::pin(self.serve_listener(listener, stop.wait()))
+        // The server force-closes what is still open at the app's stop timeout.
+        let server = self.stop_timeout(stop.timeout());
+        Box::pin(server.serve_listener(listener, stop.wait()))
     }
 }
 
