@@ -4,6 +4,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod config;
 pub mod encoding;
 pub mod errors;
 pub mod middleware;
