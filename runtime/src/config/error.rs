@@ -46,6 +46,14 @@ impl ConfigError {
         self
     }
 
+    /// This error's source, line and key on another message.
+    pub(crate) fn with_context_of(mut self, other: &Self) -> Self {
+        self.origin.clone_from(&other.origin);
+        self.line = other.line;
+        self.key.clone_from(&other.key);
+        self
+    }
+
     /// The source the error comes from, if known.
     pub fn origin(&self) -> Option<&str> {
         self.origin.as_deref()

@@ -3,18 +3,17 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use prost_reflect::ReflectMessage;
+use prost_reflect::{DeserializeOptions, DynamicMessage, MessageDescriptor, ReflectMessage};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 
-use super::de::ValueDeserializer;
+use super::de::{DeError, ValueDeserializer};
 use super::error::ConfigError;
 use super::reload::{build, reload};
 use super::source::Source;
 use super::tree::Tree;
-use crate::encoding::{JsonOptions, decode_json};
 
 /// A configuration merged from its sources, followed while the sources change.
 ///
@@ -141,28 +140,26 @@ impl Config {
     /// with the protobuf JSON mapping: a kratos-layout `Bootstrap` with
     /// `google.protobuf.Duration` fields written `1s`. Unknown keys are ignored.
     pub fn scan_message<M: ReflectMessage + Default>(&self, key: &str) -> Result<M, ConfigError> {
-        let tree = self.tree();
-        let value = tree.get(key).ok_or_else(|| unset(key))?;
-        let mut message = M::default();
-        let json = serde_json::to_vec(value)
-            .map_err(|error| ConfigError::new(error.to_string()).with_key(key))?;
-        decode_json(&json, &mut message, &JsonOptions::default()).map_err(|error| {
-            let error = ConfigError::new(format!(
-                "not a {}: {}",
-                message.descriptor().full_name(),
-                error.message()
-            ));
-            let error = if key.is_empty() {
-                error
-            } else {
-                error.with_key(key)
-            };
-            match tree.origin(key) {
-                Some(origin) => error.with_origin(origin),
+        let descriptor = M::default().descriptor();
+        // prost-reflect's protojson reader over the tree itself, not a JSON text: errors keep
+        // the key path and source, and environment strings stand for numbers here too.
+        let options = DeserializeOptions::new().deny_unknown_fields(false);
+        let message = read_with(&self.tree(), key, |value| {
+            DynamicMessage::deserialize_with_options(descriptor.clone(), value, &options)
+        })
+        .map_err(|error| {
+            let field = error.key().map(|full| relative(full, key));
+            match field.and_then(|field| expected_at(&descriptor, field)) {
+                Some(expected) => {
+                    let message = format!("{} (expected {expected})", error.message());
+                    ConfigError::new(message).with_context_of(&error)
+                }
                 None => error,
             }
         })?;
-        Ok(message)
+        message.transcode_to().map_err(|error| {
+            ConfigError::new(format!("not a {}: {error}", descriptor.full_name())).with_key(key)
+        })
     }
 
     /// Calls `on_change` with the new value of `key` each time it changes: not at first, not
@@ -217,16 +214,30 @@ fn unset(key: &str) -> ConfigError {
 }
 
 fn read<T: DeserializeOwned>(tree: &Tree, key: &str) -> Result<T, ConfigError> {
+    read_with(tree, key, |value| T::deserialize(value))
+}
+
+/// Runs `deserialize` over the value at `key`; a failure names the full key of the value that
+/// failed, its source, and what was expected.
+fn read_with<T>(
+    tree: &Tree,
+    key: &str,
+    deserialize: impl FnOnce(
+        serde_path_to_error::Deserializer<'_, '_, ValueDeserializer<'_>>,
+    ) -> Result<T, DeError>,
+) -> Result<T, ConfigError> {
     let value = tree.get(key).ok_or_else(|| unset(key))?;
-    serde_path_to_error::deserialize(ValueDeserializer(value)).map_err(|error| {
-        let path = error.path().to_string();
+    let mut track = serde_path_to_error::Track::new();
+    let deserializer = serde_path_to_error::Deserializer::new(ValueDeserializer(value), &mut track);
+    deserialize(deserializer).map_err(|error| {
+        let path = track.path().to_string();
         let full = match (key.is_empty(), path.as_str()) {
             (_, ".") => key.to_owned(),
             (true, path) => path.to_owned(),
             (false, path) if path.starts_with('[') => format!("{key}{path}"),
             (false, path) => format!("{key}.{path}"),
         };
-        let error = ConfigError::new(error.into_inner().0);
+        let error = ConfigError::new(error.0);
         let error = if full.is_empty() {
             error
         } else {
@@ -237,4 +248,41 @@ fn read<T: DeserializeOwned>(tree: &Tree, key: &str) -> Result<T, ConfigError> {
             None => error,
         }
     })
+}
+
+/// `full` without the leading `key.` (the path inside the scanned sub-tree).
+fn relative<'a>(full: &'a str, key: &str) -> &'a str {
+    if key.is_empty() {
+        return full;
+    }
+    full.strip_prefix(key)
+        .map_or(full, |rest| rest.trim_start_matches('.'))
+}
+
+/// What the protobuf field at the dotted `path` of `message` holds, for error messages:
+/// `google.protobuf.Duration`, `int32`, `repeated string`...
+fn expected_at(message: &MessageDescriptor, path: &str) -> Option<String> {
+    let mut message = message.clone();
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let name = part.split('[').next().unwrap_or(part);
+        let field = message
+            .get_field_by_name(name)
+            .or_else(|| message.get_field_by_json_name(name))?;
+        let kind = field.kind();
+        if parts.peek().is_none() {
+            let name = match kind.as_message() {
+                Some(inner) => inner.full_name().to_owned(),
+                None => format!("{kind:?}").to_lowercase(),
+            };
+            let list = field.is_list() && !part.contains('[');
+            return Some(if list {
+                format!("repeated {name}")
+            } else {
+                name
+            });
+        }
+        message = kind.as_message()?.clone();
+    }
+    None
 }
