@@ -138,12 +138,17 @@ impl Source for EtcdSource {
             tokio::spawn(async move {
                 let mut backoff = MIN_BACKOFF;
                 loop {
+                    let started = tokio::time::Instant::now();
                     tokio::select! {
                         () = sender.closed() => return,
                         error = source.follow(&sender) => {
                             let error = error.with_origin(source.origin());
                             tracing::warn!(%error, "config: etcd watch lost; starting over");
                         }
+                    }
+                    // A watch that held for a while was not failing: start the pauses over.
+                    if started.elapsed() > MAX_BACKOFF {
+                        backoff = MIN_BACKOFF;
                     }
                     tokio::select! {
                         () = sender.closed() => return,
