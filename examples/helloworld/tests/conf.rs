@@ -128,33 +128,29 @@ fn the_binary_follows_greeting_edits_within_two_seconds() {
     eprintln!("atomic rename seen after {took:?}");
 }
 
+/// Runs the binary on `file` holding `text`; it must exit with an error: its stderr.
+fn start_fails(file: &Path, text: &str) -> String {
+    std::fs::write(file, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_helloworld"))
+        .arg("--conf")
+        .arg(file)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "started on {text:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_bad_configuration_stops_the_start_with_its_file_and_line() {
     let dir = TempDir::new("bad");
     let file = dir.0.join("config.yaml");
-    std::fs::write(&file, "server:\n  http:\n    addr: [\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_helloworld"))
-        .arg("--conf")
-        .arg(&file)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = start_fails(&file, "server:\n  http:\n    addr: [\n");
     assert!(
         stderr.contains(&format!("file {}, line", file.display())),
         "{stderr}"
     );
-
-    std::fs::write(&file, "server:\n  http:\n    timeout: soon\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_helloworld"))
-        .arg("--conf")
-        .arg(&file)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = start_fails(&file, "server:\n  http:\n    timeout: soon\n");
     assert!(stderr.contains("key server.http.timeout"), "{stderr}");
 }
 

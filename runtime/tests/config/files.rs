@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use kratos::config::{Config, ConfigError, EnvSource, FileSource};
+use kratos::config::{Config, ConfigError, FileSource};
 use serde_json::json;
 
 use crate::child::with_env;
@@ -144,14 +144,7 @@ async fn environment_variables_override_files() {
     ) {
         return;
     }
-    let dir = TempDir::new();
-    let file = dir.write("config.yaml", CONFIG_YAML);
-    let config = Config::builder()
-        .source(FileSource::new(file))
-        .source(EnvSource::new("HELLO_"))
-        .load()
-        .await
-        .unwrap();
+    let (_dir, config) = crate::file_then_env(CONFIG_YAML, "HELLO_").await;
     assert_eq!(
         config.get::<String>("server.http.addr").unwrap(),
         "127.0.0.1:8080"

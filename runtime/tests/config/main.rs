@@ -14,6 +14,22 @@ mod temp;
 
 use std::time::{Duration, Instant};
 
+use kratos::config::{Config, EnvSource, FileSource};
+use temp::TempDir;
+
+/// A configuration of a `config.yaml` holding `text`, then variables starting with `prefix`.
+async fn file_then_env(text: &str, prefix: &str) -> (TempDir, Config) {
+    let dir = TempDir::new();
+    let file = dir.write("config.yaml", text);
+    let config = Config::builder()
+        .source(FileSource::new(file))
+        .source(EnvSource::new(prefix))
+        .load()
+        .await
+        .unwrap();
+    (dir, config)
+}
+
 /// Waits (up to 10 s) until `condition` holds, checking every 20 ms.
 async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
