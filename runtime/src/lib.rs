@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod balancer;
+pub mod config;
 pub mod encoding;
 pub mod errors;
 pub mod middleware;

@@ -1,9 +1,13 @@
 //! Kratos' helloworld service, built with kratos-rs: the `Greeter` API is
 //! generated from `api/helloworld/v1/*.proto` by `build.rs`, and [`Greeter`]
-//! implements it once; it is served over HTTP and gRPC.
+//! implements it once; it is served over HTTP and gRPC. [`conf`] reads its configuration.
+
+use std::sync::{Arc, PoisonError, RwLock};
 
 use kratos::errors::Error;
 use kratos::transport::Context;
+
+pub mod conf;
 
 /// The helloworld API, generated from `api/helloworld/v1/*.proto` by `build.rs`.
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
@@ -11,9 +15,52 @@ pub mod api {
     kratos::include_proto!("helloworld.v1");
 }
 
-/// The greeter: says hello, and fails with `USER_NOT_FOUND` for the name "error".
+/// The greeter: replies `"{greeting} {name}"`, and fails with `USER_NOT_FOUND` for the name
+/// "error".
 #[derive(Debug, Clone, Default)]
-pub struct Greeter;
+pub struct Greeter {
+    greeting: Greeting,
+}
+
+impl Greeter {
+    /// A greeter replying with `greeting`, which may change while it serves.
+    pub fn new(greeting: Greeting) -> Self {
+        Self { greeting }
+    }
+}
+
+/// The first word of replies, shared between the greeter and whatever changes it.
+#[derive(Debug, Clone)]
+pub struct Greeting(Arc<RwLock<Arc<str>>>);
+
+impl Greeting {
+    /// The greeting unless configured: `Hello`.
+    pub const DEFAULT: &str = "Hello";
+
+    /// A greeting of `text`.
+    pub fn new(text: impl Into<Arc<str>>) -> Self {
+        Self(Arc::new(RwLock::new(text.into())))
+    }
+
+    /// The greeting now.
+    pub fn get(&self) -> Arc<str> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces the greeting for the calls that follow.
+    pub fn set(&self, text: impl Into<Arc<str>>) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = text.into();
+    }
+}
+
+impl Default for Greeting {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT)
+    }
+}
 
 impl api::GreeterHttpServer for Greeter {
     async fn say_hello(
@@ -29,7 +76,7 @@ impl api::GreeterHttpServer for Greeter {
             .with_metadata([("name", request.name)]));
         }
         Ok(api::HelloReply {
-            message: format!("Hello {}", request.name),
+            message: format!("{} {}", self.greeting.get(), request.name),
         })
     }
 }
@@ -37,15 +84,27 @@ impl api::GreeterHttpServer for Greeter {
 /// An HTTP server with the greeter registered (no middleware).
 pub fn http_server()
 -> Result<kratos::transport::http::Server, kratos::transport::http::RegisterError> {
+    http_server_with(Greeter::default())
+}
+
+/// An HTTP server with `greeter` registered (no middleware).
+pub fn http_server_with(
+    greeter: Greeter,
+) -> Result<kratos::transport::http::Server, kratos::transport::http::RegisterError> {
     let mut server = kratos::transport::http::Server::new();
-    api::register_greeter_http_server(&mut server, Greeter)?;
+    api::register_greeter_http_server(&mut server, greeter)?;
     Ok(server)
 }
 
 /// A gRPC server with the same greeter registered (no middleware).
 pub fn grpc_server() -> kratos::transport::grpc::Server {
+    grpc_server_with(Greeter::default())
+}
+
+/// A gRPC server with `greeter` registered (no middleware).
+pub fn grpc_server_with(greeter: Greeter) -> kratos::transport::grpc::Server {
     let mut server = kratos::transport::grpc::Server::new();
-    api::register_greeter_grpc_server(&mut server, Greeter);
+    api::register_greeter_grpc_server(&mut server, greeter);
     server
 }
 
@@ -75,12 +134,30 @@ pub fn server_middleware(
     chain
 }
 
-/// Connects to the registry named by a `--registry` flag: `etcd://HOST:PORT`.
+/// The etcd members named by a `--registry` flag: `etcd://HOST:PORT[,HOST:PORT...]`.
+pub fn etcd_endpoints(url: &str) -> Result<Vec<String>, String> {
+    let Some(members) = url.strip_prefix("etcd://") else {
+        return Err(format!(
+            "unsupported registry {url:?}; expected etcd://HOST:PORT"
+        ));
+    };
+    Ok(members.split(',').map(str::to_owned).collect())
+}
+
+/// Connects to the etcd registry at `endpoints` (`HOST:PORT` each).
+pub async fn connect_etcd(
+    endpoints: &[String],
+) -> Result<kratos::registry::EtcdRegistry, Box<dyn std::error::Error>> {
+    let urls: Vec<String> = endpoints
+        .iter()
+        .map(|member| format!("http://{member}"))
+        .collect();
+    Ok(kratos::registry::EtcdRegistry::connect(urls).await?)
+}
+
+/// Connects to the registry named by a `--registry` flag: `etcd://HOST:PORT[,HOST:PORT...]`.
 pub async fn connect_registry(
     url: &str,
 ) -> Result<kratos::registry::EtcdRegistry, Box<dyn std::error::Error>> {
-    let Some(address) = url.strip_prefix("etcd://") else {
-        return Err(format!("unsupported registry {url:?}; expected etcd://HOST:PORT").into());
-    };
-    Ok(kratos::registry::EtcdRegistry::connect([format!("http://{address}")]).await?)
+    connect_etcd(&etcd_endpoints(url)?).await
 }

@@ -3,17 +3,20 @@
 //! and Prometheus metrics at /metrics.
 //!
 //! ```text
-//! helloworld [--http ADDR] [--grpc ADDR] [--one-port] [--registry etcd://HOST:PORT]
-//!            [--registry-ttl SECS] [--id ID]
+//! helloworld [--conf PATH] [--http ADDR] [--grpc ADDR] [--one-port]
+//!            [--registry etcd://HOST:PORT] [--registry-ttl SECS] [--id ID]
 //! ```
 //!
-//! `--http` (default 127.0.0.1:8000) and `--grpc` (default 127.0.0.1:9000) take port 0 for
-//! any free port; `--one-port` serves both on the HTTP address. With `--registry` the instance
+//! `--conf PATH` reads a configuration file or directory (default `configs/` when it exists;
+//! see `helloworld::conf`); `greeting` is followed while the service runs, and flags override
+//! the file. `--http` (default `server.http.addr`, else 127.0.0.1:8000) and `--grpc` (default
+//! `server.grpc.addr`, else 127.0.0.1:9000) take port 0 for any free port; `--one-port` serves both on the HTTP address. With `--registry` the instance
 //! registers in etcd (Go Kratos' layout, service `helloworld`, lease TTL `--registry-ttl`,
 //! 15 s by default) and deregisters before stopping. `--id` sets the instance id (a random UUID
 //! by default). Once serving it prints `helloworld: serving ID at ENDPOINT...` on stdout.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,12 +27,14 @@ use kratos::registry::{Registrar, RegistryFuture, ServiceInstance};
 use kratos::transport::{grpc, http};
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: helloworld [--http ADDR] [--grpc ADDR] [--one-port] \
+const USAGE: &str = "usage: helloworld [--conf PATH] [--http ADDR] [--grpc ADDR] [--one-port] \
                      [--registry etcd://HOST:PORT] [--registry-ttl SECS] [--id ID]";
 
+/// The command line; an address or registry given here overrides the configuration's.
 struct Flags {
-    http: SocketAddr,
-    grpc: SocketAddr,
+    conf: Option<PathBuf>,
+    http: Option<SocketAddr>,
+    grpc: Option<SocketAddr>,
     one_port: bool,
     registry: Option<String>,
     registry_ttl: Duration,
@@ -38,8 +43,9 @@ struct Flags {
 
 fn parse_flags() -> Result<Flags, String> {
     let mut flags = Flags {
-        http: SocketAddr::from(([127, 0, 0, 1], 8000)),
-        grpc: SocketAddr::from(([127, 0, 0, 1], 9000)),
+        conf: None,
+        http: None,
+        grpc: None,
         one_port: false,
         registry: None,
         registry_ttl: kratos::registry::EtcdRegistry::DEFAULT_TTL,
@@ -60,8 +66,9 @@ fn parse_flags() -> Result<Flags, String> {
                 .map_err(|error| format!("{flag} {value:?}: {error}; expected IP:PORT"))
         };
         match flag.as_str() {
-            "--http" => flags.http = address()?,
-            "--grpc" => flags.grpc = address()?,
+            "--conf" => flags.conf = Some(PathBuf::from(value)),
+            "--http" => flags.http = Some(address()?),
+            "--grpc" => flags.grpc = Some(address()?),
             "--registry" => flags.registry = Some(value),
             "--registry-ttl" => {
                 let seconds = value
@@ -79,6 +86,24 @@ fn parse_flags() -> Result<Flags, String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let flags = parse_flags()?;
+    // A bad configuration stops the service here, before anything binds.
+    let (config, conf) = match helloworld::conf::load(flags.conf.as_deref()).await {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("helloworld: {error}");
+            std::process::exit(2);
+        }
+    };
+    let greeting = helloworld::Greeting::new(conf.greeting.as_str());
+    helloworld::conf::follow_greeting(&config, &greeting);
+    let greeter = helloworld::Greeter::new(greeting);
+    let http_address = flags.http.unwrap_or(conf.server.http.addr);
+    let grpc_address = flags.grpc.unwrap_or(conf.server.grpc.addr);
+    // `--registry` wins over `registry.etcd.endpoints`.
+    let etcd_endpoints = match &flags.registry {
+        Some(url) => Some(helloworld::etcd_endpoints(url)?),
+        None => conf.registry.etcd.as_ref().map(|etcd| etcd.endpoints.clone()),
+    };
     // Access logs at WARN and above: successful calls stay quiet, failures are printed. The
     // writer never blocks a request (lines are dropped if stderr is not read); the guard
     // flushes what is queued at exit.
@@ -90,29 +115,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let registry = kratos::middleware::metrics::Registry::new();
     let late = LateCalls::default();
     let mut middleware = helloworld::server_middleware(&registry);
-    if flags.registry.is_some() {
+    if etcd_endpoints.is_some() {
         middleware.push(late.middleware());
     }
-    let mut http = helloworld::http_server()?
-        .address(flags.http)
+    let mut http = helloworld::http_server_with(greeter.clone())?
+        .address(http_address)
+        .timeout(Some(conf.server.http.timeout))
         .middleware(middleware.clone());
     http.route("GET", "/metrics", "/metrics", registry.http_handler())?;
-    let grpc = helloworld::grpc_server()
-        .address(flags.grpc)
+    let grpc = helloworld::grpc_server_with(greeter)
+        .address(grpc_address)
+        .timeout(Some(conf.server.grpc.timeout))
         .middleware(middleware);
 
     let mut app = App::new("helloworld").id(flags.id).version("v1.0.0");
     app = if flags.one_port {
         app.server(OnePort {
-            address: flags.http,
+            address: http_address,
             servers: Some((http, grpc)),
             listener: None,
         })
     } else {
         app.http_server(http).grpc_server(grpc)
     };
-    if let Some(url) = &flags.registry {
-        let etcd = helloworld::connect_registry(url)
+    if let Some(endpoints) = &etcd_endpoints {
+        let etcd = helloworld::connect_etcd(endpoints)
             .await?
             .ttl(flags.registry_ttl);
         app = app.registrar(Arc::new(Announced {
@@ -133,7 +160,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(())
     });
     app.run().await?;
-    if flags.registry.is_some() {
+    if etcd_endpoints.is_some() {
         println!("helloworld: stopped; {}", late.report());
     }
     Ok(())

@@ -139,7 +139,7 @@ impl Middleware for Recorder {
 #[tokio::test]
 async fn one_middleware_chain_runs_once_per_call_on_both_transports() {
     let recorder = Recorder::default();
-    let greeter = Arc::new(Greeter);
+    let greeter = Arc::new(Greeter::default());
 
     let mut http_server = http::Server::new().middleware(recorder.clone());
     api::register_greeter_http_server(&mut http_server, Arc::clone(&greeter)).unwrap();

@@ -162,9 +162,9 @@ async fn logging_writes_one_event_per_call_with_code_and_reason() {
             .map(|r| format!("name={}", r.name))
     };
     let mut http_server = http::Server::new().middleware(Logging::server().args(summarize));
-    api::register_greeter_http_server(&mut http_server, helloworld::Greeter).unwrap();
+    api::register_greeter_http_server(&mut http_server, helloworld::Greeter::default()).unwrap();
     let mut grpc_server = grpc::Server::new().middleware(Logging::server());
-    api::register_greeter_grpc_server(&mut grpc_server, helloworld::Greeter);
+    api::register_greeter_grpc_server(&mut grpc_server, helloworld::Greeter::default());
     let (h, g) = (serve_http(http_server).await, serve_grpc(grpc_server).await);
 
     http_client(&h).say_hello(hello("ann")).await.unwrap();
@@ -258,12 +258,12 @@ async fn global_metadata_crosses_two_hops_and_local_metadata_stays() {
 async fn metrics_count_calls_by_code_and_serve_the_exposition() {
     let registry = Registry::new();
     let mut http_server = http::Server::new().middleware(Metrics::server(&registry));
-    api::register_greeter_http_server(&mut http_server, helloworld::Greeter).unwrap();
+    api::register_greeter_http_server(&mut http_server, helloworld::Greeter::default()).unwrap();
     http_server
         .route("GET", "/metrics", "/metrics", registry.http_handler())
         .unwrap();
     let mut grpc_server = grpc::Server::new().middleware(Metrics::server(&registry));
-    api::register_greeter_grpc_server(&mut grpc_server, helloworld::Greeter);
+    api::register_greeter_grpc_server(&mut grpc_server, helloworld::Greeter::default());
     let (h, g) = (serve_http(http_server).await, serve_grpc(grpc_server).await);
 
     let client = api::GreeterGrpcClient::new(

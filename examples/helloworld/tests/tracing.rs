@@ -47,7 +47,7 @@ async fn one_trace_across_http_and_grpc() {
     let (_stop_front, front_stopped) = oneshot::channel::<()>();
 
     let mut back = grpc::Server::new().middleware(Tracing::server().with_provider(&provider));
-    api::register_greeter_grpc_server(&mut back, helloworld::Greeter);
+    api::register_greeter_grpc_server(&mut back, helloworld::Greeter::default());
     let (listener, back_address) = listen().await;
     tokio::spawn(back.serve_listener(listener, async {
         let _ = back_stopped.await;
