@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use super::router::{Lookup, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
-use crate::encoding::{self, Format, JsonOptions, ReplyFormat};
+use crate::encoding::{self, JsonOptions, ReplyFormat};
 use crate::errors::{Error, bounded_message};
 use crate::middleware::{BoxFuture, CallSite, Chain};
 use crate::transport::serve::BodyReadTimeout;
