@@ -58,8 +58,10 @@
 //! - Nesting is limited to [`MAX_NESTING`] (100) levels of messages, counted as prost counts
 //!   protobuf input (map entries and each `Struct`/`ListValue`/`Value` count), on every path:
 //!   query, form, JSON and protobuf bodies, gRPC, and replies. JSON deeper than serde_json's 128
-//!   levels is past that limit too. Unknown fields are dropped by walking the parsed JSON, so
-//!   they are bounded by serde_json's 128 levels and do not count towards [`MAX_NESTING`].
+//!   levels is past that limit too. Unknown members are dropped before anything is built, so
+//!   they do not count towards [`MAX_NESTING`]: the generated codecs skip them at any depth
+//!   (serde_json skips a value without recursing), while the reflective codec parses them into
+//!   a tree first and so refuses one nested deeper than serde_json's 128 levels.
 //!
 //! Every decoding failure is a `400` error with reason `CODEC` whose message says what was wrong
 //! and where, e.g. `invalid JSON body: field "age": integer out of range at line 1 column 12`.

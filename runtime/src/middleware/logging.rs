@@ -213,7 +213,7 @@ impl Access {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::io::Write;
     use std::sync::{Arc, Mutex};
 
@@ -222,9 +222,9 @@ mod tests {
     use crate::middleware::Message;
     use crate::transport::{Context, Kind};
 
-    /// Log output, shared with the test.
+    /// Log lines written by a test's subscriber, shared with the test.
     #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
+    pub(crate) struct Lines(pub(crate) Arc<Mutex<Vec<u8>>>);
 
     impl Write for Lines {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {

@@ -301,3 +301,14 @@ async fn huge_request_text_gives_a_small_error() {
     assert_eq!(reply.status, 400);
     assert!(reply.body.len() < 8 * 1024, "{} bytes", reply.body.len());
 }
+
+/// An unknown member is skipped without being built, so its depth does not count (the
+/// generated codec skips it at any depth, without recursing).
+#[tokio::test]
+async fn deep_unknown_members_are_skipped() {
+    let server = support::start().await;
+    let body = format!(r#"{{"zzz":{},"int32Value":7}}"#, nested_arrays(5000));
+    let reply = server.post_json("/v1/echo", &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["int32Value"], 7);
+}

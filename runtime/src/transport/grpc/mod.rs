@@ -12,6 +12,9 @@
 //!   return `Result<Reply, kratos::Error>`, so `is_user_not_found(&err)` works as over HTTP.
 //! - [`serve_with_http`]: gRPC and HTTP on one port, told apart by `content-type:
 //!   application/grpc*`.
+//! - [`ProstCodec`]: the protobuf codec generated code uses; a message nested deeper than
+//!   [`MAX_NESTING`](crate::encoding::MAX_NESTING) is `INVALID_ARGUMENT` with `ErrorInfo`
+//!   reason `CODEC` naming the limit, as over HTTP.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {

@@ -380,30 +380,13 @@ mod tests {
 /// chain: the same answers, metrics, access log and spans.
 #[cfg(test)]
 mod typed_steps {
-    use std::io::Write;
-    use std::sync::Mutex;
-
     use tower_service::Service as _;
 
     use super::*;
+    use crate::middleware::logging::tests::Lines;
     use crate::middleware::metrics::{Metrics, Registry};
     use crate::middleware::{Handler, logging::Logging, recovery::Recovery};
     use crate::transport::http::Server;
-
-    /// Log lines written by the subscriber, shared with the test.
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// Held by the tests here that run the logging middleware: whether a `tracing` event is
     /// enabled is cached per call site for the whole process, so a test logging with no
