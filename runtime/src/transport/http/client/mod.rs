@@ -379,7 +379,10 @@ impl Plan {
         request: http::Request<Full<Bytes>>,
     ) -> Result<(http::response::Parts, Bytes), Error> {
         let Some(resolver) = &self.inner.resolver else {
-            return self.attempt(request).await.map_err(|failed| failed.error);
+            return self
+                .attempt(request, &self.uri)
+                .await
+                .map_err(|failed| failed.error);
         };
         let (parts, body) = request.into_parts();
         let peer = ctx.extensions().get::<Peer>();
@@ -395,9 +398,10 @@ impl Plan {
                 peer.set(picked.node());
             }
             let address = picked.node().address().to_owned();
+            let uri = base_url::with_authority(&self.uri, &address)?;
             let mut request = http::Request::from_parts(parts.clone(), body.clone());
-            *request.uri_mut() = base_url::with_authority(&self.uri, &address)?;
-            match self.attempt(request).await {
+            *request.uri_mut() = uri.clone();
+            match self.attempt(request, &uri).await {
                 Ok(reply) => {
                     picked.done(false);
                     return Ok(reply);
@@ -414,12 +418,12 @@ impl Plan {
         }
     }
 
-    /// One attempt on the request's own URL.
+    /// One attempt; `uri` is the request's, for messages.
     async fn attempt(
         &self,
         request: http::Request<Full<Bytes>>,
+        uri: &Uri,
     ) -> Result<(http::response::Parts, Bytes), Failed> {
-        let uri = request.uri().clone();
         let response = self.inner.http.request(request).await.map_err(|error| {
             let unsent = error.is_connect();
             let what = if unsent {
