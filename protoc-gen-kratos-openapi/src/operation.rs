@@ -25,16 +25,15 @@ pub(crate) fn operation(
         .map(|parameter| path_parameter(schemas, parameter))
         .collect();
     let bound: HashSet<String> = binding.path_fields.iter().map(|f| f.dotted()).collect();
-    let body_field = match &binding.body {
-        Body::None => None,
-        Body::All => Some(None),
-        Body::Field(field) => Some(Some(field.name().to_owned())),
-    };
     if !matches!(binding.body, Body::All) {
+        let body_field = match &binding.body {
+            Body::Field(field) => Some(field.clone()),
+            Body::None | Body::All => None,
+        };
         let mut query = Query {
             schemas,
             bound: &bound,
-            skip_top: body_field.clone().flatten(),
+            body_field,
             stack: vec![method.input.full_name().to_owned()],
             out: &mut parameters,
         };
@@ -125,7 +124,9 @@ fn path_parameter(schemas: &mut Schemas<'_>, parameter: &PathParameter) -> Value
 struct Query<'s, 'a, 'o> {
     schemas: &'s mut Schemas<'a>,
     bound: &'o HashSet<String>,
-    skip_top: Option<String>,
+    /// The top-level field the body carries: neither it nor the other members of its oneof
+    /// (which cannot be set beside it) come from the query.
+    body_field: Option<FieldDescriptor>,
     /// Messages on the way down, so a recursive message is not expanded forever.
     stack: Vec<String>,
     out: &'o mut Vec<Value>,
@@ -135,13 +136,22 @@ impl Query<'_, '_, '_> {
     fn message(&mut self, message: &MessageDescriptor, prefix: &str) {
         for field in message.fields() {
             let dotted = format!("{prefix}{}", field.name());
-            if self.bound.contains(&dotted)
-                || (prefix.is_empty() && self.skip_top.as_deref() == Some(field.name()))
-            {
+            if self.bound.contains(&dotted) || (prefix.is_empty() && self.in_body(&field)) {
                 continue;
             }
             self.field(&field, &dotted);
         }
+    }
+
+    fn in_body(&self, field: &FieldDescriptor) -> bool {
+        let Some(body) = &self.body_field else {
+            return false;
+        };
+        body == field
+            || matches!(
+                (real_oneof(body), real_oneof(field)),
+                (Some(a), Some(b)) if a == b
+            )
     }
 
     fn field(&mut self, field: &FieldDescriptor, dotted: &str) {
@@ -219,11 +229,29 @@ impl Query<'_, '_, '_> {
     }
 
     fn describe(&self, parameter: &mut Value, field: &FieldDescriptor) {
-        let doc = field_doc(field);
+        let mut doc = field_doc(field);
+        if let Some(oneof) = real_oneof(field) {
+            let members: Vec<String> = oneof.fields().map(|f| f.name().to_owned()).collect();
+            if !doc.is_empty() {
+                doc.push_str("\n\n");
+            }
+            doc.push_str(&format!(
+                "A member of the oneof `{}`: give at most one of {}.",
+                oneof.name(),
+                members.join(", ")
+            ));
+        }
         if !doc.is_empty() {
             parameter["description"] = Value::String(doc);
         }
     }
+}
+
+/// The oneof a field is a member of, unless it is the synthetic oneof of a proto3 `optional`.
+fn real_oneof(field: &FieldDescriptor) -> Option<prost_reflect::OneofDescriptor> {
+    field
+        .containing_oneof()
+        .filter(|oneof| !oneof.is_synthetic())
 }
 
 fn array_if(repeated: bool, single: Value) -> Value {

@@ -129,6 +129,18 @@ fn library_golden() {
     );
     assert_eq!(find("timestamp")["schema"]["format"], "date-time");
     assert_eq!(find("int64_wrapper")["schema"]["type"], "string");
+    // A body field in a oneof: its sibling members cannot come from the query beside it.
+    let choice = parameter_names(operation(&doc, "/v1/echo/choice_inner", "post"), "query");
+    assert!(
+        !choice.iter().any(|name| name.starts_with("choice_")),
+        "{choice:?}"
+    );
+    assert!(
+        find("choice_id")["description"]
+            .as_str()
+            .unwrap()
+            .contains("give at most one of choice_name, choice_id, choice_inner")
+    );
     // response_body: the reply is the field.
     let title = operation(&doc, "/v1/shelves/{name.1}/books/{name.2}/title", "get");
     assert_eq!(
