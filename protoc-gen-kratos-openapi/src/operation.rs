@@ -209,7 +209,8 @@ impl Query<'_, '_, '_> {
     }
 
     fn push(&mut self, name: &str, schema: Value, style: Option<&str>, field: &FieldDescriptor) {
-        let mut parameter = json!({ "name": name, "in": "query", "schema": schema });
+        let mut parameter = json!({ "name": name, "in": "query" });
+        parameter["schema"] = schema;
         if let Some(style) = style {
             parameter["style"] = Value::String(style.to_owned());
             parameter["explode"] = Value::Bool(true);
@@ -219,11 +220,8 @@ impl Query<'_, '_, '_> {
     }
 
     fn push_content(&mut self, name: &str, schema: Value, field: &FieldDescriptor) {
-        let mut parameter = json!({
-            "name": name,
-            "in": "query",
-            "content": { "application/json": { "schema": schema } },
-        });
+        let mut parameter = json!({ "name": name, "in": "query" });
+        parameter["content"]["application/json"]["schema"] = schema;
         self.describe(&mut parameter, field);
         self.out.push(parameter);
     }
