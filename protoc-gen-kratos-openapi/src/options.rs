@@ -80,14 +80,12 @@ impl Options {
                 "description" => options.description = Some(param.required_value()?.to_owned()),
                 "omitempty" => options.omitempty = param.flag()?,
                 "omitempty_prefix" => {
-                    let prefix = param.value().unwrap_or_default();
-                    if !prefix.is_empty() && (!prefix.starts_with('/') || prefix.ends_with('/')) {
-                        return Err(format!(
-                            "parameter omitempty_prefix={prefix}: write it as /segment[/segment...] \
-                             with a leading and no trailing /"
-                        ));
-                    }
-                    prefix.clone_into(&mut options.omitempty_prefix);
+                    // The HTTP plugin's rule for the prefix, so both read it alike.
+                    protoc_gen_kratos_http::Options::parse(&param.to_string())?;
+                    param
+                        .value()
+                        .unwrap_or_default()
+                        .clone_into(&mut options.omitempty_prefix);
                 }
                 "naming" => {
                     options.proto_names = match param.required_value()? {

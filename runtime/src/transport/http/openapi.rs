@@ -40,3 +40,19 @@ impl Server {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_path_is_a_register_error() {
+        let mut server = Server::new();
+        let err = server.openapi_at("docs/openapi.json", "{}").unwrap_err();
+        assert!(err.to_string().contains(OPENAPI_OPERATION), "{err}");
+        server.openapi("{}").unwrap();
+        assert_eq!(server.route_count(), 1);
+        // Twice on one path is refused like any duplicate route.
+        assert!(server.openapi("{}").is_err());
+    }
+}
