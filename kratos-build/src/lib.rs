@@ -34,6 +34,7 @@ pub struct Builder {
     skip_errors: bool,
     skip_http: bool,
     grpc: bool,
+    openapi: Option<String>,
     prost: Option<prost_build::Config>,
 }
 
@@ -73,6 +74,24 @@ impl Builder {
     #[must_use]
     pub fn grpc(mut self, enabled: bool) -> Self {
         self.grpc = enabled;
+        self
+    }
+
+    /// Whether to write an OpenAPI 3.0.3 document of the HTTP routes (default false):
+    /// `openapi.json` in the output directory, for every proto compiled, with
+    /// protoc-gen-kratos-openapi's default options. Serve it with
+    /// `kratos::transport::http::Server::openapi(include_str!(concat!(env!("OUT_DIR"), "/openapi.json")))`.
+    #[must_use]
+    pub fn openapi(mut self, enabled: bool) -> Self {
+        self.openapi = enabled.then(String::new);
+        self
+    }
+
+    /// Writes the OpenAPI document with these protoc-gen-kratos-openapi options (its plugin
+    /// parameter, such as `title=Shop,version=1.0.0,naming=proto`); implies `openapi(true)`.
+    #[must_use]
+    pub fn openapi_options(mut self, parameter: impl Into<String>) -> Self {
+        self.openapi = Some(parameter.into());
         self
     }
 
@@ -149,6 +168,11 @@ impl Builder {
                 parameter.push_str(",grpc=true");
             }
             let files = protoc_gen_kratos_http::generate_files(&request(&parameter)?)
+                .map_err(|errors| generation_failed(&errors))?;
+            write_generated(&out_dir, &files)?;
+        }
+        if let Some(openapi) = &self.openapi {
+            let files = protoc_gen_kratos_openapi::generate_files(&request(openapi)?)
                 .map_err(|errors| generation_failed(&errors))?;
             write_generated(&out_dir, &files)?;
         }

@@ -16,6 +16,10 @@ pub mod validation {
     kratos::include_proto!("validation.v1");
 }
 
+/// The OpenAPI document of both services (kratos-build's `openapi(true)`), which the tests serve
+/// at `/q/openapi.json` and drive requests from.
+pub const OPENAPI_DOCUMENT: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+
 /// Creates users by echoing them back: the validate middleware's tests check what reaches it.
 #[derive(Debug, Clone, Default)]
 pub struct Users;

@@ -14,12 +14,14 @@
 
 pub mod binding;
 pub mod client;
+mod openapi;
 mod request;
 pub mod router;
 mod server;
 mod service;
 
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
+pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;
 pub use router::MethodFilter;
 pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};

@@ -210,6 +210,12 @@ impl Server {
             })
     }
 
+    /// How many routes are registered (a `*` method counts once), e.g. to check a generated
+    /// registration against a route list such as the OpenAPI document.
+    pub fn route_count(&self) -> usize {
+        self.router.len()
+    }
+
     /// The server as a tower `Service`, to mount in axum or serve with hyper.
     pub fn into_service(self) -> HttpService {
         self.into_parts().0

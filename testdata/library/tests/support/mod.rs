@@ -59,6 +59,11 @@ pub(crate) async fn start() -> TestServer {
 /// `server` with the library routes, on a loopback port.
 pub(crate) async fn start_with(mut server: Server) -> TestServer {
     api::register_library_http_server(&mut server, Library).expect("routes register");
+    serve(server).await
+}
+
+/// `server` as it is (routes already registered), on a loopback port.
+pub(crate) async fn serve(server: Server) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
