@@ -102,7 +102,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `--registry` wins over `registry.etcd.endpoints`.
     let etcd_endpoints = match &flags.registry {
         Some(url) => Some(helloworld::etcd_endpoints(url)?),
-        None => conf.registry.etcd.as_ref().map(|etcd| etcd.endpoints.clone()),
+        None => conf
+            .registry
+            .etcd
+            .as_ref()
+            .map(|etcd| etcd.endpoints.clone()),
     };
     // Access logs at WARN and above: successful calls stay quiet, failures are printed. The
     // writer never blocks a request (lines are dropped if stderr is not read); the guard
