@@ -160,7 +160,11 @@ async fn every_http_path_draws_the_line_at_the_same_depth() {
             .send(
                 "POST",
                 "/v1/echo",
-                &[("content-type", "application/x-protobuf")],
+                // The reply in JSON, to read the error the same way as the others.
+                &[
+                    ("content-type", "application/x-protobuf"),
+                    ("accept", "application/json"),
+                ],
                 &prost::Message::encode_to_vec(&kinds_with_struct(levels)),
             )
             .await;
