@@ -205,7 +205,7 @@ fn recursive_messages_are_references() {
     );
     assert_eq!(node["properties"]["title"]["deprecated"], true);
     // The query goes down each message once: leaf.weight, but not child.label or leaf.parent.label.
-    let find = operation(&doc, "/v1/nodes", "get");
+    let find = operation(&doc, "/v1/trees/nodes", "get");
     assert_eq!(
         parameter_names(find, "query"),
         ["label", "title", "leaf.weight"]
