@@ -1,0 +1,234 @@
+//! The ordered chain of middleware, and how a typed call runs through it.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use prost_reflect::ReflectMessage;
+
+use super::typed::Step;
+use super::{BoxFuture, CallSite, FnvMap, Handler, Message, Middleware};
+use crate::errors::Error;
+use crate::transport::Context;
+
+/// An ordered list of middleware; the first added runs outermost.
+#[derive(Clone, Default)]
+pub struct Chain {
+    middleware: Vec<Arc<dyn Middleware>>,
+    /// Wrapped handlers, built once per kind of call (the type of the typed call); see `call`.
+    wrapped: Arc<RwLock<FnvMap<TypeId, Handler>>>,
+}
+
+impl Chain {
+    /// An empty chain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a middleware (it runs inside those added before).
+    pub fn push(&mut self, middleware: impl Middleware) {
+        self.middleware.push(Arc::new(middleware));
+        // A clone may share the cache; this chain starts its own.
+        self.wrapped = Arc::default();
+    }
+
+    /// Whether the chain has no middleware (calls then skip type erasure).
+    pub fn is_empty(&self) -> bool {
+        self.middleware.is_empty()
+    }
+
+    /// The chain as typed steps, if every member has a typed form (built-in middleware do;
+    /// see `typed`): HTTP routes then run them without erasing their calls.
+    pub(crate) fn steps(&self) -> Option<Vec<Step>> {
+        let mut steps = Vec::new();
+        for middleware in &self.middleware {
+            let middleware: &dyn Any = middleware.as_ref();
+            steps.extend(Step::of(middleware)?);
+        }
+        Some(steps)
+    }
+
+    /// `handler` wrapped by every middleware of the chain.
+    pub fn wrap(&self, handler: Handler) -> Handler {
+        self.middleware
+            .iter()
+            .rev()
+            .fold(handler, |next, middleware| middleware.wrap(next))
+    }
+
+    /// The chain wrapped around an endpoint that runs the context's typed call `F`: built on
+    /// the first call of each `F` (each generated route has its own) and reused, so a call
+    /// does not rebuild the chain.
+    fn wrapped_for<Req, Rep, F, Fut>(&self) -> Handler
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        let key = TypeId::of::<F>();
+        if let Some(handler) = self
+            .wrapped
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Arc::clone(handler);
+        }
+        let endpoint: Handler = Arc::new(|mut ctx: Context, message: Message| {
+            let call = ctx
+                .take_endpoint()
+                .and_then(|call| call.downcast::<F>().ok());
+            Box::pin(async move {
+                let call = call.ok_or_else(|| {
+                    chain_broken("the call left its context in the middleware chain")
+                })?;
+                let request = message.downcast::<Req>().map_err(|_| {
+                    chain_broken("a middleware replaced the request with another type")
+                })?;
+                call(ctx, request).await.map(Message::new)
+            })
+        });
+        let handler = self.wrap(endpoint);
+        self.wrapped
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::clone(&handler));
+        handler
+    }
+
+    /// Runs a typed call through the chain: the request and reply are erased
+    /// for the middleware and restored for the caller.
+    pub async fn call<Req, Rep, F, Fut>(
+        &self,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> Result<Rep, Error>
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        // The empty chain returns before any erasure: its future stays as small as the call's.
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        let reply = self.start(None, ctx, Message::new(request), call).await?;
+        Self::restore(reply)
+    }
+
+    /// [`call`](Self::call) for a protobuf request, which middleware can also read through
+    /// reflection ([`Message::to_dynamic`]); the transports call generated services this way.
+    pub async fn call_reflective<Req, Rep, F, Fut>(
+        &self,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> Result<Rep, Error>
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        if self.is_empty() {
+            return call(ctx, request).await;
+        }
+        let reply = self
+            .start(None, ctx, Message::reflective(request), call)
+            .await?;
+        Self::restore(reply)
+    }
+
+    /// [`call`](Self::call) and [`call_reflective`](Self::call_reflective) past an empty
+    /// chain, and the HTTP routes' calls (from their `site`): starts the erased request through
+    /// the wrapped handler, the one `site` remembers if it is for this call type, else the
+    /// chain's. Not `async`: the caller's future then holds only the returned one while it
+    /// waits, and the context and request move straight into the chain instead of through a
+    /// future of their own.
+    pub(crate) fn start<Req, Rep, F, Fut>(
+        &self,
+        site: Option<&CallSite>,
+        mut ctx: Context,
+        request: Message,
+        call: F,
+    ) -> BoxFuture<Result<Message, Error>>
+    where
+        Req: Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        ctx.set_endpoint(Arc::new(call));
+        let key = TypeId::of::<F>();
+        if let Some((site_key, handler)) = site.and_then(|site| site.wrapped.get())
+            && *site_key == key
+        {
+            return handler(ctx, request);
+        }
+        let handler = self.wrapped_for::<Req, Rep, F, Fut>();
+        if let Some(site) = site {
+            let _ = site.wrapped.set((key, Arc::clone(&handler)));
+        }
+        handler(ctx, request)
+    }
+
+    /// The typed reply of a call [`start`](Self::start)ed.
+    pub(crate) fn restore<Rep: Send + 'static>(reply: Message) -> Result<Rep, Error> {
+        reply
+            .downcast::<Rep>()
+            .map_err(|_| chain_broken("a middleware replaced the reply with another type"))
+    }
+}
+
+/// A middleware broke the chain's contract (`500`, no reason): out of line, never on a call's path.
+#[cold]
+fn chain_broken(message: &'static str) -> Error {
+    crate::errors::internal_server("", message)
+}
+/// A chain is itself a middleware: its members, in order, around the next handler. This is how
+/// a set of middleware is packaged and added as one.
+impl Middleware for Chain {
+    fn wrap(&self, next: Handler) -> Handler {
+        Chain::wrap(self, next)
+    }
+}
+
+impl fmt::Debug for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chain")
+            .field("len", &self.middleware.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Kind;
+
+    #[tokio::test]
+    async fn a_middleware_may_call_the_next_handler_again() {
+        // A retrying middleware: the second call runs on a clone of the first's context, and
+        // must still reach the endpoint the first call took out of its own context.
+        let mut chain = Chain::new();
+        chain.push(|next: Handler| -> Handler {
+            Arc::new(move |ctx: Context, request: Message| {
+                let next = Arc::clone(&next);
+                Box::pin(async move {
+                    let first = next(ctx.clone(), request).await?;
+                    next(ctx, first).await
+                })
+            })
+        });
+        let ctx = Context::new(Kind::Http, "/a.B/C", http::HeaderMap::new());
+        let reply = chain
+            .call(ctx, 1_u8, |_, n: u8| async move { Ok(n + 1) })
+            .await
+            .unwrap();
+        assert_eq!(reply, 3);
+    }
+}
