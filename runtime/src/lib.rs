@@ -13,6 +13,8 @@ pub mod middleware;
 pub mod registry;
 pub mod transport;
 
+/// The Kratos error every handler, client and middleware returns (see [`errors`]).
+pub use errors::Error;
 // Re-exported so generated code and services name one `http` version.
 pub use http;
 
