@@ -54,11 +54,9 @@ pub use server::{Server, ServerFuture, Stop};
 pub use signal::Signal;
 
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::registry::{Registrar, ServiceInstance};
 use crate::transport::{grpc, http};
-
-/// Reason of an app that failed to start or stopped on a failure (code 500).
-pub const APP_REASON: &str = "APP";
 
 /// How long past the stop timeout the app waits for servers to finish closing.
 const FORCE_CLOSE_GRACE: Duration = Duration::from_secs(1);
@@ -67,7 +65,7 @@ type Hook = Box<dyn Fn(Arc<ServiceInstance>) -> HookFuture + Send + Sync>;
 type HookFuture = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 
 fn app_error(message: String) -> Error {
-    Error::new(500, APP_REASON, message)
+    Error::new(500, reasons::APP, message)
 }
 
 /// A service's process: servers, registration, signals, graceful stop. See the [module

@@ -114,7 +114,7 @@ async fn a_taken_port_fails_the_run_before_anything_is_announced() {
         .run()
         .await
         .unwrap_err();
-    assert_eq!((error.code(), error.reason()), (500, APP_REASON));
+    assert_eq!((error.code(), error.reason()), (500, reasons::APP));
     assert!(
         error
             .message()

@@ -44,10 +44,8 @@ pub use random::Random;
 pub use wrr::WeightedRoundRobin;
 
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::registry::ServiceInstance;
-
-/// Reason of a call with no instance to go to (code 503), as Kratos' `no_available_node`.
-pub const NO_AVAILABLE_NODE_REASON: &str = "NO_AVAILABLE_NODE";
 
 /// A balancing strategy: builds a [`Picker`] for each node set.
 pub trait Balancer: Send + Sync + 'static {
@@ -168,7 +166,7 @@ impl Selector {
         let Some(picker) = guard.as_ref() else {
             return Err(Error::new(
                 503,
-                NO_AVAILABLE_NODE_REASON,
+                reasons::NO_AVAILABLE_NODE,
                 format!("no {} endpoint of the service is available", self.scheme),
             ));
         };
@@ -183,7 +181,7 @@ impl Selector {
         let Some(node) = node else {
             return Err(Error::new(
                 503,
-                NO_AVAILABLE_NODE_REASON,
+                reasons::NO_AVAILABLE_NODE,
                 format!(
                     "no {} endpoint of the service is left to try ({} tried)",
                     self.scheme,

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::*;
+use crate::errors::reasons;
 
 fn instance(id: &str, weight: Option<u32>) -> ServiceInstance {
     let mut instance = ServiceInstance::new(id, "s")
@@ -175,7 +176,7 @@ fn a_retry_avoids_the_nodes_already_tried() {
         .unwrap_err();
     assert_eq!(
         (error.code(), error.reason()),
-        (503, NO_AVAILABLE_NODE_REASON)
+        (503, reasons::NO_AVAILABLE_NODE)
     );
 }
 

@@ -1,7 +1,7 @@
 //! Choosing a codec from `Content-Type` and `Accept`.
 
-use super::CODEC_REASON;
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// A body format: which codec reads a request body or writes a response body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -39,7 +39,7 @@ impl Format {
         Self::from_media_type(essence(header)).ok_or_else(|| {
             Error::new(
                 415,
-                CODEC_REASON,
+                reasons::CODEC,
                 format!(
                     "unsupported Content-Type {header:?}; use application/json, \
                      application/proto or application/x-www-form-urlencoded"

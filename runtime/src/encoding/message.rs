@@ -7,6 +7,7 @@ use super::{
     encode_json, encode_json_field, encode_proto, encode_proto_field,
 };
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// A message the HTTP transport can decode from a request body and encode into a reply, in
 /// whichever [`Format`] was negotiated.
@@ -104,7 +105,7 @@ well_known_http_messages!(
 pub(super) fn form_not_here() -> Error {
     Error::new(
         415,
-        super::CODEC_REASON,
+        reasons::CODEC,
         "this endpoint takes no application/x-www-form-urlencoded body; \
          use application/json or application/proto",
     )

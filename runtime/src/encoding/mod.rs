@@ -86,18 +86,16 @@ pub use prost_reflect::{self, ReflectMessage};
 pub use proto::{decode_proto, decode_proto_field, encode_proto, encode_proto_field};
 
 use crate::errors::Error;
-
-/// The reason of every error about a body or parameter that could not be decoded.
-pub(crate) const CODEC_REASON: &str = "CODEC";
+use crate::errors::reasons;
 
 /// A `400 CODEC` error: the request could not be decoded. The message may echo request data,
 /// so it is bounded ([`crate::errors::MAX_REQUEST_ERROR_MESSAGE`]).
 pub(crate) fn codec_error(message: String) -> Error {
-    Error::new(400, CODEC_REASON, crate::errors::bounded_message(message))
+    Error::new(400, reasons::CODEC, crate::errors::bounded_message(message))
 }
 
 /// A `500 CODEC` error: the server could not encode its reply, or generated code asked for a
 /// field the message does not have.
 pub(crate) fn internal_codec_error(message: String) -> Error {
-    Error::new(500, CODEC_REASON, message)
+    Error::new(500, reasons::CODEC, message)
 }

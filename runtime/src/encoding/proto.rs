@@ -6,8 +6,9 @@ use prost::encoding::{WireType, encode_key, encode_varint};
 use prost_reflect::{Kind, ReflectMessage, Value};
 
 use super::nesting::{is_recursion_limit, to_dynamic, too_deep};
-use super::{CODEC_REASON, codec_error, internal_codec_error};
+use super::{codec_error, internal_codec_error};
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// Decodes a protobuf body and merges it into `target` (protobuf merge semantics). An empty body
 /// leaves `target` as it is; malformed input is a `400` with reason `CODEC`.
@@ -97,7 +98,7 @@ pub fn encode_proto_field<M: ReflectMessage>(message: &M, field: &str) -> Result
     {
         return Err(Error::new(
             406,
-            CODEC_REASON,
+            reasons::CODEC,
             format!(
                 "response field {field:?} is not a message and has no protobuf form; accept application/json"
             ),

@@ -5,7 +5,8 @@
 //! `{"code":404,"reason":"USER_NOT_FOUND","message":"...","metadata":{}}`
 //! with the status set to the code, over gRPC as a status whose code comes
 //! from Kratos' table and whose details carry a `google.rpc.ErrorInfo` with
-//! the reason and metadata. Two errors *match* when code and reason agree.
+//! the reason and metadata. Two errors *match* ([`Error::is`], [`matches`]) when code
+//! and reason agree; the runtime's own reasons are in [`reasons`].
 //!
 //! ```
 //! use kratos::errors::{self, Error};
@@ -18,7 +19,7 @@
 //! let status: tonic::Status = err.clone().into();
 //! assert_eq!(status.code(), tonic::Code::NotFound);
 //! assert!(errors::matches(&status, 404, "USER_NOT_FOUND"));
-//! assert_eq!(Error::from(status), err);
+//! assert!(Error::from(status).is(&err));
 //! ```
 
 mod bounded;
@@ -26,6 +27,7 @@ mod codes;
 mod grpc;
 mod http;
 mod message;
+pub mod reasons;
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
@@ -49,9 +51,27 @@ type Cause = Arc<dyn StdError + Send + Sync + 'static>;
 /// A Kratos error: code (an HTTP status), reason, message, metadata and an
 /// optional cause.
 ///
-/// Equality (`==` and [`Error::is`]) compares **code and reason only**, the
-/// way Kratos' `errors.Is` matches: two `USER_NOT_FOUND` 404s are equal
-/// whatever their messages, metadata or causes.
+/// Matching is [`Error::is`] (or the free [`matches`] for any error): **code
+/// and reason only**, the way Kratos' `errors.Is` matches, so two
+/// `USER_NOT_FOUND` 404s match whatever their messages, metadata or causes.
+/// `Error` deliberately has no `PartialEq`: `==` that ignored the message would
+/// surprise in `assert_eq!`, and one that compared the cause cannot exist
+/// (causes are any `std::error::Error`). Compare the accessors to check more.
+///
+/// ```compile_fail
+/// // `==` does not compile: say what you mean, `is` or the fields.
+/// let same = kratos::errors::not_found("A", "a") == kratos::errors::not_found("A", "b");
+/// ```
+///
+/// ```
+/// let (a, b) = (kratos::errors::not_found("A", "a"), kratos::errors::not_found("A", "b"));
+/// assert!(a.is(&b));
+/// assert_ne!(a.message(), b.message());
+/// ```
+///
+/// `Display` writes code, reason, message and metadata but not the cause, which
+/// [`source`](StdError::source) returns, as std's guidance asks: a reporter that
+/// walks the chain then prints each cause once.
 ///
 /// Cloning is cheap for the cause, which is shared.
 #[derive(Clone, Debug)]
@@ -217,26 +237,13 @@ pub fn from_error(err: &(dyn StdError + 'static)) -> Error {
     }
 }
 
-/// Code and reason only; see [`Error`].
-impl PartialEq for Error {
-    fn eq(&self, other: &Self) -> bool {
-        self.is(other)
-    }
-}
-
-impl Eq for Error {}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "error: code = {} reason = {} message = {} metadata = {:?}",
             self.code, self.reason, self.message, self.metadata
-        )?;
-        match &self.cause {
-            Some(cause) => write!(f, " cause = {cause}"),
-            None => f.write_str(" cause = <nil>"),
-        }
+        )
     }
 }
 

@@ -45,7 +45,7 @@ fn display_without_cause_and_debug() {
     let err = Error::new(400, "BAD", "no").with_metadata([("k", "v")]);
     assert_eq!(
         err.to_string(),
-        r#"error: code = 400 reason = BAD message = no metadata = {"k": "v"} cause = <nil>"#
+        r#"error: code = 400 reason = BAD message = no metadata = {"k": "v"}"#
     );
     assert!(format!("{err:?}").contains("BAD"));
     assert!(err.source().is_none());
@@ -75,3 +75,4 @@ fn is_send_sync_and_static() {
     let boxed: Box<dyn StdError + Send + Sync> = Box::new(Error::new(400, "R", "m"));
     assert_eq!(code(&*boxed), 400);
 }
+

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use super::window::Window;
 use super::{Handler, Message, Middleware};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::transport::Context;
 
 /// Settings of the breakers.
@@ -172,7 +173,7 @@ impl Middleware for CircuitBreaker {
                 breakers.record(operation, false);
                 let error = Error::new(
                     503,
-                    "CIRCUITBREAKER",
+                    reasons::CIRCUITBREAKER,
                     format!("{operation}: request rejected by the circuit breaker"),
                 );
                 return Box::pin(async move { Err(error) });

@@ -26,13 +26,11 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 use super::{Handler, Message, Middleware};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::transport::Context;
 
-/// The reason of every rejection.
-pub const REASON: &str = "UNAUTHORIZED";
-
 fn unauthorized(message: &str) -> Error {
-    Error::new(401, REASON, message)
+    Error::new(401, reasons::UNAUTHORIZED, message)
 }
 
 /// The verified claims of a call, as JSON (read them typed with [`claims`]).

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use super::window::Window;
 use super::{Handler, Message, Middleware};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::transport::Context;
 
 /// Where CPU usage comes from: per mille of the CPU the process may use (0..=1000).
@@ -213,7 +214,7 @@ impl Middleware for RateLimit {
             if limiter.should_drop(now) {
                 let error = Error::new(
                     429,
-                    "RATELIMIT",
+                    reasons::RATELIMIT,
                     "service unavailable due to rate limit exceeded",
                 );
                 return Box::pin(async move { Err(error) });

@@ -18,6 +18,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use super::{BoxFuture, Handler, Message, Middleware};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::transport::Context;
 
 /// The recovery middleware.
@@ -50,7 +51,7 @@ fn panicked(operation: &str, payload: &(dyn Any + Send)) -> Error {
         panic = text,
         "handler panicked; answered 500 UNKNOWN"
     );
-    Error::new(500, "UNKNOWN", "internal error")
+    Error::new(500, reasons::UNKNOWN, "internal error")
 }
 
 impl Middleware for Recovery {

@@ -42,11 +42,9 @@ use prost_protovalidate::{Error as ValidateError, ValidationError, Validator};
 use prost_reflect::{DynamicMessage, ExtensionDescriptor, Kind, MessageDescriptor, ReflectMessage};
 
 use super::{FnvMap, Handler, Message, Middleware};
+use crate::errors::reasons;
 use crate::errors::{Error, bounded_message, truncated};
 use crate::transport::Context;
-
-/// The reason of every error this middleware answers with.
-pub const REASON: &str = "VALIDATOR";
 
 /// The default of [`Validate::max_violations`].
 pub const DEFAULT_MAX_VIOLATIONS: usize = 100;
@@ -197,7 +195,7 @@ impl Validate {
             }
             Err(error) => Err(Error::new(
                 500,
-                REASON,
+                reasons::VALIDATOR,
                 format!(
                     "the validation rules of {} cannot be evaluated: {error}",
                     dynamic.descriptor().full_name()
@@ -283,7 +281,7 @@ fn bad_request(violations: &ValidationError, max: usize) -> Error {
         let _ = write!(message, "; and {more} more violations");
         rules.insert("more_violations".to_owned(), more.to_string());
     }
-    Error::new(400, REASON, message).with_metadata(rules)
+    Error::new(400, reasons::VALIDATOR, message).with_metadata(rules)
 }
 
 impl Middleware for Validate {

@@ -35,8 +35,9 @@ pub use etcd_client;
 use etcd_client::{Client, ConnectOptions, GetOptions, PutOptions, WatchOptions};
 use tokio::sync::{oneshot, watch};
 
-use super::{Discovery, REGISTRY_REASON, Registrar, RegistryFuture, ServiceInstance, Watcher};
+use super::{Discovery, Registrar, RegistryFuture, ServiceInstance, Watcher};
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// [`Registrar`] and [`Discovery`] on etcd; cheap to clone (clones share the connection and the
 /// registrations). Dropping the last clone stops the keep-alives (the keys then expire).
@@ -65,7 +66,7 @@ impl std::fmt::Debug for EtcdRegistry {
 }
 
 fn registry_error(message: String) -> Error {
-    Error::new(503, REGISTRY_REASON, message)
+    Error::new(503, reasons::REGISTRY, message)
 }
 
 const MIN_BACKOFF: Duration = Duration::from_millis(100);

@@ -42,9 +42,6 @@ pub use etcd::EtcdRegistry;
 
 use crate::errors::Error;
 
-/// Reason of a registry that could not be reached or answered with an error (code 503).
-pub const REGISTRY_REASON: &str = "REGISTRY";
-
 /// A boxed future borrowing its receiver, so the traits stay usable as `dyn`.
 pub type RegistryFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::Context;
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// When a call must have finished, from the clock read that is also its start.
 pub(crate) struct Deadline {
@@ -39,7 +40,7 @@ pub(crate) async fn within<T>(
     tokio::time::timeout_at(at, call).await.unwrap_or_else(|_| {
         Err(Error::new(
             504,
-            "TIMEOUT",
+            reasons::TIMEOUT,
             format!("{operation} did not finish within {limit:?}"),
         ))
     })

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::balancer::{Balancer, NodeFilter, Picked, Selector};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::registry::Discovery;
 
 /// The scheme of targets resolved through a [`Discovery`].
@@ -29,7 +30,7 @@ pub(crate) fn service_name(target: &str) -> Option<Result<&str, Error>> {
     Some(if name.is_empty() || name.contains(['/', '?', '#']) {
         Err(Error::new(
             400,
-            "INVALID_CONFIG",
+            reasons::INVALID_CONFIG,
             format!("invalid discovery target {target:?}; expected discovery:///service-name"),
         ))
     } else {
@@ -73,7 +74,7 @@ impl Drop for Resolver {
 impl Resolver {
     /// Starts following `name` (endpoints with `scheme`); needs a Tokio runtime.
     pub(crate) fn start(name: &str, scheme: &str, config: DiscoveryConfig) -> Result<Self, Error> {
-        let invalid = |message: String| Error::new(400, "INVALID_CONFIG", message);
+        let invalid = |message: String| Error::new(400, reasons::INVALID_CONFIG, message);
         let Some(discovery) = config.discovery else {
             return Err(invalid(format!(
                 "the target discovery:///{name} needs a Discovery: set one on the builder \

@@ -13,6 +13,7 @@ use tonic::body::Body;
 
 use super::timeout;
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// gRPC routes whose calls fail with `DEADLINE_EXCEEDED` (a `504 TIMEOUT` Kratos error) once
 /// the server's timeout, or the client's shorter `grpc-timeout`, has passed since the request
@@ -97,7 +98,7 @@ where
             }
             None => String::from("the call did not finish in time"),
         };
-        let status = Error::new(504, "TIMEOUT", message).to_status();
+        let status = Error::new(504, reasons::TIMEOUT, message).to_status();
         Poll::Ready(Ok(status.into_http()))
     }
 }

@@ -12,6 +12,7 @@ use tonic::transport::{Channel, Endpoint};
 use super::timeout;
 use crate::balancer::{Balancer, NodeFilter, Peer};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::middleware::{Chain, Middleware};
 use crate::registry::Discovery;
 use crate::transport::discovery::{self, DiscoveryConfig, Resolver};
@@ -129,7 +130,7 @@ fn endpoint(uri: &str) -> Result<Endpoint, Error> {
     Endpoint::from_shared(uri.to_owned()).map_err(|error| {
         Error::new(
             400,
-            "CLIENT_ENDPOINT",
+            reasons::CLIENT_ENDPOINT,
             format!("invalid gRPC endpoint {uri:?}: {error}"),
         )
     })
@@ -143,7 +144,7 @@ fn node_channel(node: &crate::balancer::Node) -> Result<Channel, Error> {
         Some(Err(error)) => Err(error),
         None => Err(Error::new(
             500,
-            "CLIENT_ENDPOINT",
+            reasons::CLIENT_ENDPOINT,
             format!(
                 "{}: the node holds another kind of connection",
                 node.address()
@@ -244,7 +245,7 @@ impl Client {
                     let timed_out = |limit: Duration| {
                         Error::new(
                             504,
-                            "TIMEOUT",
+                            reasons::TIMEOUT,
                             format!("{operation}: no reply within {limit:?}"),
                         )
                     };

@@ -12,6 +12,7 @@ use super::router::PathParams;
 use super::service::Shared;
 use crate::encoding::{Format, HttpMessage, ReflectMessage, ReplyFormat};
 use crate::errors::Error;
+use crate::errors::reasons;
 use crate::middleware::{Chain, Message, typed};
 use crate::transport::Context;
 
@@ -114,7 +115,7 @@ impl RouteRequest {
         match self.body_format()? {
             Format::Form => {
                 let text = std::str::from_utf8(&self.body)
-                    .map_err(|_| Error::new(400, "CODEC", "form body is not UTF-8"))?;
+                    .map_err(|_| Error::new(400, reasons::CODEC, "form body is not UTF-8"))?;
                 for pair in QueryPairs::new(text) {
                     bind_form(target, &pair?)?;
                 }

@@ -15,6 +15,7 @@ use super::router::{Lookup, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
 use crate::encoding::{self, JsonOptions, ReplyFormat};
+use crate::errors::reasons;
 use crate::errors::{Error, bounded_message};
 use crate::middleware::{BoxFuture, CallSite, Chain};
 use crate::transport::serve::BodyReadTimeout;
@@ -115,7 +116,7 @@ impl Shared {
                     parts.method,
                     parts.uri.path()
                 ));
-                return self.error_response(&Error::new(404, "NOT_FOUND", message), accept);
+                return self.error_response(&Error::new(404, reasons::NOT_FOUND, message), accept);
             }
             Lookup::MethodNotAllowed { allow } => {
                 let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
@@ -125,8 +126,10 @@ impl Shared {
                     parts.uri.path(),
                     allowed.join(", ")
                 ));
-                let mut response =
-                    self.error_response(&Error::new(405, "METHOD_NOT_ALLOWED", message), accept);
+                let mut response = self.error_response(
+                    &Error::new(405, reasons::METHOD_NOT_ALLOWED, message),
+                    accept,
+                );
                 if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
                     response.headers_mut().insert(ALLOW, value);
                 }
@@ -134,7 +137,7 @@ impl Shared {
             }
             Lookup::BadPath(message) => {
                 let message = bounded_message(message);
-                return self.error_response(&Error::new(400, "CODEC", message), accept);
+                return self.error_response(&Error::new(400, reasons::CODEC, message), accept);
             }
         };
         let route = matched.value;
@@ -177,7 +180,7 @@ impl Shared {
         let too_large = || {
             Error::new(
                 413,
-                "BODY_TOO_LARGE",
+                reasons::BODY_TOO_LARGE,
                 format!(
                     "request body is larger than the limit of {} bytes",
                     self.body_limit
@@ -195,11 +198,11 @@ impl Shared {
             Ok(collected) => Ok(collected.to_bytes()),
             Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
             Err(err) if err.downcast_ref::<BodyReadTimeout>().is_some() => {
-                Err(Error::new(408, "REQUEST_TIMEOUT", err.to_string()))
+                Err(Error::new(408, reasons::REQUEST_TIMEOUT, err.to_string()))
             }
             Err(err) => Err(Error::new(
                 400,
-                "CODEC",
+                reasons::CODEC,
                 format!("cannot read the request body: {err}"),
             )),
         }

@@ -36,7 +36,7 @@ mod tests;
 
 /// The reason of the error a client gives, before sending anything, for a path field whose value
 /// does not fit its variable's pattern: [`pattern_mismatch`].
-pub const INVALID_PATH_VALUE: &str = "INVALID_PATH_VALUE";
+pub use crate::errors::reasons::INVALID_PATH_VALUE;
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 

@@ -3,8 +3,8 @@
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Uri, uri};
 
-use super::{INVALID_CONFIG_REASON, INVALID_REQUEST_REASON};
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// `scheme://authority[/prefix]`, checked once at construction.
 #[derive(Clone, Debug)]
@@ -18,7 +18,7 @@ pub(super) struct BaseUrl {
 }
 
 fn config_error(message: String) -> Error {
-    Error::new(400, INVALID_CONFIG_REASON, message)
+    Error::new(400, reasons::INVALID_CONFIG, message)
 }
 
 impl BaseUrl {
@@ -112,7 +112,7 @@ impl BaseUrl {
         let path = PathAndQuery::try_from(full).map_err(|error| {
             Error::new(
                 400,
-                INVALID_REQUEST_REASON,
+                reasons::INVALID_REQUEST,
                 format!(
                     "invalid request path {path_and_query:?}: {error}; path values must be \
                      percent-encoded"
@@ -126,7 +126,7 @@ impl BaseUrl {
         Uri::from_parts(parts).map_err(|error| {
             Error::new(
                 400,
-                INVALID_REQUEST_REASON,
+                reasons::INVALID_REQUEST,
                 format!("invalid request URL for {path_and_query:?}: {error}"),
             )
         })
@@ -145,14 +145,14 @@ pub(super) fn with_authority(uri: &Uri, address: &str) -> Result<Uri, Error> {
     parts.authority = Some(Authority::try_from(address).map_err(|error| {
         Error::new(
             503,
-            super::TRANSPORT_REASON,
+            reasons::TRANSPORT,
             format!("the discovered endpoint {address:?} is not host:port: {error}"),
         )
     })?);
     Uri::from_parts(parts).map_err(|error| {
         Error::new(
             503,
-            super::TRANSPORT_REASON,
+            reasons::TRANSPORT,
             format!("no URL for the discovered endpoint {address:?}: {error}"),
         )
     })

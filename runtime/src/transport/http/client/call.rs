@@ -8,9 +8,9 @@ use std::time::Duration;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Uri};
 
-use super::INVALID_REQUEST_REASON;
 use crate::encoding::Format;
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// Which part of the request message becomes the HTTP body (the rule's `body`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -162,7 +162,7 @@ impl CallOptions {
             Err(error) => {
                 self.invalid.get_or_insert(Error::new(
                     400,
-                    INVALID_REQUEST_REASON,
+                    reasons::INVALID_REQUEST,
                     format!("invalid call header: {error}"),
                 ));
             }

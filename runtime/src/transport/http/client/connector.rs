@@ -59,7 +59,7 @@ fn default_tls_config() -> Result<rustls::ClientConfig, crate::errors::Error> {
         .map_err(|error| {
             crate::errors::Error::new(
                 400,
-                super::INVALID_CONFIG_REASON,
+                crate::errors::reasons::INVALID_CONFIG,
                 format!("cannot set up TLS: {error}"),
             )
         })?

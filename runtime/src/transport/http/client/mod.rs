@@ -45,13 +45,13 @@
 //! |---|---|---|
 //! | A non-2xx reply with a Kratos error body (JSON, or `errors.Status` protobuf) | the HTTP status | the body's |
 //! | A non-2xx reply with any other body (HTML from a proxy, empty, other JSON) | the HTTP status | `""`; the message has the status and the start of the body, the decoding error is the cause |
-//! | Cannot connect (refused, DNS, TLS handshake), or the connection failed mid-call | 503 | [`TRANSPORT_REASON`] |
-//! | The time limit passed | 504 | [`TIMEOUT_REASON`] |
+//! | Cannot connect (refused, DNS, TLS handshake), or the connection failed mid-call | 503 | [`reasons::TRANSPORT`] |
+//! | The time limit passed | 504 | [`reasons::TIMEOUT`] |
 //! | A 2xx reply that does not decode | 500 | `CODEC` |
-//! | A reply body over the [limit](ClientBuilder::body_limit) | 500 | [`BODY_TOO_LARGE_REASON`] |
-//! | A call that cannot be sent (bad method, path or header) | 400 | [`INVALID_REQUEST_REASON`] |
+//! | A reply body over the [limit](ClientBuilder::body_limit) | 500 | [`reasons::BODY_TOO_LARGE`] |
+//! | A call that cannot be sent (bad method, path or header) | 400 | [`reasons::INVALID_REQUEST`] |
 //! | A path field that does not fit its template (generated code) | 400 | [`INVALID_PATH_VALUE`](crate::transport::http::binding::INVALID_PATH_VALUE) |
-//! | A bad base URL or builder setting | 400 | [`INVALID_CONFIG_REASON`] |
+//! | A bad base URL or builder setting | 400 | [`reasons::INVALID_CONFIG`] |
 //!
 //! As in Go Kratos, the code of a decoded error body is replaced by the HTTP status, and
 //! redirects are not followed (a 3xx is an error with that code).
@@ -89,6 +89,7 @@ pub use rustls;
 use base_url::BaseUrl;
 
 use crate::balancer::{Balancer, NodeFilter, Peer};
+use crate::errors::reasons;
 use crate::registry::Discovery;
 use crate::transport::discovery::{self, DiscoveryConfig, Resolver};
 use connector::{Connector, TlsConfig};
@@ -97,17 +98,6 @@ use crate::encoding::{Format, HttpMessage, JsonOptions};
 use crate::errors::Error;
 use crate::middleware::{Chain, Middleware};
 use crate::transport::{Context, Kind};
-
-/// Reason of a connection that could not be made or failed mid-call (code 503).
-pub const TRANSPORT_REASON: &str = "TRANSPORT";
-/// Reason of a call that did not finish within its time limit (code 504).
-pub const TIMEOUT_REASON: &str = "TIMEOUT";
-/// Reason of a call that cannot be sent: bad method, path or header (code 400).
-pub const INVALID_REQUEST_REASON: &str = "INVALID_REQUEST";
-/// Reason of a bad base URL or builder setting (code 400).
-pub const INVALID_CONFIG_REASON: &str = "INVALID_CONFIG";
-/// Reason of a reply body over the client's limit (code 500).
-pub const BODY_TOO_LARGE_REASON: &str = "BODY_TOO_LARGE";
 
 /// An HTTP client for generated `XxxHttpClient`s; cheap to clone (clones share the connection
 /// pool and settings).
@@ -203,7 +193,7 @@ impl Client {
             Some(Format::Form) => {
                 return Err(Error::new(
                     400,
-                    INVALID_REQUEST_REASON,
+                    reasons::INVALID_REQUEST,
                     "Format::Form is not a message format; use Format::Json or Format::Proto",
                 ));
             }
@@ -213,7 +203,7 @@ impl Client {
         let http_method = Method::from_bytes(method.as_bytes()).map_err(|_| {
             Error::new(
                 400,
-                INVALID_REQUEST_REASON,
+                reasons::INVALID_REQUEST,
                 format!("{operation}: {method:?} is not an HTTP method name"),
             )
         })?;
@@ -573,7 +563,7 @@ impl ClientBuilder {
             Err(error) => {
                 self.invalid.get_or_insert(Error::new(
                     400,
-                    INVALID_CONFIG_REASON,
+                    reasons::INVALID_CONFIG,
                     format!("invalid client header: {error}"),
                 ));
             }
@@ -658,7 +648,7 @@ impl ClientBuilder {
         if self.format == Format::Form {
             return Err(Error::new(
                 400,
-                INVALID_CONFIG_REASON,
+                reasons::INVALID_CONFIG,
                 "Format::Form is not a message format; use Format::Json or Format::Proto",
             ));
         }
@@ -675,7 +665,7 @@ impl ClientBuilder {
             let value = HeaderValue::from_str(user_agent).map_err(|error| {
                 Error::new(
                     400,
-                    INVALID_CONFIG_REASON,
+                    reasons::INVALID_CONFIG,
                     format!("invalid user agent {user_agent:?}: {error}"),
                 )
             })?;

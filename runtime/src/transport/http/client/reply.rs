@@ -7,12 +7,11 @@ use std::fmt::Write as _;
 
 use http::StatusCode;
 
-use super::{BODY_TOO_LARGE_REASON, TIMEOUT_REASON, TRANSPORT_REASON};
 use crate::encoding::{Format, HttpMessage, JsonOptions};
 use crate::errors::Error;
+use crate::errors::reasons;
 
 /// The reason of a reply that could not be decoded (as the server's codec errors).
-const CODEC_REASON: &str = "CODEC";
 
 /// How much of an unexpected error body is quoted in the message, in characters.
 const SNIPPET_LIMIT: usize = 200;
@@ -48,7 +47,7 @@ pub(super) fn decode_reply<Rep: HttpMessage + Default>(
         Ok(()) => Ok(reply),
         Err(error) => Err(Error::new(
             500,
-            CODEC_REASON,
+            reasons::CODEC,
             format!(
                 "cannot decode the reply of {operation}: {}",
                 error.message()
@@ -140,7 +139,7 @@ pub(super) fn transport_error(
 ) -> Error {
     let error = error.into();
     let message = format!("{what}: {}", chain(&*error));
-    Error::new(503, TRANSPORT_REASON, message).with_cause(error)
+    Error::new(503, reasons::TRANSPORT, message).with_cause(error)
 }
 
 /// The call's time limit passed: `504 TIMEOUT`.
@@ -151,7 +150,7 @@ pub(super) fn timeout_error(
 ) -> Error {
     Error::new(
         504,
-        TIMEOUT_REASON,
+        reasons::TIMEOUT,
         format!("{operation} did not finish within {limit:?}"),
     )
     .with_cause(elapsed)
@@ -161,7 +160,7 @@ pub(super) fn timeout_error(
 pub(super) fn too_large(operation: &str, limit: usize) -> Error {
     Error::new(
         500,
-        BODY_TOO_LARGE_REASON,
+        reasons::BODY_TOO_LARGE,
         format!("the reply of {operation} is larger than the client's limit of {limit} bytes"),
     )
 }

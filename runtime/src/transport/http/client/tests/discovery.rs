@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use super::support::{Book, dead_address, start};
 use super::*;
 use crate::balancer::{PowerOfTwoChoices, filter};
+use crate::errors::reasons;
 use crate::registry::{MemoryRegistry, Registrar, ServiceInstance};
 
 fn instance(id: &str, address: std::net::SocketAddr) -> ServiceInstance {
@@ -101,7 +102,7 @@ async fn the_client_follows_registrations_and_deregistrations() {
     let error = get_book(&client).await.unwrap_err();
     assert_eq!(
         (error.code(), error.reason()),
-        (503, crate::balancer::NO_AVAILABLE_NODE_REASON),
+        (503, reasons::NO_AVAILABLE_NODE),
         "{error}"
     );
 
@@ -167,7 +168,7 @@ async fn a_node_that_refuses_connections_is_retried_on_another() {
     let error = get_book(&client).await.unwrap_err();
     assert_eq!(
         (error.code(), error.reason()),
-        (503, TRANSPORT_REASON),
+        (503, reasons::TRANSPORT),
         "{error}"
     );
     assert!(error.message().contains(&dead.to_string()), "{error}");
@@ -197,7 +198,10 @@ async fn filters_and_balancer_are_applied() {
 #[tokio::test]
 async fn a_discovery_target_needs_a_discovery_and_a_name() {
     let error = Client::new("discovery:///library").unwrap_err();
-    assert_eq!((error.code(), error.reason()), (400, INVALID_CONFIG_REASON));
+    assert_eq!(
+        (error.code(), error.reason()),
+        (400, reasons::INVALID_CONFIG)
+    );
     assert!(error.message().contains(".discovery("), "{error}");
     let error = Client::builder("discovery:///")
         .discovery(Arc::new(MemoryRegistry::new()))

@@ -16,6 +16,7 @@ use prost_types::value::Kind as ValueKind;
 
 use super::*;
 use crate::errors;
+use crate::errors::reasons;
 use crate::middleware::Handler;
 use crate::transport::http::binding::{QueryWriter, push_path_segment, push_path_segments};
 use support::{Book, book, dead_address, raw_server, start};
@@ -315,7 +316,7 @@ async fn truncated_replies_are_transport_errors() {
     let error = client.invoke::<(), Book>(get("/x")).await.unwrap_err();
     assert_eq!(
         (error.code(), error.reason()),
-        (503, TRANSPORT_REASON),
+        (503, reasons::TRANSPORT),
         "{error}"
     );
     assert!(
@@ -333,7 +334,7 @@ async fn refused_connections_are_503() {
     let started = Instant::now();
     let error = client.invoke::<(), ()>(get("/x")).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert_eq!((error.code(), error.reason()), (503, TRANSPORT_REASON));
+    assert_eq!((error.code(), error.reason()), (503, reasons::TRANSPORT));
     assert!(
         error
             .message()
@@ -358,7 +359,7 @@ async fn slow_replies_time_out_with_504() {
     let started = Instant::now();
     let error = client.invoke::<(), ()>(slow()).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(1));
-    assert_eq!((error.code(), error.reason()), (504, TIMEOUT_REASON));
+    assert_eq!((error.code(), error.reason()), (504, reasons::TIMEOUT));
     assert_eq!(
         error.message(),
         "/test.Library/Slow did not finish within 50ms"
@@ -620,7 +621,7 @@ async fn calls_that_cannot_be_sent_fail_before_sending() {
     let invalid = |error: Error| {
         assert_eq!(
             (error.code(), error.reason()),
-            (400, INVALID_REQUEST_REASON),
+            (400, reasons::INVALID_REQUEST),
             "{error}"
         );
         error.message().to_owned()
@@ -682,7 +683,10 @@ async fn reply_bodies_over_the_limit_fail() {
         .invoke::<(), Book>(get("/v1/books/a-long-enough-name"))
         .await
         .unwrap_err();
-    assert_eq!((error.code(), error.reason()), (500, BODY_TOO_LARGE_REASON));
+    assert_eq!(
+        (error.code(), error.reason()),
+        (500, reasons::BODY_TOO_LARGE)
+    );
 
     // Without a Content-Length (chunked), the limit applies while reading.
     let address = raw_server(
@@ -695,7 +699,10 @@ async fn reply_bodies_over_the_limit_fail() {
         .build()
         .unwrap();
     let error = client.invoke::<(), Book>(get("/x")).await.unwrap_err();
-    assert_eq!((error.code(), error.reason()), (500, BODY_TOO_LARGE_REASON));
+    assert_eq!(
+        (error.code(), error.reason()),
+        (500, reasons::BODY_TOO_LARGE)
+    );
     let client = Client::new(&format!("http://{address}")).unwrap();
     let reply: Book = client.invoke(get("/x")).await.unwrap();
     assert_eq!(reply.name, "aaaaa");
@@ -707,7 +714,7 @@ fn construction_errors() {
         let error = result.unwrap_err();
         assert_eq!(
             (error.code(), error.reason()),
-            (400, INVALID_CONFIG_REASON),
+            (400, reasons::INVALID_CONFIG),
             "{error}"
         );
         error.message().to_owned()

@@ -12,6 +12,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::support::Book;
 use super::*;
+use crate::errors::reasons;
 
 /// `CN=kratos-rs test CA`.
 const CA: &str = "-----BEGIN CERTIFICATE-----
@@ -131,7 +132,7 @@ async fn untrusted_certificates_fail_to_connect() {
     let error = client.invoke::<(), Book>(call).await.unwrap_err();
     assert_eq!(
         (error.code(), error.reason()),
-        (503, TRANSPORT_REASON),
+        (503, reasons::TRANSPORT),
         "{error}"
     );
     assert!(
