@@ -178,7 +178,13 @@ fn display_is_one_kratos_style_line_without_the_cause() {
         chain.push(cause.to_string());
         source = cause.source();
     }
-    assert_eq!(chain.iter().filter(|line| line.contains("row missing")).count(), 1);
+    assert_eq!(
+        chain
+            .iter()
+            .filter(|line| line.contains("row missing"))
+            .count(),
+        1
+    );
 }
 
 #[test]

@@ -126,7 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .address(http_address)
         .timeout(Some(conf.server.http.timeout))
         .middleware(middleware.clone());
-    http.route("GET", "/metrics", "/metrics", registry.http_handler())?;
+    http.metrics(&registry)?;
     let grpc = helloworld::grpc_server_with(greeter)
         .address(grpc_address)
         .timeout(Some(conf.server.grpc.timeout))

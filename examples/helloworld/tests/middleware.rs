@@ -259,9 +259,7 @@ async fn metrics_count_calls_by_code_and_serve_the_exposition() {
     let registry = Registry::new();
     let mut http_server = http::Server::new().middleware(Metrics::server(&registry));
     api::register_greeter_http_server(&mut http_server, helloworld::Greeter::default()).unwrap();
-    http_server
-        .route("GET", "/metrics", "/metrics", registry.http_handler())
-        .unwrap();
+    http_server.metrics(&registry).unwrap();
     let mut grpc_server = grpc::Server::new().middleware(Metrics::server(&registry));
     api::register_greeter_grpc_server(&mut grpc_server, helloworld::Greeter::default());
     let (h, g) = (serve_http(http_server).await, serve_grpc(grpc_server).await);

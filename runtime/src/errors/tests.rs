@@ -75,4 +75,3 @@ fn is_send_sync_and_static() {
     let boxed: Box<dyn StdError + Send + Sync> = Box::new(Error::new(400, "R", "m"));
     assert_eq!(code(&*boxed), 400);
 }
-

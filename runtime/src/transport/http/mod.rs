@@ -14,6 +14,7 @@
 
 pub mod binding;
 pub mod client;
+mod metrics;
 mod openapi;
 mod request;
 pub mod router;
@@ -21,6 +22,7 @@ mod server;
 mod service;
 
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
+pub use metrics::{METRICS_OPERATION, METRICS_PATH};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;
 pub use router::MethodFilter;
