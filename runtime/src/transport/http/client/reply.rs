@@ -11,8 +11,6 @@ use crate::encoding::{Format, HttpMessage, JsonOptions};
 use crate::errors::Error;
 use crate::errors::reasons;
 
-/// The reason of a reply that could not be decoded (as the server's codec errors).
-
 /// How much of an unexpected error body is quoted in the message, in characters.
 const SNIPPET_LIMIT: usize = 200;
 
