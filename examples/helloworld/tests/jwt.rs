@@ -8,7 +8,8 @@ mod support;
 use base64::Engine as _;
 use helloworld::api;
 use kratos::errors::Error;
-use kratos::middleware::{Handler, jwt};
+use kratos::middleware::Handler;
+use kratos::middleware::jwt::{self, Jwt, SigningKey, VerifyingKey};
 use kratos::transport::{Context, grpc, http};
 use serde_json::json;
 use support::{Running, serve_grpc, serve_http};
@@ -45,7 +46,7 @@ impl api::GreeterHttpServer for Whoami {
     }
 }
 
-async fn http_server(auth: jwt::Server) -> Running {
+async fn http_server(auth: Jwt) -> Running {
     let mut server = http::Server::new().middleware(auth);
     api::register_greeter_http_server(&mut server, Whoami).unwrap();
     serve_http(server).await
@@ -66,16 +67,22 @@ async fn signed_tokens_reach_the_handler_for_every_algorithm() {
     let claims = json!({"sub": "alice", "exp": later()});
     let cases = [
         (
-            jwt::Server::hs256(SECRET),
-            jwt::Client::hs256(SECRET, claims.clone()),
+            Jwt::server(VerifyingKey::hs256(SECRET)),
+            Jwt::client(SigningKey::hs256(SECRET), claims.clone()),
         ),
         (
-            jwt::Server::rs256_pem(&key("rsa_public.pem")).unwrap(),
-            jwt::Client::rs256_pem(&key("rsa_private.pem"), claims.clone()).unwrap(),
+            Jwt::server(VerifyingKey::rs256_pem(&key("rsa_public.pem")).unwrap()),
+            Jwt::client(
+                SigningKey::rs256_pem(&key("rsa_private.pem")).unwrap(),
+                claims.clone(),
+            ),
         ),
         (
-            jwt::Server::es256_pem(&key("ec_public.pem")).unwrap(),
-            jwt::Client::es256_pem(&key("ec_private.pem"), claims.clone()).unwrap(),
+            Jwt::server(VerifyingKey::es256_pem(&key("ec_public.pem")).unwrap()),
+            Jwt::client(
+                SigningKey::es256_pem(&key("ec_private.pem")).unwrap(),
+                claims.clone(),
+            ),
         ),
     ];
     for (server, signer) in cases {
@@ -95,13 +102,13 @@ async fn signed_tokens_reach_the_handler_for_every_algorithm() {
 
 #[tokio::test]
 async fn tokens_over_grpc_and_a_rejection() {
-    let mut server = grpc::Server::new().middleware(jwt::Server::hs256(SECRET));
+    let mut server = grpc::Server::new().middleware(Jwt::server(VerifyingKey::hs256(SECRET)));
     api::register_greeter_grpc_server(&mut server, Whoami);
     let running = serve_grpc(server).await;
     let signed = api::GreeterGrpcClient::new(
         grpc::Client::builder(running.url())
-            .middleware(jwt::Client::hs256(
-                SECRET,
+            .middleware(Jwt::client(
+                SigningKey::hs256(SECRET),
                 json!({"sub": "bob", "exp": later()}),
             ))
             .build()
@@ -137,14 +144,14 @@ fn with_header(value: String) -> impl Fn(Handler) -> Handler + Send + Sync + 'st
 
 #[tokio::test]
 async fn every_bad_token_is_a_401_with_its_reason() {
-    let running = http_server(jwt::Server::hs256(SECRET)).await;
-    let expired = token_from(jwt::Client::hs256(
-        SECRET,
+    let running = http_server(Jwt::server(VerifyingKey::hs256(SECRET))).await;
+    let expired = token_from(Jwt::client(
+        SigningKey::hs256(SECRET),
         json!({"sub": "a", "exp": 1_000_000_000_u64}),
     ))
     .await;
-    let wrong_secret = token_from(jwt::Client::hs256(
-        b"other",
+    let wrong_secret = token_from(Jwt::client(
+        SigningKey::hs256(b"other"),
         json!({"sub": "a", "exp": later()}),
     ))
     .await;
@@ -154,9 +161,10 @@ async fn every_bad_token_is_a_401_with_its_reason() {
         b64(&json!({"sub": "a"}))
     );
     let rs256 = {
-        let signer =
-            jwt::Client::rs256_pem(&key("rsa_private.pem"), json!({"sub": "a", "exp": later()}))
-                .unwrap();
+        let signer = Jwt::client(
+            SigningKey::rs256_pem(&key("rsa_private.pem")).unwrap(),
+            json!({"sub": "a", "exp": later()}),
+        );
         token_from(signer).await
     };
     let cases = [
@@ -187,7 +195,7 @@ async fn every_bad_token_is_a_401_with_its_reason() {
 }
 
 /// The token a client middleware would send.
-async fn token_from(signer: jwt::Client) -> String {
+async fn token_from(signer: Jwt) -> String {
     let mut chain = kratos::middleware::Chain::new();
     chain.push(signer);
     let ctx = Context::new(

@@ -227,17 +227,17 @@ impl api::GreeterHttpServer for Echo {
 
 #[tokio::test]
 async fn global_metadata_crosses_two_hops_and_local_metadata_stays() {
-    let mut back = grpc::Server::new().middleware(metadata::Server::new());
+    let mut back = grpc::Server::new().middleware(metadata::Propagation::server());
     api::register_greeter_grpc_server(&mut back, Echo);
     let back = serve_grpc(back).await;
 
     let downstream = api::GreeterGrpcClient::new(
         grpc::Client::builder(format!("http://{}", back.address))
-            .middleware(metadata::Client::new().constant("x-md-caller", "relay"))
+            .middleware(metadata::Propagation::client().constant("x-md-caller", "relay"))
             .build()
             .unwrap(),
     );
-    let mut front = http::Server::new().middleware(metadata::Server::new());
+    let mut front = http::Server::new().middleware(metadata::Propagation::server());
     api::register_greeter_http_server(&mut front, Relay { downstream }).unwrap();
     let front = serve_http(front).await;
 

@@ -6,12 +6,13 @@
 //! algorithm (also `alg: none`), one with a bad signature.
 //!
 //! ```
-//! use kratos::middleware::jwt;
+//! use kratos::middleware::jwt::{Jwt, SigningKey, VerifyingKey};
 //!
 //! let server = kratos::transport::http::Server::new()
-//!     .middleware(jwt::Server::hs256(b"secret"));
+//!     .middleware(Jwt::server(VerifyingKey::hs256(b"secret")));
+//! let claims = serde_json::json!({"sub": "alice", "exp": 4102444800_u64});
 //! let client = kratos::transport::http::Client::builder("http://127.0.0.1:8000")
-//!     .middleware(jwt::Client::hs256(b"secret", serde_json::json!({"sub": "alice", "exp": 4102444800_u64})))
+//!     .middleware(Jwt::client(SigningKey::hs256(b"secret"), claims))
 //!     .build();
 //! # let _ = (server, client);
 //! ```
@@ -55,54 +56,149 @@ impl std::fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
-/// Server side: verifies the bearer token of every call.
+/// The JWT middleware: [`server`](Self::server) verifies the bearer token of every call,
+/// [`client`](Self::client) signs one for every call. Clones share the key.
 #[derive(Clone)]
-pub struct Server {
-    key: Arc<DecodingKey>,
-    validation: Arc<Validation>,
+pub struct Jwt {
+    side: Side,
 }
 
-impl std::fmt::Debug for Server {
+#[derive(Clone)]
+enum Side {
+    Server(Arc<Verifier>),
+    Client(Arc<Signer>),
+}
+
+impl std::fmt::Debug for Jwt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server")
-            .field("algorithms", &self.validation.algorithms)
-            .finish_non_exhaustive()
+        match &self.side {
+            Side::Server(verifier) => f
+                .debug_struct("Jwt::server")
+                .field("algorithms", &verifier.validation.algorithms)
+                .finish_non_exhaustive(),
+            Side::Client(signer) => f
+                .debug_struct("Jwt::client")
+                .field("alg", &signer.header.alg)
+                .finish_non_exhaustive(),
+        }
     }
 }
 
-impl Server {
-    fn new(key: DecodingKey, algorithm: Algorithm) -> Self {
-        let mut validation = Validation::new(algorithm);
+impl Jwt {
+    /// Server side: verifies every call's `Authorization: Bearer` token with `key`.
+    pub fn server(key: VerifyingKey) -> Self {
+        let mut validation = Validation::new(key.algorithm);
         // Kratos checks exp and nbf when present, and requires no claim.
         validation.required_spec_claims.clear();
         validation.validate_nbf = true;
         Self {
-            key: Arc::new(key),
-            validation: Arc::new(validation),
+            side: Side::Server(Arc::new(Verifier {
+                key: key.key,
+                validation,
+            })),
         }
     }
 
+    /// Client side: signs `claims` with `key` and sends `Authorization: Bearer <token>` with
+    /// every call.
+    pub fn client(key: SigningKey, claims: serde_json::Value) -> Self {
+        Self {
+            side: Side::Client(Arc::new(Signer {
+                key: key.key,
+                header: Header::new(key.algorithm),
+                claims,
+            })),
+        }
+    }
+}
+
+/// The key a server verifies tokens with, and its algorithm.
+pub struct VerifyingKey {
+    key: DecodingKey,
+    algorithm: Algorithm,
+}
+
+impl std::fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyingKey {
     /// HMAC-SHA256 with a shared secret.
     pub fn hs256(secret: &[u8]) -> Self {
-        Self::new(DecodingKey::from_secret(secret), Algorithm::HS256)
+        Self {
+            key: DecodingKey::from_secret(secret),
+            algorithm: Algorithm::HS256,
+        }
     }
 
     /// RSA (PKCS#1 v1.5, SHA-256) with a PEM public key.
     pub fn rs256_pem(public_key: &[u8]) -> Result<Self, KeyError> {
-        Ok(Self::new(
-            DecodingKey::from_rsa_pem(public_key).map_err(KeyError)?,
-            Algorithm::RS256,
-        ))
+        Ok(Self {
+            key: DecodingKey::from_rsa_pem(public_key).map_err(KeyError)?,
+            algorithm: Algorithm::RS256,
+        })
     }
 
     /// ECDSA P-256 with a PEM public key.
     pub fn es256_pem(public_key: &[u8]) -> Result<Self, KeyError> {
-        Ok(Self::new(
-            DecodingKey::from_ec_pem(public_key).map_err(KeyError)?,
-            Algorithm::ES256,
-        ))
+        Ok(Self {
+            key: DecodingKey::from_ec_pem(public_key).map_err(KeyError)?,
+            algorithm: Algorithm::ES256,
+        })
+    }
+}
+
+/// The key a client signs tokens with, and its algorithm.
+pub struct SigningKey {
+    key: EncodingKey,
+    algorithm: Algorithm,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// HMAC-SHA256 with a shared secret.
+    pub fn hs256(secret: &[u8]) -> Self {
+        Self {
+            key: EncodingKey::from_secret(secret),
+            algorithm: Algorithm::HS256,
+        }
     }
 
+    /// RSA with a PEM private key.
+    pub fn rs256_pem(private_key: &[u8]) -> Result<Self, KeyError> {
+        Ok(Self {
+            key: EncodingKey::from_rsa_pem(private_key).map_err(KeyError)?,
+            algorithm: Algorithm::RS256,
+        })
+    }
+
+    /// ECDSA P-256 with a PEM (PKCS#8) private key.
+    pub fn es256_pem(private_key: &[u8]) -> Result<Self, KeyError> {
+        Ok(Self {
+            key: EncodingKey::from_ec_pem(private_key).map_err(KeyError)?,
+            algorithm: Algorithm::ES256,
+        })
+    }
+}
+
+/// The server side's key and checks.
+struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl Verifier {
     fn verify(&self, ctx: &Context) -> Result<Claims, Error> {
         let header = ctx
             .request_headers()
@@ -150,83 +246,49 @@ fn parse_error(error: &jsonwebtoken::errors::Error) -> Error {
     }
 }
 
-impl Middleware for Server {
-    fn wrap(&self, next: Handler) -> Handler {
-        let server = self.clone();
-        Arc::new(
-            move |mut ctx: Context, request: Message| match server.verify(&ctx) {
-                Ok(claims) => {
-                    ctx.extensions_mut().insert(claims);
-                    next(ctx, request)
-                }
-                Err(error) => Box::pin(async move { Err(error) }),
-            },
-        )
-    }
-}
-
-/// Client side: signs `claims` and sends `Authorization: Bearer <token>` with every call.
-#[derive(Clone)]
-pub struct Client {
-    key: Arc<EncodingKey>,
+/// The client side's key, header and claims.
+struct Signer {
+    key: EncodingKey,
     header: Header,
     claims: serde_json::Value,
 }
 
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("alg", &self.header.alg)
-            .finish_non_exhaustive()
+impl Signer {
+    fn authorization(&self) -> Result<HeaderValue, Error> {
+        let token = jsonwebtoken::encode(&self.header, &self.claims, &self.key)
+            .map_err(|error| unauthorized(&format!("cannot sign the JWT token: {error}")))?;
+        HeaderValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| unauthorized("the signed JWT token is not a valid header"))
     }
 }
 
-impl Client {
-    /// HMAC-SHA256 with a shared secret.
-    pub fn hs256(secret: &[u8], claims: serde_json::Value) -> Self {
-        Self {
-            key: Arc::new(EncodingKey::from_secret(secret)),
-            header: Header::new(Algorithm::HS256),
-            claims,
-        }
-    }
-
-    /// RSA with a PEM private key.
-    pub fn rs256_pem(private_key: &[u8], claims: serde_json::Value) -> Result<Self, KeyError> {
-        Ok(Self {
-            key: Arc::new(EncodingKey::from_rsa_pem(private_key).map_err(KeyError)?),
-            header: Header::new(Algorithm::RS256),
-            claims,
-        })
-    }
-
-    /// ECDSA P-256 with a PEM (PKCS#8) private key.
-    pub fn es256_pem(private_key: &[u8], claims: serde_json::Value) -> Result<Self, KeyError> {
-        Ok(Self {
-            key: Arc::new(EncodingKey::from_ec_pem(private_key).map_err(KeyError)?),
-            header: Header::new(Algorithm::ES256),
-            claims,
-        })
-    }
-}
-
-impl Middleware for Client {
+impl Middleware for Jwt {
     fn wrap(&self, next: Handler) -> Handler {
-        let client = self.clone();
-        Arc::new(move |mut ctx: Context, request: Message| {
-            let token = jsonwebtoken::encode(&client.header, &client.claims, &client.key)
-                .map_err(|error| unauthorized(&format!("cannot sign the JWT token: {error}")))
-                .and_then(|token| {
-                    HeaderValue::try_from(format!("Bearer {token}"))
-                        .map_err(|_| unauthorized("the signed JWT token is not a valid header"))
-                });
-            match token {
-                Ok(value) => {
-                    ctx.request_headers_mut().insert(AUTHORIZATION, value);
-                    next(ctx, request)
-                }
-                Err(error) => Box::pin(async move { Err(error) }),
+        match &self.side {
+            Side::Server(verifier) => {
+                let verifier = Arc::clone(verifier);
+                Arc::new(
+                    move |mut ctx: Context, request: Message| match verifier.verify(&ctx) {
+                        Ok(claims) => {
+                            ctx.extensions_mut().insert(claims);
+                            next(ctx, request)
+                        }
+                        Err(error) => Box::pin(async move { Err(error) }),
+                    },
+                )
             }
-        })
+            Side::Client(signer) => {
+                let signer = Arc::clone(signer);
+                Arc::new(
+                    move |mut ctx: Context, request: Message| match signer.authorization() {
+                        Ok(value) => {
+                            ctx.request_headers_mut().insert(AUTHORIZATION, value);
+                            next(ctx, request)
+                        }
+                        Err(error) => Box::pin(async move { Err(error) }),
+                    },
+                )
+            }
+        }
     }
 }

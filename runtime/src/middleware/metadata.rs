@@ -4,11 +4,11 @@
 //! while the handler runs, so they cross every hop of a call chain.
 //!
 //! ```
-//! use kratos::middleware::metadata;
+//! use kratos::middleware::metadata::Propagation;
 //!
-//! let server = kratos::transport::http::Server::new().middleware(metadata::Server::new());
+//! let server = kratos::transport::http::Server::new().middleware(Propagation::server());
 //! let client = kratos::transport::http::Client::builder("http://127.0.0.1:8001")
-//!     .middleware(metadata::Client::new().constant("x-md-caller", "greeter"))
+//!     .middleware(Propagation::client().constant("x-md-caller", "greeter"))
 //!     .build();
 //! # let _ = (server, client);
 //! ```
@@ -59,7 +59,8 @@ impl Metadata {
         ctx.extensions().get::<Self>()
     }
 
-    /// Runs `future` with this as the current call's metadata (what [`Client`] forwards).
+    /// Runs `future` with this as the current call's metadata (what
+    /// [`Propagation::client`] forwards).
     pub async fn scope<F: Future>(self, future: F) -> F::Output {
         CURRENT.scope(self, future).await
     }
@@ -76,76 +77,86 @@ impl Metadata {
     }
 }
 
-/// Server side: collects `x-md-*` request headers into the context's [`Metadata`] and makes
-/// it current for the handler.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Server;
-
-impl Server {
-    /// The middleware.
-    pub fn new() -> Self {
-        Self
-    }
+/// The metadata middleware. [`server`](Self::server) collects `x-md-*` request headers into
+/// the context's [`Metadata`] and makes it current for the handler;
+/// [`client`](Self::client) sends the current call's `x-md-global-*` entries, and the
+/// [`constant`](Self::constant) entries, with every request.
+#[derive(Debug, Clone)]
+pub struct Propagation {
+    side: Side,
 }
 
-impl Middleware for Server {
-    fn wrap(&self, next: Handler) -> Handler {
-        Arc::new(move |mut ctx: Context, request: Message| {
-            let metadata = Metadata::from_headers(ctx.request_headers());
-            ctx.extensions_mut().insert(metadata.clone());
-            let reply = next(ctx, request);
-            Box::pin(CURRENT.scope(metadata, reply))
-        })
-    }
+#[derive(Debug, Clone)]
+enum Side {
+    Server,
+    Client {
+        constants: Vec<(HeaderName, HeaderValue)>,
+    },
 }
 
-/// Client side: sends the current call's `x-md-global-*` entries and the constant entries
-/// given here with every request.
-#[derive(Debug, Clone, Default)]
-pub struct Client {
-    constants: Vec<(HeaderName, HeaderValue)>,
-}
-
-impl Client {
-    /// The middleware, forwarding global metadata only.
-    pub fn new() -> Self {
-        Self::default()
+impl Propagation {
+    /// Server side: collects the request's metadata.
+    pub fn server() -> Self {
+        Self { side: Side::Server }
     }
 
-    /// Also sends `name: value` with every call (`name` should start with `x-md-`). Names or
-    /// values that are not valid in a header are skipped.
+    /// Client side: forwards global metadata (and the constants added with
+    /// [`constant`](Self::constant)).
+    pub fn client() -> Self {
+        Self {
+            side: Side::Client {
+                constants: Vec::new(),
+            },
+        }
+    }
+
+    /// Also sends `name: value` with every call (`name` should start with `x-md-`); for a
+    /// client (a server sends nothing, so it ignores them). Names or values that are not
+    /// valid in a header are skipped.
     #[must_use]
     pub fn constant(mut self, name: &str, value: &str) -> Self {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::try_from(name.to_ascii_lowercase()),
-            HeaderValue::try_from(value),
-        ) {
-            self.constants.push((name, value));
+        if let Side::Client { constants } = &mut self.side
+            && let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(name.to_ascii_lowercase()),
+                HeaderValue::try_from(value),
+            )
+        {
+            constants.push((name, value));
         }
         self
     }
 }
 
-impl Middleware for Client {
+impl Middleware for Propagation {
     fn wrap(&self, next: Handler) -> Handler {
-        let constants = self.constants.clone();
-        Arc::new(move |mut ctx: Context, request: Message| {
-            let headers = ctx.request_headers_mut();
-            for (name, value) in &constants {
-                headers.insert(name.clone(), value.clone());
-            }
-            let _ = CURRENT.try_with(|current| {
-                for (name, value) in current.iter() {
-                    if name.starts_with(GLOBAL_PREFIX)
-                        && let (Ok(name), Ok(value)) =
-                            (HeaderName::try_from(name), HeaderValue::try_from(value))
-                    {
-                        headers.entry(name).or_insert(value);
+        match &self.side {
+            Side::Server => Arc::new(move |mut ctx: Context, request: Message| {
+                let metadata = Metadata::from_headers(ctx.request_headers());
+                ctx.extensions_mut().insert(metadata.clone());
+                let reply = next(ctx, request);
+                Box::pin(CURRENT.scope(metadata, reply))
+            }),
+            Side::Client { constants } => {
+                let constants = constants.clone();
+                Arc::new(move |mut ctx: Context, request: Message| {
+                    let headers = ctx.request_headers_mut();
+                    for (name, value) in &constants {
+                        headers.insert(name.clone(), value.clone());
                     }
-                }
-            });
-            next(ctx, request)
-        })
+                    let _ = CURRENT.try_with(|current| {
+                        for (name, value) in current.iter() {
+                            if name.starts_with(GLOBAL_PREFIX)
+                                && let (Ok(name), Ok(value)) =
+                                    (HeaderName::try_from(name), HeaderValue::try_from(value))
+                            {
+                                headers.entry(name).or_insert(value);
+                            }
+                        }
+                    });
+                    next(ctx, request)
+                })
+            }
+        }
     }
 }
 
@@ -164,9 +175,9 @@ mod tests {
         let ctx = Context::new(Kind::Http, "/a.B/C", headers);
 
         let mut server = Chain::new();
-        server.push(Server::new());
+        server.push(Propagation::server());
         let mut client = Chain::new();
-        client.push(Client::new().constant("x-md-caller", "a"));
+        client.push(Propagation::client().constant("x-md-caller", "a"));
         let client = Arc::new(client);
 
         let sent = server

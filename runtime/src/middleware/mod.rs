@@ -10,6 +10,10 @@
 //! operation), [`metrics`], [`ratelimit`] (BBR), [`circuitbreaker`] (SRE, client side),
 //! `jwt` (feature `jwt`), `tracing` (feature `otel`), `validate` (feature `validate`).
 //!
+//! Each middleware is one type named after it (`Logging`, `Metrics`, `Jwt`, `Propagation`...):
+//! `server()` and `client()` build the side a chain runs on when it runs on both, `new()` the
+//! one-sided ones (`Recovery`, `Validate`, `CircuitBreaker`).
+//!
 //! A chain made only of the built-in middleware that act before a call and on its outcome
 //! (recovery, first if present; tracing; metrics; logging without an `args` summarizer;
 //! validate) runs on HTTP routes without type erasure: their steps run around the typed call in
