@@ -134,7 +134,7 @@ impl Logging {
                 .unwrap_or_default(),
             max_field: self.max_field,
             ids: TraceIds::of(ctx),
-            started: ctx.started(),
+            started: ctx.record_start(),
         }
     }
 

@@ -122,10 +122,16 @@ impl Context {
         std::mem::take(&mut *self.reply_headers())
     }
 
-    /// When the call started: the instant the transport started its timeout from, or else
-    /// read from the clock by the first middleware that asks (the outermost of metrics and
-    /// logging); then shared, so timing a call never reads the clock twice at its start.
-    pub fn started(&mut self) -> Instant {
+    /// When the call started, if it was recorded: by the transport (the instant it started the
+    /// call's timeout from) or by a middleware's [`record_start`](Self::record_start).
+    pub fn started(&self) -> Option<Instant> {
+        self.started
+    }
+
+    /// Records now as the call's start unless one is recorded already, and returns the start.
+    /// Timing middleware (metrics, logging) call this: the first of them reads the clock, the
+    /// others and the contexts passed on share that reading.
+    pub fn record_start(&mut self) -> Instant {
         *self.started.get_or_insert_with(Instant::now)
     }
 
@@ -183,5 +189,17 @@ mod tests {
         inner.extensions_mut().insert(7_u32);
         assert_eq!(inner.extensions().get::<u32>(), Some(&7));
         assert_eq!(ctx.extensions().get::<u32>(), None);
+    }
+
+    #[test]
+    fn started_reads_and_record_start_records_once() {
+        let mut timed = Context::new(Kind::Http, "/a.B/C", HeaderMap::new());
+        assert_eq!(timed.started(), None, "nothing recorded yet");
+        let first = timed.record_start();
+        let reader: &Context = &timed;
+        assert_eq!(reader.started(), Some(first));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert_eq!(timed.record_start(), first, "the first record stays");
+        assert_eq!(timed.clone().started(), Some(first));
     }
 }

@@ -82,7 +82,7 @@ impl Metrics {
         };
         Timing {
             series,
-            started: ctx.started(),
+            started: ctx.record_start(),
         }
     }
 }

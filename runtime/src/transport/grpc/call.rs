@@ -95,9 +95,9 @@ mod tests {
                 "/test.Start/Start",
                 tonic::Request::new(String::new()),
                 |ctx: Context, _: String| async move {
-                    let first = ctx.clone().started();
+                    let first = ctx.clone().record_start();
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                    Ok(first == ctx.clone().started())
+                    Ok(ctx.started() == Some(first) && ctx.clone().record_start() == first)
                 },
             )
             .await

@@ -358,9 +358,9 @@ mod tests {
     async fn one_start(mut server: Server) -> bool {
         server
             .route("GET", "/start", "/test.Start/Start", |request| async move {
-                let first = request.context().clone().started();
+                let first = request.context().clone().record_start();
                 tokio::time::sleep(Duration::from_millis(5)).await;
-                let second = request.context().clone().started();
+                let second = request.context().clone().record_start();
                 text(format!("{}", first == second))
             })
             .unwrap();
