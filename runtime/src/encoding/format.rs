@@ -4,7 +4,11 @@ use crate::errors::Error;
 use crate::errors::reasons;
 
 /// A body format: which codec reads a request body or writes a response body.
+///
+/// More formats may come (streamed replies, other media types): a `match` outside this crate
+/// needs a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// The proto3 JSON mapping (`application/json`).
     Json,
