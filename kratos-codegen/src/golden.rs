@@ -26,9 +26,10 @@ pub fn compare_golden(dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
         }
         match std::fs::read_to_string(&path) {
             Ok(expected) if expected == file.content => {}
-            Ok(_) => problems.push(format!(
-                "{} differs from the generated code; run with UPDATE_GOLDEN=1 if the change is intended",
-                path.display()
+            Ok(expected) => problems.push(format!(
+                "{} differs from the generated code; run with UPDATE_GOLDEN=1 if the change is intended\n{}",
+                path.display(),
+                first_difference(&expected, &file.content)
             )),
             Err(err) => problems.push(format!(
                 "{}: {err}; run with UPDATE_GOLDEN=1 to create it",
@@ -37,6 +38,36 @@ pub fn compare_golden(dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Lines of context shown before the first differing line.
+const CONTEXT_LINES: usize = 2;
+/// Differing lines shown from each side.
+const SHOWN_LINES: usize = 5;
+
+/// Where `actual` first departs from `expected`: the line number, a little context, then a few
+/// lines of each side (`-` golden, `+` generated), so a failing test shows what changed.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (old, new): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let first = old
+        .iter()
+        .zip(&new)
+        .position(|(a, b)| a != b)
+        .unwrap_or(old.len().min(new.len()));
+    let mut out = format!("first difference at line {}:\n", first + 1);
+    for line in &old[first.saturating_sub(CONTEXT_LINES)..first] {
+        out.push_str(&format!("  {line}\n"));
+    }
+    for line in old.iter().skip(first).take(SHOWN_LINES) {
+        out.push_str(&format!("- {line}\n"));
+    }
+    for line in new.iter().skip(first).take(SHOWN_LINES) {
+        out.push_str(&format!("+ {line}\n"));
+    }
+    if old.len() == new.len() && first == old.len() {
+        out.push_str("(the lines agree; the line endings or the final newline differ)\n");
+    }
+    out
 }
 
 /// A fresh, empty scratch directory `base/name` for one test case.
@@ -66,4 +97,28 @@ pub fn request_for(
         .map_err(|err| err.to_string())?;
     crate::PluginRequest::from_descriptor_set(&set.bytes, set.files, parameter)
         .map_err(|err| err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_differing_line_is_shown_with_both_sides() {
+        let golden = "a\nb\nc\nd\ne\n";
+        let generated = "a\nb\nc\nD\ne\n";
+        assert_eq!(
+            first_difference(golden, generated),
+            "first difference at line 4:\n  b\n  c\n- d\n- e\n+ D\n+ e\n"
+        );
+    }
+
+    #[test]
+    fn a_shorter_file_and_a_newline_only_change_are_explained() {
+        assert_eq!(
+            first_difference("a\nb\n", "a\n"),
+            "first difference at line 2:\n  a\n- b\n"
+        );
+        assert!(first_difference("a\n", "a").contains("final newline"));
+    }
 }
