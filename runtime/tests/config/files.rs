@@ -6,6 +6,7 @@ use kratos::config::{Config, ConfigError, FileSource};
 use serde_json::json;
 
 use crate::child::with_env;
+use crate::file_origin;
 use crate::temp::TempDir;
 
 const CONFIG_YAML: &str = "\
@@ -23,18 +24,22 @@ async fn load(source: FileSource) -> Result<Config, ConfigError> {
     Config::builder().source(source).load().await
 }
 
+/// `server.http.addr` and `server.http.timeout`, as read.
+fn http_server(config: &Config) -> (String, Duration) {
+    (
+        config.get("server.http.addr").unwrap(),
+        config.get("server.http.timeout").unwrap(),
+    )
+}
+
 #[tokio::test]
 async fn a_yaml_file_reads_by_dotted_key() {
     let dir = TempDir::new();
     let file = dir.write("config.yaml", CONFIG_YAML);
     let config = load(FileSource::new(file)).await.unwrap();
     assert_eq!(
-        config.get::<String>("server.http.addr").unwrap(),
-        "0.0.0.0:8000"
-    );
-    assert_eq!(
-        config.get::<Duration>("server.http.timeout").unwrap(),
-        Duration::from_secs(1)
+        http_server(&config),
+        ("0.0.0.0:8000".to_owned(), Duration::from_secs(1))
     );
     assert_eq!(
         config.get::<Duration>("server.grpc.timeout").unwrap(),
@@ -69,10 +74,9 @@ async fn toml_and_json_files_read_alike() {
         .unwrap();
     assert_eq!(config.get::<String>("greeting").unwrap(), "Hi");
     assert_eq!(
-        config.get::<Duration>("server.http.timeout").unwrap(),
-        Duration::from_secs(2)
+        http_server(&config),
+        (":1".to_owned(), Duration::from_secs(2))
     );
-    assert_eq!(config.get::<String>("server.http.addr").unwrap(), ":1");
 }
 
 #[tokio::test]
@@ -90,12 +94,8 @@ async fn a_directory_merges_its_files_in_name_order() {
     let config = load(FileSource::new(dir.path())).await.unwrap();
     assert_eq!(config.get::<String>("greeting").unwrap(), "Hi");
     assert_eq!(
-        config.get::<Duration>("server.http.timeout").unwrap(),
-        Duration::from_secs(3)
-    );
-    assert_eq!(
-        config.get::<String>("server.http.addr").unwrap(),
-        "0.0.0.0:8000"
+        http_server(&config),
+        ("0.0.0.0:8000".to_owned(), Duration::from_secs(3))
     );
 }
 
@@ -146,12 +146,8 @@ async fn environment_variables_override_files() {
     }
     let (_dir, config) = crate::file_then_env(CONFIG_YAML, "HELLO_").await;
     assert_eq!(
-        config.get::<String>("server.http.addr").unwrap(),
-        "127.0.0.1:8080"
-    );
-    assert_eq!(
-        config.get::<Duration>("server.http.timeout").unwrap(),
-        Duration::from_secs(1)
+        http_server(&config),
+        ("127.0.0.1:8080".to_owned(), Duration::from_secs(1))
     );
     assert_eq!(
         config.get::<Duration>("server.read_timeout").unwrap(),
@@ -186,12 +182,8 @@ data:
     );
     let config = load(FileSource::new(file)).await.unwrap();
     assert_eq!(
-        config.get::<String>("server.http.addr").unwrap(),
-        "0.0.0.0:8000"
-    );
-    assert_eq!(
-        config.get::<Duration>("server.http.timeout").unwrap(),
-        Duration::from_secs(2)
+        http_server(&config),
+        ("0.0.0.0:8000".to_owned(), Duration::from_secs(2))
     );
     assert_eq!(
         config.get::<String>("data.source").unwrap(),
@@ -209,10 +201,7 @@ async fn a_placeholder_without_value_or_default_fails_the_load() {
     );
     let error = load(FileSource::new(&file)).await.unwrap_err();
     assert_eq!(error.key(), Some("data.source"));
-    assert_eq!(
-        error.origin(),
-        Some(format!("file {}", file.display()).as_str())
-    );
+    assert_eq!(error.origin(), Some(file_origin(&file).as_str()));
     assert!(
         error.message().contains("${KRATOS_TEST_UNSET_HOST}"),
         "{error}"
@@ -225,10 +214,7 @@ async fn a_missing_file_names_its_path() {
     let dir = TempDir::new();
     let missing = dir.path().join("nope.yaml");
     let error = load(FileSource::new(&missing)).await.unwrap_err();
-    assert_eq!(
-        error.origin(),
-        Some(format!("file {}", missing.display()).as_str())
-    );
+    assert_eq!(error.origin(), Some(file_origin(&missing).as_str()));
     assert!(error.message().starts_with("cannot read: "), "{error}");
 }
 
@@ -240,10 +226,7 @@ async fn bad_yaml_names_its_file_and_line() {
         "server:\n  http:\n    addr: :8000\n   timeout: 1s\n",
     );
     let error = load(FileSource::new(&file)).await.unwrap_err();
-    assert_eq!(
-        error.origin(),
-        Some(format!("file {}", file.display()).as_str())
-    );
+    assert_eq!(error.origin(), Some(file_origin(&file).as_str()));
     assert_eq!(error.line(), Some(4), "{error}");
     assert!(error.message().starts_with("YAML syntax: "), "{error}");
     assert!(
@@ -257,7 +240,7 @@ async fn a_wrong_type_names_the_key_its_source_and_the_expected_type() {
     let dir = TempDir::new();
     let file = dir.write("config.yaml", "server:\n  port: eighty\n  timeout: soon\n");
     let config = load(FileSource::new(&file)).await.unwrap();
-    let origin = format!("file {}", file.display());
+    let origin = file_origin(&file);
 
     let error = config.get::<u16>("server.port").unwrap_err();
     assert_eq!(error.key(), Some("server.port"));

@@ -30,6 +30,11 @@ async fn file_then_env(text: &str, prefix: &str) -> (TempDir, Config) {
     (dir, config)
 }
 
+/// How errors name a file source.
+fn file_origin(file: &std::path::Path) -> String {
+    format!("file {}", file.display())
+}
+
 /// Waits (up to 10 s) until `condition` holds, checking every 20 ms.
 async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -123,10 +123,7 @@ async fn a_bad_message_field_names_the_message_the_field_and_the_source() {
         .await
         .unwrap();
     let error = config.scan_message::<Bootstrap>("").unwrap_err();
-    assert_eq!(
-        error.origin(),
-        Some(format!("file {}", file.display()).as_str())
-    );
+    assert_eq!(error.origin(), Some(crate::file_origin(&file).as_str()));
     // The whole tree or a sub-tree: the same key and expectation.
     let from_server = config.scan_message::<Server>("server").unwrap_err();
     for error in [error, from_server] {
