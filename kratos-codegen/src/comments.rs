@@ -29,12 +29,19 @@ impl Comments {
             .unwrap_or_default()
     }
 
+    /// A [`doc_lines`](Self::doc_lines) line as the proto comment wrote it, for readers
+    /// other than rustdoc (OpenAPI descriptions).
+    pub fn plain_line(line: &str) -> String {
+        line.replace("\\[", "[").replace("\\]", "]")
+    }
+
     /// Comments from literal text, for tests and callers without source info.
     pub fn new(leading: Option<String>, trailing: Option<String>) -> Self {
         Self { leading, trailing }
     }
 
-    /// Lines of the doc comment: the leading comment, else the trailing one.
+    /// Lines of the doc comment: the leading comment, else the trailing one, as rustdoc
+    /// Markdown (brackets escaped; [`Comments::plain_line`] undoes that for other readers).
     ///
     /// Lines are trimmed so that indented proto text does not turn into rustdoc
     /// code blocks (which rustdoc would compile as doctests), and bare code
@@ -57,8 +64,10 @@ impl Comments {
                 }
                 if line.is_empty() {
                     String::new()
-                } else {
+                } else if in_fence {
                     format!(" {line}")
+                } else {
+                    format!(" {}", escape_brackets(line))
                 }
             })
             .collect();
@@ -70,6 +79,44 @@ impl Comments {
         }
         lines
     }
+}
+
+/// `line` with `[` and `]` escaped outside inline code and inline links (`[text](url)`):
+/// proto comments cross-reference as `[Book][google.example.Book]`, which rustdoc would take
+/// for Rust intra-doc links and warn about.
+fn escape_brackets(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let mut taken = c.len_utf8();
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '[' | ']' if in_code => out.push(c),
+            '[' => match inline_link_len(rest) {
+                Some(len) => {
+                    out.push_str(&rest[..len]);
+                    taken = len;
+                }
+                None => out.push_str("\\["),
+            },
+            ']' => out.push_str("\\]"),
+            _ => out.push(c),
+        }
+        rest = &rest[taken..];
+    }
+    out
+}
+
+/// The length of the inline link `[text](target)` that `text` starts with, if it starts with one.
+fn inline_link_len(text: &str) -> Option<usize> {
+    let close = text.find(']')?;
+    let target = text[close + 1..].strip_prefix('(')?;
+    let end = target.find(')')?;
+    (!text[1..close].contains('[')).then_some(close + 2 + end + 1)
 }
 
 #[cfg(test)]
@@ -89,6 +136,38 @@ mod tests {
     fn indentation_and_bare_fences_cannot_become_doctests() {
         let c = Comments::new(Some("    code()\n```\nx\n```\n".into()), None);
         assert_eq!(c.doc_lines(), [" code()", " ```text", " x", " ```"]);
+    }
+
+    #[test]
+    fn brackets_cannot_become_broken_intra_doc_links() {
+        // Proto comments write `[Book][google.example.Book]` and `#[deprecated]`; rustdoc
+        // would read both as links to Rust items and warn that they do not resolve.
+        let c = Comments::new(
+            Some(" Gets a [Book][google.example.Book]; #[deprecated].\n".into()),
+            None,
+        );
+        assert_eq!(
+            c.doc_lines(),
+            [r" Gets a \[Book\]\[google.example.Book\]; #\[deprecated\]."]
+        );
+        assert_eq!(
+            Comments::plain_line(&c.doc_lines()[0]),
+            " Gets a [Book][google.example.Book]; #[deprecated]."
+        );
+        // Inline code, code blocks and inline links keep their brackets.
+        let c = Comments::new(
+            Some(" See [the spec](https://example.com/a[1]) and `v[0]`.\n```\nx[0]\n```\n".into()),
+            None,
+        );
+        assert_eq!(
+            c.doc_lines(),
+            [
+                " See [the spec](https://example.com/a[1]) and `v[0]`.",
+                " ```text",
+                " x[0]",
+                " ```"
+            ]
+        );
     }
 
     #[test]

@@ -158,9 +158,9 @@ pub(crate) fn field_doc(field: &FieldDescriptor) -> String {
 
 /// Doc lines (as the Rust generators take them: one leading space each) as plain text.
 pub(crate) fn doc_text(lines: &[String]) -> String {
-    let text: Vec<&str> = lines
+    let text: Vec<String> = lines
         .iter()
-        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .map(|line| Comments::plain_line(line.strip_prefix(' ').unwrap_or(line)))
         .collect();
     text.join("\n").trim().to_owned()
 }

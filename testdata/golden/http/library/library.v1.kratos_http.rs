@@ -185,7 +185,7 @@ pub trait LibraryHttpServer: ::core::marker::Send + ::core::marker::Sync + 'stat
     ) -> impl ::core::future::Future<
         Output = ::core::result::Result<(), ::kratos::errors::Error>,
     > + ::core::marker::Send;
-    /// Deprecated methods keep their route and get #[deprecated].
+    /// Deprecated methods keep their route and get #\[deprecated\].
     #[deprecated]
     fn legacy_get_shelf(
         &self,
@@ -3504,7 +3504,7 @@ impl LibraryHttpClient {
             })
             .await
     }
-    /// Deprecated methods keep their route and get #[deprecated].
+    /// Deprecated methods keep their route and get #\[deprecated\].
     ///
     /// `GET /v1/legacy/shelves/{shelf}`
     #[deprecated]
