@@ -5,7 +5,7 @@
 //! `{"code":404,"reason":"USER_NOT_FOUND","message":"...","metadata":{}}`
 //! with the status set to the code, over gRPC as a status whose code comes
 //! from Kratos' table and whose details carry a `google.rpc.ErrorInfo` with
-//! the reason and metadata. Two errors *match* ([`Error::is`], [`matches`]) when code
+//! the reason and metadata. Two errors *match* ([`Error::is`], [`matches()`]) when code
 //! and reason agree; the runtime's own reasons are in [`reasons`].
 //!
 //! ```
@@ -51,7 +51,7 @@ type Cause = Arc<dyn StdError + Send + Sync + 'static>;
 /// A Kratos error: code (an HTTP status), reason, message, metadata and an
 /// optional cause.
 ///
-/// Matching is [`Error::is`] (or the free [`matches`] for any error): **code
+/// Matching is [`Error::is`] (or the free [`matches()`] for any error): **code
 /// and reason only**, the way Kratos' `errors.Is` matches, so two
 /// `USER_NOT_FOUND` 404s match whatever their messages, metadata or causes.
 /// `Error` deliberately has no `PartialEq`: `==` that ignored the message would

@@ -144,7 +144,7 @@ impl Client {
     /// A client with the default settings for `base_url`: `http://127.0.0.1:8000`, with an
     /// optional path prefix (`http://host/api`); `https://` needs the `tls` feature; a URL
     /// without a scheme (`127.0.0.1:8000`) means `http://`. `discovery:///name` needs a
-    /// [`Discovery`](crate::registry::Discovery): see [`ClientBuilder::discovery`].
+    /// [`Discovery`]: see [`ClientBuilder::discovery`].
     pub fn new(base_url: &str) -> Result<Client, Error> {
         Self::builder(base_url).build()
     }
