@@ -8,15 +8,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
-use super::router::{Lookup, Router};
+use super::router::{Lookup, PathParams, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
 use crate::encoding::{self, JsonOptions, ReplyFormat};
 use crate::errors::{Error, bounded_message};
-use crate::middleware::{BoxFuture, CallSite, Chain};
+use crate::middleware::{BoxFuture, CallSite, Chain, Message};
 use crate::transport::serve::BodyReadTimeout;
 use crate::transport::{Context, Deadline, Kind, within};
 
@@ -96,77 +96,107 @@ impl Shared {
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let accept = ReplyFormat::negotiate(header(ACCEPT), header(CONTENT_TYPE));
 
-        let mut head = false;
-        let lookup = match self.router.lookup(&parts.method, parts.uri.path()) {
-            // HEAD on a GET route is answered as GET, without the body (RFC 9110 9.3.2).
-            Lookup::MethodNotAllowed { allow }
-                if parts.method == Method::HEAD && allow.contains(&Method::GET) =>
-            {
-                head = true;
-                self.router.lookup(&Method::GET, parts.uri.path())
-            }
-            lookup => lookup,
-        };
-        let matched = match lookup {
-            Lookup::Found(matched) => matched,
-            Lookup::NotFound => {
-                let message = bounded_message(format!(
-                    "no route for {} {}",
-                    parts.method,
-                    parts.uri.path()
-                ));
-                return self.error_response(&Error::new(404, "NOT_FOUND", message), accept);
-            }
-            Lookup::MethodNotAllowed { allow } => {
-                let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
-                let message = bounded_message(format!(
-                    "{} is not allowed on {}; allowed: {}",
-                    parts.method,
-                    parts.uri.path(),
-                    allowed.join(", ")
-                ));
-                let mut response =
-                    self.error_response(&Error::new(405, "METHOD_NOT_ALLOWED", message), accept);
-                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
-                    response.headers_mut().insert(ALLOW, value);
-                }
-                return response;
-            }
-            Lookup::BadPath(message) => {
-                let message = bounded_message(message);
-                return self.error_response(&Error::new(400, "CODEC", message), accept);
+        let (result, extra_headers, head) = match self.find(&parts.method, parts.uri.path()) {
+            Err((error, allow)) => (Err(error), allow, false),
+            Ok((route, params, head)) => {
+                let headers = std::mem::take(&mut parts.headers);
+                let mut ctx = Context::new(Kind::Http, route.operation, headers);
+                // The call's clock covers reading the body: a slow upload counts against it.
+                let deadline = Deadline::start(&mut ctx, self.timeout);
+                let call = async {
+                    let body = self.read_body(ctx.request_headers(), body).await?;
+                    let request = RouteRequest::new(
+                        ctx.clone(),
+                        parts,
+                        params,
+                        body,
+                        accept,
+                        Arc::clone(&self),
+                        route.site,
+                    );
+                    (route.handler)(request).await
+                };
+                let result = match within(deadline, route.operation, call).await {
+                    Err(error) if !ctx.entered_chain() && !self.middleware.is_empty() => {
+                        Err(self.fail_through_chain(ctx.clone(), error).await)
+                    }
+                    result => result,
+                };
+                (result, ctx.take_reply_headers(), head)
             }
         };
-        let route = matched.value;
-        let params = matched.into_params();
-
-        let headers = std::mem::take(&mut parts.headers);
-        let mut ctx = Context::new(Kind::Http, route.operation, headers);
-        // The call's clock covers reading the body: a slow upload counts against it.
-        let deadline = Deadline::start(&mut ctx, self.timeout);
-        let call = async {
-            let body = self.read_body(ctx.request_headers(), body).await?;
-            let request = RouteRequest::new(
-                ctx.clone(),
-                parts,
-                params,
-                body,
-                accept,
-                Arc::clone(&self),
-                route.site,
-            );
-            (route.handler)(request).await
-        };
-        let result = within(deadline, route.operation, call).await;
-        let mut response = match result {
-            Ok(response) => response,
-            Err(err) => self.error_response(&err, accept),
-        };
-        response.headers_mut().extend(ctx.take_reply_headers());
+        // The one place a failure becomes the answer.
+        let mut response = result.unwrap_or_else(|error| self.error_response(&error, accept));
+        response.headers_mut().extend(extra_headers);
         if head {
             return without_body(response);
         }
         response
+    }
+
+    /// The route for `method` and `path`, its path values, and whether it answers HEAD as GET;
+    /// else the error to answer, with the headers that go with it (`Allow` on a 405).
+    fn find(
+        &self,
+        method: &Method,
+        path: &str,
+    ) -> Result<(&Route, PathParams, bool), (Error, HeaderMap)> {
+        let mut head = false;
+        let lookup = match self.router.lookup(method, path) {
+            // HEAD on a GET route is answered as GET, without the body (RFC 9110 9.3.2).
+            Lookup::MethodNotAllowed { allow }
+                if method == Method::HEAD && allow.contains(&Method::GET) =>
+            {
+                head = true;
+                self.router.lookup(&Method::GET, path)
+            }
+            lookup => lookup,
+        };
+        match lookup {
+            Lookup::Found(matched) => {
+                let route = matched.value;
+                Ok((route, matched.into_params(), head))
+            }
+            Lookup::NotFound => {
+                let message = bounded_message(format!("no route for {method} {path}"));
+                Err((Error::new(404, "NOT_FOUND", message), HeaderMap::new()))
+            }
+            Lookup::MethodNotAllowed { allow } => {
+                let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
+                let allowed = allowed.join(", ");
+                let message = bounded_message(format!(
+                    "{method} is not allowed on {path}; allowed: {allowed}"
+                ));
+                let mut headers = HeaderMap::new();
+                if let Ok(value) = HeaderValue::from_str(&allowed) {
+                    headers.insert(ALLOW, value);
+                }
+                Err((Error::new(405, "METHOD_NOT_ALLOWED", message), headers))
+            }
+            Lookup::BadPath(message) => Err((
+                Error::new(400, "CODEC", bounded_message(message)),
+                HeaderMap::new(),
+            )),
+        }
+    }
+
+    /// Runs a call that failed before it entered the middleware chain (its body could not be
+    /// read, its request not decoded) through the chain, as a call of an empty request that
+    /// fails with `error`: the access log, metrics and tracing see every call that reached a
+    /// route, and a middleware may still change the error. The answer is the error the chain
+    /// returns (`error` itself should a middleware turn the failure into a reply).
+    #[cold]
+    async fn fail_through_chain(&self, ctx: Context, error: Error) -> Error {
+        let fails = error.clone();
+        let call = move |_: Context, (): ()| std::future::ready(Err::<(), Error>(fails.clone()));
+        match self
+            .middleware
+            .start(None, ctx, Message::reflective(()), call)
+            .await
+        {
+            Ok(_) => error,
+            Err(changed) => changed,
+        }
     }
 
     async fn read_body<B>(&self, headers: &http::HeaderMap, body: B) -> Result<Bytes, Error>
