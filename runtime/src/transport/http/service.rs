@@ -2,6 +2,8 @@
 //! answer for every failure.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -16,6 +18,7 @@ use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
 use crate::encoding::{self, JsonOptions, ReplyFormat};
 use crate::errors::{Error, bounded_message};
+use crate::middleware::recovery::recover;
 use crate::middleware::{BoxFuture, CallSite, Chain, Message};
 use crate::transport::serve::BodyReadTimeout;
 use crate::transport::{Context, Deadline, Kind, within};
@@ -37,6 +40,9 @@ pub(crate) struct Shared {
     /// Each route's place in the middleware chain, indexed by `Route::site`.
     pub(crate) sites: Box<[CallSite]>,
     pub(crate) middleware: Chain,
+    /// Whether `middleware` has recovery: then a panic while a request is decoded or its reply
+    /// encoded (outside the chain) is recovered too.
+    pub(crate) recovers: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) body_limit: usize,
     pub(crate) json: JsonOptions,
@@ -115,6 +121,10 @@ impl Shared {
                         route.site,
                     );
                     (route.handler)(request).await
+                };
+                let call = Recovering {
+                    call,
+                    operation: self.recovers.then_some(route.operation),
                 };
                 let result = match within(deadline, route.operation, call).await {
                     Err(error) if !ctx.entered_chain() && !self.middleware.is_empty() => {
@@ -268,6 +278,29 @@ impl Shared {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// A route's call that, for an `operation` (a chain with recovery), answers a panic as
+    /// recovery does: `500 UNKNOWN`.
+    struct Recovering<F> {
+        #[pin]
+        call: F,
+        operation: Option<&'static str>,
+    }
+}
+
+impl<F: Future<Output = Result<Response, Error>>> Future for Recovering<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(operation) = *this.operation else {
+            return this.call.poll(cx);
+        };
+        let call = this.call;
+        recover(operation, || call.poll(cx)).unwrap_or_else(|error| Poll::Ready(Err(error)))
+    }
+}
+
 /// The answer to HEAD: the GET response's head, its body's length, no body.
 fn without_body(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
@@ -379,6 +412,29 @@ mod tests {
         assert_eq!(status, 405);
         let (status, _, _) = call(&mut service, http::Method::HEAD, "/nowhere").await;
         assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn with_recovery_a_panic_while_decoding_is_500_and_counted() {
+        let registry = crate::middleware::metrics::Registry::new();
+        let mut server = Server::new()
+            .middleware(crate::middleware::recovery::Recovery::new())
+            .middleware(crate::middleware::metrics::Metrics::server(&registry));
+        // Panics where a generated route decodes its request, before the chain.
+        server
+            .route("GET", "/decode", "/test.Decode/Decode", |_| async move {
+                panic!("the decoder broke")
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        let (status, body) = get(&mut service, "/decode").await;
+        assert_eq!(status, 500, "{body}");
+        assert!(body.contains(r#""reason":"UNKNOWN""#), "{body}");
+        let metrics = registry.render();
+        assert!(
+            metrics.contains(r#"operation="/test.Decode/Decode",code="500",reason="UNKNOWN"} 1"#),
+            "{metrics}"
+        );
     }
 
     /// Whether two clones of a call's context, asked a moment apart, report the same start.
