@@ -21,7 +21,7 @@ use crate::errors::{Error, bounded_message};
 use crate::middleware::recovery::recover;
 use crate::middleware::{BoxFuture, CallSite, Chain, Message};
 use crate::transport::serve::BodyReadTimeout;
-use crate::transport::{Context, Deadline, Kind, within};
+use crate::transport::{Context, Deadline, Kind, before};
 
 /// A registered route.
 pub(crate) struct Route {
@@ -109,24 +109,30 @@ impl Shared {
                 let mut ctx = Context::new(Kind::Http, route.operation, headers);
                 // The call's clock covers reading the body: a slow upload counts against it.
                 let deadline = Deadline::start(&mut ctx, self.timeout);
-                let call = async {
-                    let body = self.read_body(ctx.request_headers(), body).await?;
-                    let request = RouteRequest::new(
-                        ctx.clone(),
-                        parts,
-                        params,
-                        body,
-                        accept,
-                        Arc::clone(&self),
-                        route.site,
-                    );
-                    (route.handler)(request).await
+                let mut timer = std::pin::pin!(deadline.as_ref().map(Deadline::timer));
+                let exceeded = || Err(Deadline::exceeded(deadline.as_ref(), route.operation));
+                let read = before(timer.as_mut(), self.read_body(ctx.request_headers(), body));
+                let result = match read.await {
+                    None => exceeded(),
+                    Some(Err(error)) => Err(error),
+                    Some(Ok(body)) => {
+                        let request = RouteRequest::new(
+                            ctx.clone(),
+                            parts,
+                            params,
+                            body,
+                            accept,
+                            Arc::clone(&self),
+                            route.site,
+                        );
+                        let call = Recovering {
+                            call: (route.handler)(request),
+                            operation: self.recovers.then_some(route.operation),
+                        };
+                        before(timer.as_mut(), call).await.unwrap_or_else(exceeded)
+                    }
                 };
-                let call = Recovering {
-                    call,
-                    operation: self.recovers.then_some(route.operation),
-                };
-                let result = match within(deadline, route.operation, call).await {
+                let result = match result {
                     Err(error) if !ctx.entered_chain() && !self.middleware.is_empty() => {
                         Err(self.fail_through_chain(ctx.clone(), error).await)
                     }
