@@ -107,11 +107,11 @@ async fn connection(address: String, request: Vec<u8>, count: u64) -> Result<(),
             .await
             .map_err(|e| e.to_string())?;
         loop {
-            if let Some((body_at, length)) = head(&buf)? {
-                if buf.len() >= body_at + length {
-                    buf.drain(..body_at + length);
-                    break;
-                }
+            if let Some((body_at, length)) = head(&buf)?
+                && buf.len() >= body_at + length
+            {
+                buf.drain(..body_at + length);
+                break;
             }
             let read = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
             if read == 0 {

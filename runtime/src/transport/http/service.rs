@@ -31,6 +31,9 @@ pub(crate) struct Route {
     pub(crate) site: usize,
 }
 
+/// A request no route takes: the error to answer, and the headers that go with it.
+type Refused = (Error, HeaderMap);
+
 pub(crate) type RouteHandler =
     Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<Response, Error>> + Send + Sync>;
 
@@ -103,7 +106,10 @@ impl Shared {
         let accept = ReplyFormat::negotiate(header(ACCEPT), header(CONTENT_TYPE));
 
         let (result, extra_headers, head) = match self.find(&parts.method, parts.uri.path()) {
-            Err((error, allow)) => (Err(error), allow, false),
+            Err(refused) => {
+                let (error, headers) = *refused;
+                (Err(error), headers, false)
+            }
             Ok((route, params, head)) => {
                 let headers = std::mem::take(&mut parts.headers);
                 let mut ctx = Context::new(Kind::Http, route.operation, headers);
@@ -151,12 +157,13 @@ impl Shared {
     }
 
     /// The route for `method` and `path`, its path values, and whether it answers HEAD as GET;
-    /// else the error to answer, with the headers that go with it (`Allow` on a 405).
+    /// else the error to answer, with the headers that go with it (`Allow` on a 405), boxed:
+    /// the found route is the path to keep small.
     fn find(
         &self,
         method: &Method,
         path: &str,
-    ) -> Result<(&Route, PathParams, bool), (Error, HeaderMap)> {
+    ) -> Result<(&Route, PathParams, bool), Box<Refused>> {
         let mut head = false;
         let lookup = match self.router.lookup(method, path) {
             // HEAD on a GET route is answered as GET, without the body (RFC 9110 9.3.2).
@@ -175,7 +182,10 @@ impl Shared {
             }
             Lookup::NotFound => {
                 let message = bounded_message(format!("no route for {method} {path}"));
-                Err((Error::new(404, "NOT_FOUND", message), HeaderMap::new()))
+                Err(Box::new((
+                    Error::new(404, "NOT_FOUND", message),
+                    HeaderMap::new(),
+                )))
             }
             Lookup::MethodNotAllowed { allow } => {
                 let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
@@ -187,12 +197,15 @@ impl Shared {
                 if let Ok(value) = HeaderValue::from_str(&allowed) {
                     headers.insert(ALLOW, value);
                 }
-                Err((Error::new(405, "METHOD_NOT_ALLOWED", message), headers))
+                Err(Box::new((
+                    Error::new(405, "METHOD_NOT_ALLOWED", message),
+                    headers,
+                )))
             }
-            Lookup::BadPath(message) => Err((
+            Lookup::BadPath(message) => Err(Box::new((
                 Error::new(400, "CODEC", bounded_message(message)),
                 HeaderMap::new(),
-            )),
+            ))),
         }
     }
 
