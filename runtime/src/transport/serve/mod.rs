@@ -162,7 +162,7 @@ async fn serve_accepted<S, B>(
 
 /// hyper's builder with the settings' HTTP/2 limits and the timer they need. The header read
 /// timeout is the connection driver's (`connection::Deadlines`): hyper's arms a timer for every
-/// request, ~10% of a small request's CPU.
+/// request (~6% of a small GET's instructions, bench/README.md).
 fn builder(settings: &ConnectionSettings) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().header_read_timeout(None);
