@@ -7,7 +7,8 @@
 #   bench/grpc.sh                       # 10 rounds x 5 s per implementation
 #   ROUNDS=5 SECONDS_PER_RUN=10 bench/grpc.sh
 #
-# Knobs: ROUNDS (10), SECONDS_PER_RUN (5), WARMUP seconds (3), CONNECTIONS (4), CONCURRENCY
+# Knobs: ROUNDS (10), SECONDS_PER_RUN (5), WARMUP seconds per server in every round (2: each
+# round starts fresh servers), CONNECTIONS (4), CONCURRENCY
 # (64), PIN (1 on 2+ cores: servers on core 0, the load client on core 1), BUSY_MIN (90: a
 # run in which the server got less of its core shared it with something else; it is reported
 # as disturbed and left out), KRATOS_PORT (19090), TONIC_PORT (19091).
@@ -17,7 +18,7 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-10}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-4}
 CONCURRENCY=${CONCURRENCY:-64}
 KRATOS_PORT=${KRATOS_PORT:-19090}
@@ -42,19 +43,27 @@ if [ "$PIN" = 1 ] && command -v taskset >/dev/null 2>&1; then
     placement="servers pinned to core 0, grpc-load to core 1"
 fi
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
+# Every round starts both servers afresh and stops them after it: one process can run 10-20%
+# faster or slower than the next for its whole life, so one pair of processes would make that
+# luck the result. The spread across rounds (reported) includes it.
 declare -A port pid_of
 port[kratos]=$KRATOS_PORT
 port[tonic]=$TONIC_PORT
-for impl in kratos tonic; do
-    "${server_cpu[@]}" "$server_bin" --impl "$impl" --addr "127.0.0.1:${port[$impl]}" >/dev/null &
-    pid_of[$impl]=$!
-    pids+=("$!")
-done
-sleep 1
+stop_servers() {
+    local pid
+    for pid in "${pid_of[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pid_of[@]}"; do wait "$pid" 2>/dev/null || true; done
+    pid_of=()
+}
+trap stop_servers EXIT
+start_servers() {
+    local impl
+    for impl in kratos tonic; do
+        "${server_cpu[@]}" "$server_bin" --impl "$impl" --addr "127.0.0.1:${port[$impl]}" >/dev/null &
+        pid_of[$impl]=$!
+    done
+    sleep 1
+}
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -69,13 +78,13 @@ run_load() { # impl seconds -> prints "rate busy%"
     echo "$rate $(( (after - before) * 100 / (hz * seconds) ))"
 }
 
-for impl in kratos tonic; do run_load "$impl" "$WARMUP" >/dev/null; done
-
 declare -A rates
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
     order=(kratos tonic)
     [ $((round % 2)) = 0 ] && order=(tonic kratos)
+    start_servers
+    for impl in "${order[@]}"; do run_load "$impl" "$WARMUP" >/dev/null; done
     disturbed=0
     for impl in "${order[@]}"; do
         read -r rate busy < <(run_load "$impl" "$SECONDS_PER_RUN")
@@ -83,6 +92,7 @@ for round in $(seq 1 "$ROUNDS"); do
         [ "$busy" -lt "$BUSY_MIN" ] && [ "$PIN" = 1 ] && disturbed=1
         eval "r_$impl=$rate"
     done
+    stop_servers
     if [ "$disturbed" = 1 ]; then
         say "  round $round disturbed (a server had less than ${BUSY_MIN}% of its core): left out"
         continue
@@ -104,6 +114,9 @@ echo "|---|---:|---:|---:|---:|"
 sorted=$(printf '%s\n' "${ratios[@]}" | sort -n)
 echo "| Greeter.SayHello (unary) | $bk | $bt | **$(awk -v a="$bk" -v b="$bt" 'BEGIN{printf "%.3f", a/b}')** | $(median "${ratios[@]}") ($(head -1 <<<"$sorted")-$(tail -1 <<<"$sorted")) |"
 echo
+spread() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{v[NR]=$1} END {m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%d-%d req/s (%.1f%% of the median)", v[1], v[NR], 100 * (v[NR]-v[1]) / m}'; }
+echo "kratos across rounds (fresh processes): $(spread "${rates[kratos]}")"
+echo "tonic across rounds (fresh processes): $(spread "${rates[tonic]}")"
 echo "kratos per round: ${rates[kratos]}"
 echo "tonic per round: ${rates[tonic]}"
 echo "ratios: ${ratios[*]}"

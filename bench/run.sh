@@ -9,7 +9,7 @@
 #                                     # this tree vs a bench-server built before a change
 #
 # Knobs (environment): ROUNDS (10), DURATION seconds per wrk run (5), WARMUP
-# seconds per server and endpoint (3), THREADS wrk threads (2), CONNECTIONS (64),
+# seconds per server and endpoint in every round (2: each round starts fresh servers), THREADS wrk threads (2), CONNECTIONS (64),
 # PIN (1 when the machine has 2+ cores: servers on core 0, wrk on core 1;
 # 0 lets the scheduler place everything), BUSY_MIN (90, see below),
 # KRATOS_PORT (18080, the candidate's), AXUM_PORT (18081, the baseline's), CANDIDATE
@@ -37,7 +37,7 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-10}
 DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-2}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 KRATOS_PORT=${KRATOS_PORT:-18080}
@@ -108,38 +108,44 @@ else
 fi
 
 # --- servers ---------------------------------------------------------------
+# Every round starts both servers afresh and stops them after it: one process can run 10-20%
+# faster or slower than the next for its whole life (where its memory lands, how its threads
+# were placed), so a single pair of processes would make that luck the result. The spread of
+# req/s across rounds (reported) includes it.
 logs=$(mktemp -d)
-pids=()
-stop_servers() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$logs"
-}
-trap stop_servers EXIT
-trap 'exit 130' INT TERM
-
 declare -A port=([$CANDIDATE]=$KRATOS_PORT [$BASELINE]=$AXUM_PORT)
 declare -A pid_of
-for impl in "$CANDIDATE" "$BASELINE"; do
-    "${server_cpu[@]}" "${bin_of[$impl]}" --impl "${impl_of[$impl]}" --addr "127.0.0.1:${port[$impl]}" \
-        >"$logs/$impl.log" 2>&1 &
-    pid_of[$impl]=$!
-    pids+=($!)
-done
+stop_servers() {
+    local pid
+    for pid in "${pid_of[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pid_of[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    pid_of=()
+}
+trap 'stop_servers; rm -rf "$logs"' EXIT
+trap 'exit 130' INT TERM
 
 url() { printf 'http://127.0.0.1:%s%s' "${port[$1]}" "$2"; }
-for impl in "$CANDIDATE" "$BASELINE"; do
-    for _ in $(seq 100); do
-        curl -fsS -o /dev/null "$(url "$impl" "$HELLO_PATH")" 2>/dev/null && break
-        kill -0 "${pid_of[$impl]}" 2>/dev/null || die "$impl server exited: $(cat "$logs/$impl.log")"
-        sleep 0.1
+start_servers() {
+    local impl
+    for impl in "$CANDIDATE" "$BASELINE"; do
+        "${server_cpu[@]}" "${bin_of[$impl]}" --impl "${impl_of[$impl]}" --addr "127.0.0.1:${port[$impl]}" \
+            >"$logs/$impl.log" 2>&1 &
+        pid_of[$impl]=$!
     done
-done
+    for impl in "$CANDIDATE" "$BASELINE"; do
+        for _ in $(seq 100); do
+            curl -fsS -o /dev/null "$(url "$impl" "$HELLO_PATH")" 2>/dev/null && break
+            kill -0 "${pid_of[$impl]}" 2>/dev/null || die "$impl server exited: $(cat "$logs/$impl.log")"
+            sleep 0.1
+        done
+    done
+}
 
+start_servers
 # Both must give the same answers before their speed means anything
 # (tests/same_json.rs checks this in depth).
 post() { curl -fsS -H 'Content-Type: application/json' --data-binary "@$BENCH_ORDER_JSON" "$1"; }
@@ -149,6 +155,7 @@ order_k=$(post "$(url "$CANDIDATE" "$ORDER_PATH")") || die "$CANDIDATE: POST fai
 order_a=$(post "$(url "$BASELINE" "$ORDER_PATH")") || die "$BASELINE: POST failed"
 [ "$hello_k" = "$hello_a" ] || die "GET bodies differ: $hello_k vs $hello_a"
 [ "$order_k" = "$order_a" ] || die "POST bodies differ: $order_k vs $order_a"
+stop_servers
 
 # --- measuring -------------------------------------------------------------
 clk_tck=$(getconf CLK_TCK)
@@ -186,17 +193,16 @@ run_wrk() {
 best() { printf '%s\n' "$@" | sort -g | tail -1; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.4f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 
-say "warming up (${WARMUP}s per server and endpoint)"
-for endpoint in hello order; do
-    for impl in "$CANDIDATE" "$BASELINE"; do
-        run_wrk "$impl" "$endpoint" "$WARMUP" >/dev/null
-    done
-done
-
 declare -A rps_runs rps_quiet cpu_runs ratio_runs this_round disturbed_rounds
-say "measuring: $ROUNDS rounds x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS, $placement"
+say "measuring: $ROUNDS rounds x ${DURATION}s, fresh servers each round (${WARMUP}s warm-up per server and endpoint), wrk -t$THREADS -c$CONNECTIONS, $placement"
 for round in $(seq "$ROUNDS"); do
     if (( round % 2 )); then order=("$CANDIDATE" "$BASELINE"); else order=("$BASELINE" "$CANDIDATE"); fi
+    start_servers
+    for endpoint in hello order; do
+        for impl in "${order[@]}"; do
+            run_wrk "$impl" "$endpoint" "$WARMUP" >/dev/null
+        done
+    done
     for endpoint in hello order; do
         this_round[disturbed]=0
         for impl in "${order[@]}"; do
@@ -218,6 +224,7 @@ for round in $(seq "$ROUNDS"); do
             ratio_runs[$endpoint]+="$ratio "
         fi
     done
+    stop_servers
 done
 
 # --- report ----------------------------------------------------------------
@@ -258,6 +265,14 @@ for endpoint in hello order; do
             echo "$endpoint: ALL $ROUNDS rounds disturbed (a server had < ${BUSY_MIN}% of its core): these figures are not reliable."
         fi
     fi
+done
+# The spread across rounds: each round is a fresh pair of processes.
+spread() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%.0f-%.0f req/s (%.1f%% of the median)", v[1], v[NR], 100 * (v[NR]-v[1]) / m}'; }
+for endpoint in hello order; do
+    for impl in "$CANDIDATE" "$BASELINE"; do
+        # shellcheck disable=SC2086
+        echo "$endpoint $impl across rounds (fresh processes): $(spread ${rps_runs[$endpoint,$impl]})"
+    done
 done
 for endpoint in hello order; do
     undisturbed=${ratio_runs[$endpoint]:-}

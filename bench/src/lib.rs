@@ -132,6 +132,40 @@ pub fn middleware_named(
     Ok(chain)
 }
 
+/// `server` with the protections `names` lists turned off (comma-separated: header_read,
+/// idle, body_read, send, tcp_keep_alive: those connection timeouts; call: the call timeout),
+/// to measure what each costs: `BENCH_OFF` for `bench-server`'s kratos implementations.
+///
+/// # Errors
+///
+/// An unknown name.
+pub fn protections_off(
+    server: kratos::transport::http::Server,
+    names: &str,
+) -> std::io::Result<kratos::transport::http::Server> {
+    let mut settings = kratos::transport::ConnectionSettings::new();
+    let mut server = server;
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        settings = match name {
+            "header_read" => settings.header_read_timeout(None),
+            "idle" => settings.idle_timeout(None),
+            "body_read" => settings.body_read_timeout(None),
+            "send" => settings.send_timeout(None),
+            "tcp_keep_alive" => settings.tcp_keep_alive(None),
+            "call" => {
+                server = server.timeout(None);
+                settings
+            }
+            other => {
+                return Err(std::io::Error::other(format!(
+                    "unknown protection {other:?}"
+                )));
+            }
+        };
+    }
+    Ok(server.connection_settings(settings))
+}
+
 /// Serves `implementation` on `listener` until `shutdown` completes.
 ///
 /// Both use hyper-util's auto (HTTP/1.1 + h2c) connection builder with its
@@ -145,6 +179,7 @@ pub async fn serve(
     match implementation {
         Implementation::Kratos => {
             let server = generated::http_server().map_err(std::io::Error::other)?;
+            let server = protections_off(server, &std::env::var("BENCH_OFF").unwrap_or_default())?;
             server.serve_listener(listener, shutdown).await
         }
         Implementation::KratosMiddleware => {
@@ -156,6 +191,7 @@ pub async fn serve(
             let server = generated::http_server()
                 .map_err(std::io::Error::other)?
                 .middleware(chain);
+            let server = protections_off(server, &std::env::var("BENCH_OFF").unwrap_or_default())?;
             server.serve_listener(listener, shutdown).await
         }
         Implementation::Axum => {

@@ -147,9 +147,18 @@ impl ReplyFormat {
     /// (JSON or protobuf, with the body's media type) unless `Accept` refuses it with `q=0`;
     /// otherwise JSON.
     pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> Self {
+        let from_content_type = || {
+            content_type
+                .and_then(|header| Self::from_media_type(essence(header)))
+                .unwrap_or(Self::JSON)
+        };
+        // Most clients send no `Accept`: nothing to weigh.
+        let Some(accept) = accept.filter(|accept| !accept.is_empty()) else {
+            return from_content_type();
+        };
         let mut best: Option<(Self, u16)> = None;
         let mut refused = Vec::new();
-        for range in accept.unwrap_or_default().split(',') {
+        for range in accept.split(',') {
             let Some(reply) = Self::from_media_type(essence(range)) else {
                 continue;
             };

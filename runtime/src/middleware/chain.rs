@@ -49,6 +49,19 @@ impl Chain {
         Some(steps)
     }
 
+    /// Whether the chain has the recovery middleware (or a chain in it does): a transport
+    /// then recovers panics around the chain too, where a request is decoded and a reply
+    /// encoded.
+    pub(crate) fn recovers(&self) -> bool {
+        self.middleware.iter().any(|middleware| {
+            let middleware: &dyn Any = middleware.as_ref();
+            middleware.is::<super::recovery::Recovery>()
+                || middleware
+                    .downcast_ref::<Chain>()
+                    .is_some_and(Chain::recovers)
+        })
+    }
+
     /// `handler` wrapped by every middleware of the chain.
     pub fn wrap(&self, handler: Handler) -> Handler {
         self.middleware

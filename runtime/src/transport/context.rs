@@ -1,5 +1,6 @@
 //! The per-call context handed to service methods and middleware.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -41,10 +42,18 @@ pub struct Context {
     kind: Kind,
     operation: &'static str,
     request_headers: Arc<HeaderMap>,
-    reply_headers: Arc<Mutex<HeaderMap>>,
+    call: Arc<CallShared>,
     extensions: Extensions,
     endpoint: Endpoint,
     started: Option<Instant>,
+}
+
+/// What every clone of one call's context shares.
+#[derive(Debug, Default)]
+struct CallShared {
+    reply_headers: Mutex<HeaderMap>,
+    /// Whether the call entered the middleware chain (see [`Context::enter_chain`]).
+    entered_chain: AtomicBool,
 }
 
 /// The typed service call at the end of a middleware chain, carried by the context so that a
@@ -70,7 +79,7 @@ impl Context {
             kind,
             operation,
             request_headers: Arc::new(request_headers),
-            reply_headers: Arc::new(Mutex::new(HeaderMap::new())),
+            call: Arc::default(),
             extensions: Extensions::new(),
             endpoint: Endpoint::default(),
             started: None,
@@ -112,7 +121,8 @@ impl Context {
     pub fn reply_headers(&self) -> MutexGuard<'_, HeaderMap> {
         // A poisoned lock only means a handler panicked while holding it; the
         // map itself is still usable.
-        self.reply_headers
+        self.call
+            .reply_headers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
@@ -138,6 +148,18 @@ impl Context {
     /// Records when the call started (the transport, which reads the clock for its timeout).
     pub(crate) fn set_started(&mut self, started: Instant) {
         self.started = Some(started);
+    }
+
+    /// Records that the call entered the middleware chain, for every clone to see: a call
+    /// that failed without entering it (a request that could not be decoded) is then run
+    /// through it by the transport, so the access log and metrics see every call.
+    pub(crate) fn enter_chain(&self) {
+        self.call.entered_chain.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the call entered the middleware chain.
+    pub(crate) fn entered_chain(&self) -> bool {
+        self.call.entered_chain.load(Ordering::Relaxed)
     }
 
     /// Values attached by middleware.

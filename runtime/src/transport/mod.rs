@@ -10,7 +10,7 @@ mod serve;
 mod signal;
 
 pub use context::{Context, Kind};
-pub(crate) use deadline::{Deadline, within};
+pub(crate) use deadline::{Deadline, before, within};
 pub use serve::ConnectionSettings;
 #[cfg(feature = "tls")]
 pub use serve::TlsConfig;

@@ -69,14 +69,16 @@ async fn middleware_runs_once_per_call_with_the_operation() {
     let reply = server.send("DELETE", "/v1/shelves/3", &[], b"").await;
     assert_eq!(reply.status, 403);
     assert_eq!(reply.json()["reason"], json!("READ_ONLY"));
-    // Requests that fail before the call (bad input) never reach the chain.
+    // A request that fails before the call (bad input) goes through the chain too, as a call
+    // of its operation that fails with the decode error, so the access log and metrics see it.
     assert_eq!(server.get("/v1/shelves/x").await.status, 400);
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
     assert_eq!(
         *seen.lock().unwrap(),
         [
             "/library.v1.Library/GetShelf",
-            "/library.v1.Library/DeleteShelf"
+            "/library.v1.Library/DeleteShelf",
+            "/library.v1.Library/GetShelf"
         ]
     );
 }

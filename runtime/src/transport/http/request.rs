@@ -152,6 +152,7 @@ impl RouteRequest {
         if middleware.is_empty() {
             return call(self.ctx.clone(), request).await;
         }
+        self.ctx.enter_chain();
         let site = self.shared.sites.get(self.site);
         // Built-in middleware only: run them around the typed call, nothing erased.
         if let Some(steps) = site.and_then(|site| site.steps(middleware)) {

@@ -228,6 +228,7 @@ impl Server {
                 .map(|_| CallSite::default())
                 .collect(),
             router: self.router,
+            recovers: self.middleware.recovers(),
             middleware: self.middleware,
             timeout: self.timeout,
             body_limit: self.body_limit,

@@ -2,24 +2,27 @@
 //! answer for every failure.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
-use super::router::{Lookup, Router};
+use super::router::{Lookup, PathParams, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
 use crate::encoding::{self, JsonOptions, ReplyFormat};
 use crate::errors::reasons;
 use crate::errors::{Error, bounded_message};
-use crate::middleware::{BoxFuture, CallSite, Chain};
+use crate::middleware::recovery::recover;
+use crate::middleware::{BoxFuture, CallSite, Chain, Message};
 use crate::transport::serve::BodyReadTimeout;
-use crate::transport::{Context, Deadline, Kind, within};
+use crate::transport::{Context, Deadline, Kind, before};
 
 /// A registered route.
 pub(crate) struct Route {
@@ -28,6 +31,9 @@ pub(crate) struct Route {
     /// Its index in `Shared::sites`.
     pub(crate) site: usize,
 }
+
+/// A request no route takes: the error to answer, and the headers that go with it.
+type Refused = (Error, HeaderMap);
 
 pub(crate) type RouteHandler =
     Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<Response, Error>> + Send + Sync>;
@@ -38,6 +44,9 @@ pub(crate) struct Shared {
     /// Each route's place in the middleware chain, indexed by `Route::site`.
     pub(crate) sites: Box<[CallSite]>,
     pub(crate) middleware: Chain,
+    /// Whether `middleware` has recovery: then a panic while a request is decoded or its reply
+    /// encoded (outside the chain) is recovered too.
+    pub(crate) recovers: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) body_limit: usize,
     pub(crate) json: JsonOptions,
@@ -97,79 +106,127 @@ impl Shared {
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let accept = ReplyFormat::negotiate(header(ACCEPT), header(CONTENT_TYPE));
 
-        let mut head = false;
-        let lookup = match self.router.lookup(&parts.method, parts.uri.path()) {
-            // HEAD on a GET route is answered as GET, without the body (RFC 9110 9.3.2).
-            Lookup::MethodNotAllowed { allow }
-                if parts.method == Method::HEAD && allow.contains(&Method::GET) =>
-            {
-                head = true;
-                self.router.lookup(&Method::GET, parts.uri.path())
+        let (result, extra_headers, head) = match self.find(&parts.method, parts.uri.path()) {
+            Err(refused) => {
+                let (error, headers) = *refused;
+                (Err(error), headers, false)
             }
-            lookup => lookup,
-        };
-        let matched = match lookup {
-            Lookup::Found(matched) => matched,
-            Lookup::NotFound => {
-                let message = bounded_message(format!(
-                    "no route for {} {}",
-                    parts.method,
-                    parts.uri.path()
-                ));
-                return self.error_response(&Error::new(404, reasons::NOT_FOUND, message), accept);
+            Ok((route, params, head)) => {
+                let headers = std::mem::take(&mut parts.headers);
+                let mut ctx = Context::new(Kind::Http, route.operation, headers);
+                // The call's clock covers reading the body: a slow upload counts against it.
+                let deadline = Deadline::start(&mut ctx, self.timeout);
+                let mut timer = std::pin::pin!(deadline.as_ref().map(Deadline::timer));
+                let exceeded = || Err(Deadline::exceeded(deadline.as_ref(), route.operation));
+                let read = before(timer.as_mut(), self.read_body(ctx.request_headers(), body));
+                let result = match read.await {
+                    None => exceeded(),
+                    Some(Err(error)) => Err(error),
+                    Some(Ok(body)) => {
+                        let request = RouteRequest::new(
+                            ctx.clone(),
+                            parts,
+                            params,
+                            body,
+                            accept,
+                            Arc::clone(&self),
+                            route.site,
+                        );
+                        let call = Recovering {
+                            call: (route.handler)(request),
+                            operation: self.recovers.then_some(route.operation),
+                        };
+                        before(timer.as_mut(), call).await.unwrap_or_else(exceeded)
+                    }
+                };
+                let result = match result {
+                    Err(error) if !ctx.entered_chain() && !self.middleware.is_empty() => {
+                        Err(self.fail_through_chain(ctx.clone(), error).await)
+                    }
+                    result => result,
+                };
+                (result, ctx.take_reply_headers(), head)
             }
-            Lookup::MethodNotAllowed { allow } => {
-                let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
-                let message = bounded_message(format!(
-                    "{} is not allowed on {}; allowed: {}",
-                    parts.method,
-                    parts.uri.path(),
-                    allowed.join(", ")
-                ));
-                let mut response = self.error_response(
-                    &Error::new(405, reasons::METHOD_NOT_ALLOWED, message),
-                    accept,
-                );
-                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
-                    response.headers_mut().insert(ALLOW, value);
-                }
-                return response;
-            }
-            Lookup::BadPath(message) => {
-                let message = bounded_message(message);
-                return self.error_response(&Error::new(400, reasons::CODEC, message), accept);
-            }
         };
-        let route = matched.value;
-        let params = matched.into_params();
-
-        let headers = std::mem::take(&mut parts.headers);
-        let mut ctx = Context::new(Kind::Http, route.operation, headers);
-        // The call's clock covers reading the body: a slow upload counts against it.
-        let deadline = Deadline::start(&mut ctx, self.timeout);
-        let call = async {
-            let body = self.read_body(ctx.request_headers(), body).await?;
-            let request = RouteRequest::new(
-                ctx.clone(),
-                parts,
-                params,
-                body,
-                accept,
-                Arc::clone(&self),
-                route.site,
-            );
-            (route.handler)(request).await
-        };
-        let result = within(deadline, route.operation, call).await;
-        let mut response = match result {
-            Ok(response) => response,
-            Err(err) => self.error_response(&err, accept),
-        };
-        response.headers_mut().extend(ctx.take_reply_headers());
+        // The one place a failure becomes the answer.
+        let mut response = result.unwrap_or_else(|error| self.error_response(&error, accept));
+        response.headers_mut().extend(extra_headers);
         if head {
             return without_body(response);
         }
         response
+    }
+
+    /// The route for `method` and `path`, its path values, and whether it answers HEAD as GET;
+    /// else the error to answer, with the headers that go with it (`Allow` on a 405), boxed:
+    /// the found route is the path to keep small.
+    fn find(
+        &self,
+        method: &Method,
+        path: &str,
+    ) -> Result<(&Route, PathParams, bool), Box<Refused>> {
+        let mut head = false;
+        let lookup = match self.router.lookup(method, path) {
+            // HEAD on a GET route is answered as GET, without the body (RFC 9110 9.3.2).
+            Lookup::MethodNotAllowed { allow }
+                if method == Method::HEAD && allow.contains(&Method::GET) =>
+            {
+                head = true;
+                self.router.lookup(&Method::GET, path)
+            }
+            lookup => lookup,
+        };
+        match lookup {
+            Lookup::Found(matched) => {
+                let route = matched.value;
+                Ok((route, matched.into_params(), head))
+            }
+            Lookup::NotFound => {
+                let message = bounded_message(format!("no route for {method} {path}"));
+                Err(Box::new((
+                    Error::new(404, reasons::NOT_FOUND, message),
+                    HeaderMap::new(),
+                )))
+            }
+            Lookup::MethodNotAllowed { allow } => {
+                let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
+                let allowed = allowed.join(", ");
+                let message = bounded_message(format!(
+                    "{method} is not allowed on {path}; allowed: {allowed}"
+                ));
+                let mut headers = HeaderMap::new();
+                if let Ok(value) = HeaderValue::from_str(&allowed) {
+                    headers.insert(ALLOW, value);
+                }
+                Err(Box::new((
+                    Error::new(405, reasons::METHOD_NOT_ALLOWED, message),
+                    headers,
+                )))
+            }
+            Lookup::BadPath(message) => Err(Box::new((
+                Error::new(400, reasons::CODEC, bounded_message(message)),
+                HeaderMap::new(),
+            ))),
+        }
+    }
+
+    /// Runs a call that failed before it entered the middleware chain (its body could not be
+    /// read, its request not decoded) through the chain, as a call of an empty request that
+    /// fails with `error`: the access log, metrics and tracing see every call that reached a
+    /// route, and a middleware may still change the error. The answer is the error the chain
+    /// returns (`error` itself should a middleware turn the failure into a reply).
+    #[cold]
+    async fn fail_through_chain(&self, ctx: Context, error: Error) -> Error {
+        let fails = error.clone();
+        let call = move |_: Context, (): ()| std::future::ready(Err::<(), Error>(fails.clone()));
+        match self
+            .middleware
+            .start(None, ctx, Message::reflective(()), call)
+            .await
+        {
+            Ok(_) => error,
+            Err(changed) => changed,
+        }
     }
 
     async fn read_body<B>(&self, headers: &http::HeaderMap, body: B) -> Result<Bytes, Error>
@@ -238,6 +295,29 @@ impl Shared {
             HeaderValue::from_static(accept.content_type()),
         );
         Ok(response)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A route's call that, for an `operation` (a chain with recovery), answers a panic as
+    /// recovery does: `500 UNKNOWN`.
+    struct Recovering<F> {
+        #[pin]
+        call: F,
+        operation: Option<&'static str>,
+    }
+}
+
+impl<F: Future<Output = Result<Response, Error>>> Future for Recovering<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(operation) = *this.operation else {
+            return this.call.poll(cx);
+        };
+        let call = this.call;
+        recover(operation, || call.poll(cx)).unwrap_or_else(|error| Poll::Ready(Err(error)))
     }
 }
 
@@ -352,6 +432,29 @@ mod tests {
         assert_eq!(status, 405);
         let (status, _, _) = call(&mut service, http::Method::HEAD, "/nowhere").await;
         assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn with_recovery_a_panic_while_decoding_is_500_and_counted() {
+        let registry = crate::middleware::metrics::Registry::new();
+        let mut server = Server::new()
+            .middleware(crate::middleware::recovery::Recovery::new())
+            .middleware(crate::middleware::metrics::Metrics::server(&registry));
+        // Panics where a generated route decodes its request, before the chain.
+        server
+            .route("GET", "/decode", "/test.Decode/Decode", |_| async move {
+                panic!("the decoder broke")
+            })
+            .unwrap();
+        let mut service = server.into_service();
+        let (status, body) = get(&mut service, "/decode").await;
+        assert_eq!(status, 500, "{body}");
+        assert!(body.contains(r#""reason":"UNKNOWN""#), "{body}");
+        let metrics = registry.render();
+        assert!(
+            metrics.contains(r#"operation="/test.Decode/Decode",code="500",reason="UNKNOWN"} 1"#),
+            "{metrics}"
+        );
     }
 
     /// Whether two clones of a call's context, asked a moment apart, report the same start.

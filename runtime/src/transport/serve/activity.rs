@@ -1,9 +1,10 @@
-//! What a connection is doing: the calls in progress, and since when it has had none.
+//! What a connection is doing: the calls in progress, since when it has had none, and whether
+//! it speaks HTTP/2.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ pub(super) struct Activity {
     in_flight: AtomicUsize,
     /// When the last call ended, in milliseconds after `opened`.
     last_end_ms: AtomicU64,
+    /// Whether a call came over HTTP/2 (the header read timeout is HTTP/1's).
+    http2: AtomicBool,
 }
 
 impl Activity {
@@ -30,20 +33,29 @@ impl Activity {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
             last_end_ms: AtomicU64::new(0),
+            http2: AtomicBool::new(false),
         }
     }
 
-    /// When the connection will have been idle for `timeout`, if it stays as it is: `None`
-    /// while a call is in progress.
-    pub(super) fn idle_deadline(&self, timeout: Duration) -> Option<Instant> {
+    /// Since when the connection has had no call in progress (it opened, or its last call
+    /// ended): `None` while a call is in progress.
+    pub(super) fn idle_since(&self) -> Option<Instant> {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return None;
         }
         let since = Duration::from_millis(self.last_end_ms.load(Ordering::Acquire));
-        Some(self.opened + since + timeout)
+        Some(self.opened + since)
     }
 
-    fn start(self: &Arc<Self>) -> InFlight {
+    /// Whether a call has come over HTTP/2.
+    pub(super) fn is_http2(&self) -> bool {
+        self.http2.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn start(self: &Arc<Self>, version: http::Version) -> InFlight {
+        if version == http::Version::HTTP_2 && !self.is_http2() {
+            self.http2.store(true, Ordering::Relaxed);
+        }
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         InFlight(Arc::clone(self))
     }
@@ -51,7 +63,7 @@ impl Activity {
 
 /// A call in progress, from the request's arrival until its response body is done or dropped.
 #[derive(Debug)]
-struct InFlight(Arc<Activity>);
+pub(super) struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
@@ -79,7 +91,7 @@ where
     type Future = TrackedFuture<S::Future>;
 
     fn call(&self, request: http::Request<Incoming>) -> Self::Future {
-        let call = self.activity.start();
+        let call = self.activity.start(request.version());
         let request = request.map(|body| RequestBody::new(body, self.body_read_timeout));
         TrackedFuture {
             inner: self.inner.call(request),

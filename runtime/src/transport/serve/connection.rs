@@ -16,8 +16,8 @@ use super::{ConnectionService, ConnectionSettings, ResponseBody, Stage};
 /// Far enough away to stand for "never" on a timer that is disabled.
 const NEVER: Duration = Duration::from_secs(86_400 * 365);
 
-/// Serves one accepted connection until it ends, is idle past the idle timeout, or the server
-/// stops.
+/// Serves one accepted connection until it ends, is idle past the idle timeout (or, on HTTP/1,
+/// the header read timeout), or the server stops.
 pub(super) async fn serve<I, S, B>(
     builder: Arc<auto::Builder<TokioExecutor>>,
     io: I,
@@ -37,13 +37,15 @@ pub(super) async fn serve<I, S, B>(
     };
     let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     let mut connection = std::pin::pin!(connection);
-    let idle_timeout = settings.idle_timeout;
-    let idle_check = tokio::time::sleep(idle_timeout.unwrap_or(NEVER));
-    let mut idle_check = std::pin::pin!(idle_check);
+    let deadlines = Deadlines {
+        idle: settings.idle_timeout,
+        header_read: settings.header_read_timeout,
+    };
+    // One timer for both deadlines, moved rather than re-created, and only when it fires:
+    // nothing is armed per request.
+    let check = tokio::time::sleep(deadlines.period().unwrap_or(NEVER));
+    let mut check = std::pin::pin!(check);
     let mut draining = false;
-    // Closing gracefully because it was idle: an HTTP/2 client that does not answer the
-    // closing PING would keep it open, so it gets one more idle timeout, then is dropped.
-    let mut idle_drain = false;
     // Accepted as the server began to stop: drain at once.
     let mut current = *stage.borrow_and_update();
     loop {
@@ -62,22 +64,162 @@ pub(super) async fn serve<I, S, B>(
             changed = stage.changed() => {
                 current = if changed.is_ok() { *stage.borrow_and_update() } else { Stage::Closing };
             }
-            () = &mut idle_check, if idle_timeout.is_some() && (!draining || idle_drain) => {
-                if idle_drain {
-                    return;
-                }
-                let timeout = idle_timeout.unwrap_or(NEVER);
-                match activity.idle_deadline(timeout) {
-                    Some(at) if at <= Instant::now() => {
+            () = &mut check, if deadlines.period().is_some() => {
+                let now = Instant::now();
+                match deadlines.check(&activity, now) {
+                    Due::Nothing(next) => check.as_mut().reset(next),
+                    Due::HeaderRead => return,
+                    // Closing already (idle, or the server stopping) and idle past the timeout
+                    // again: a client that does not answer the close is dropped.
+                    Due::Idle if draining => return,
+                    Due::Idle => {
                         connection.as_mut().graceful_shutdown();
                         draining = true;
-                        idle_drain = true;
-                        idle_check.as_mut().reset(Instant::now() + timeout);
+                        check.as_mut().reset(later(now, deadlines.idle.unwrap_or(NEVER)));
                     }
-                    Some(at) => idle_check.as_mut().reset(at),
-                    None => idle_check.as_mut().reset(Instant::now() + timeout),
                 }
             }
         }
+    }
+}
+
+/// The connection's timeouts that count from its last call (or its opening).
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    idle: Option<Duration>,
+    /// HTTP/1: a connection with no call in progress is waiting for a request head; hyper would
+    /// time that with a timer armed for every request, this checks it with the idle timer.
+    header_read: Option<Duration>,
+}
+
+/// What a check of the deadlines found.
+#[derive(Debug, PartialEq, Eq)]
+enum Due {
+    /// Nothing yet: check again at this instant.
+    Nothing(Instant),
+    /// An HTTP/1 connection took longer than the header read timeout to send a request head:
+    /// close it.
+    HeaderRead,
+    /// Idle past the idle timeout: close gracefully (an HTTP/2 client that does not answer
+    /// the closing PING gets one more idle timeout, then is dropped).
+    Idle,
+}
+
+impl Deadlines {
+    /// The longest a check may wait while a call is in progress; `None` when no deadline is set.
+    fn period(self) -> Option<Duration> {
+        match (self.idle, self.header_read) {
+            (Some(idle), Some(header)) => Some(idle.min(header)),
+            (idle, header) => idle.or(header),
+        }
+    }
+
+    fn check(self, activity: &Activity, now: Instant) -> Due {
+        let period = self.period().unwrap_or(NEVER);
+        let Some(since) = activity.idle_since() else {
+            return Due::Nothing(later(now, period));
+        };
+        let header_read = self
+            .header_read
+            .filter(|_| !activity.is_http2())
+            .map(|timeout| later(since, timeout));
+        if header_read.is_some_and(|at| at <= now) {
+            return Due::HeaderRead;
+        }
+        let idle = self.idle.map(|timeout| later(since, timeout));
+        if idle.is_some_and(|at| at <= now) {
+            return Due::Idle;
+        }
+        let next = [header_read, idle]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or_else(|| later(now, period));
+        Due::Nothing(next)
+    }
+}
+
+/// `at` + `by`, or as late as can be told apart from "never" for a timeout too large to add
+/// (`Instant + Duration` panics on overflow; a setting of `Duration::MAX` must not).
+fn later(at: Instant, by: Duration) -> Instant {
+    at.checked_add(by)
+        .or_else(|| at.checked_add(NEVER))
+        .unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: Duration = Duration::from_secs(30);
+    const IDLE: Duration = Duration::from_secs(60);
+
+    fn both() -> Deadlines {
+        Deadlines {
+            idle: Some(IDLE),
+            header_read: Some(HEADER),
+        }
+    }
+
+    #[test]
+    fn a_connection_without_a_call_is_cut_at_the_header_read_timeout_then_idle() {
+        let activity = Activity::new();
+        let opened = activity.idle_since().unwrap();
+        let at = |after: Duration| opened + after;
+        assert_eq!(
+            both().check(&activity, at(Duration::from_secs(1))),
+            Due::Nothing(at(HEADER))
+        );
+        assert_eq!(both().check(&activity, at(HEADER)), Due::HeaderRead);
+        let idle_only = Deadlines {
+            header_read: None,
+            ..both()
+        };
+        assert_eq!(
+            idle_only.check(&activity, at(HEADER)),
+            Due::Nothing(at(IDLE))
+        );
+        assert_eq!(idle_only.check(&activity, at(IDLE)), Due::Idle);
+        let neither = Deadlines {
+            idle: None,
+            header_read: None,
+        };
+        assert_eq!(neither.period(), None);
+        assert_eq!(both().period(), Some(HEADER));
+    }
+
+    #[test]
+    fn http2_connections_have_no_header_read_timeout() {
+        let activity = Arc::new(Activity::new());
+        let opened = activity.idle_since().unwrap();
+        drop(activity.start(http::Version::HTTP_2));
+        let since = activity.idle_since().unwrap();
+        assert!(since >= opened);
+        assert_eq!(
+            both().check(&activity, since + HEADER),
+            Due::Nothing(since + IDLE)
+        );
+        assert_eq!(both().check(&activity, since + IDLE), Due::Idle);
+    }
+
+    #[test]
+    fn timeouts_too_large_to_add_to_the_clock_do_not_panic() {
+        let activity = Activity::new();
+        let huge = Deadlines {
+            idle: Some(Duration::MAX),
+            header_read: Some(Duration::MAX),
+        };
+        let now = Instant::now();
+        assert!(matches!(huge.check(&activity, now), Due::Nothing(at) if at > now));
+    }
+
+    #[test]
+    fn a_call_in_progress_is_checked_again_a_period_later() {
+        let activity = Arc::new(Activity::new());
+        let call = activity.start(http::Version::HTTP_11);
+        let now = Instant::now() + IDLE * 2;
+        assert_eq!(both().check(&activity, now), Due::Nothing(now + HEADER));
+        drop(call);
+        assert_eq!(both().check(&activity, now), Due::HeaderRead);
     }
 }

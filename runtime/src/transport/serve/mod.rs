@@ -160,14 +160,12 @@ async fn serve_accepted<S, B>(
     connection::serve(builder, io, service, settings, stage).await;
 }
 
-/// hyper's builder with the settings' timeouts and limits, and the timer they need (without
-/// one, hyper silently ignores its header read timeout).
+/// hyper's builder with the settings' HTTP/2 limits and the timer they need. The header read
+/// timeout is the connection driver's (`connection::Deadlines`): hyper's arms a timer for every
+/// request (~6% of a small GET's instructions, bench/README.md).
 fn builder(settings: &ConnectionSettings) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(settings.header_read_timeout);
+    builder.http1().header_read_timeout(None);
     builder
         .http2()
         .timer(TokioTimer::new())

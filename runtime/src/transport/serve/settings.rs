@@ -79,9 +79,9 @@ impl ConnectionSettings {
     }
 
     /// HTTP/1: how long a client may take to send a request's headers; past it the
-    /// connection is closed. hyper starts this clock whenever it waits for a request head, so
-    /// it also bounds how long a kept-alive HTTP/1 connection may sit between requests.
-    /// `None` for no limit; default 30 s.
+    /// connection is closed. The clock starts when the connection opens or its last call
+    /// ends (as hyper's own header timeout), so it also bounds how long a kept-alive HTTP/1
+    /// connection may sit between requests. `None` for no limit; default 30 s.
     #[must_use]
     pub fn header_read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.header_read_timeout = timeout;
