@@ -190,7 +190,16 @@ fn an_empty_selector_is_unavailable_and_updates_keep_statistics() {
     let node = Arc::clone(picked.node());
     picked.done(false);
     selector.update(&[instance("a", None), instance("b", None)]);
-    let kept = Arc::clone(selector.picker.load().as_ref().unwrap().nodes().first().unwrap());
+    let kept = Arc::clone(
+        selector
+            .picker
+            .load()
+            .as_ref()
+            .unwrap()
+            .nodes()
+            .first()
+            .unwrap(),
+    );
     assert!(Arc::ptr_eq(&node, &kept));
 
     selector.update(&[]);
