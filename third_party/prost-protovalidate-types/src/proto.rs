@@ -2,9 +2,7 @@ use prost_reflect::DescriptorPool;
 use std::sync::LazyLock;
 
 static DESCRIPTOR_POOL_DECODE: LazyLock<(DescriptorPool, Option<String>)> = LazyLock::new(|| {
-    match DescriptorPool::decode(
-        include_bytes!("generated/file_descriptor_set.bin").as_ref(),
-    ) {
+    match DescriptorPool::decode(include_bytes!("generated/file_descriptor_set.bin").as_ref()) {
         Ok(pool) => (pool, None),
         Err(err) => (DescriptorPool::new(), Some(err.to_string())),
     }
