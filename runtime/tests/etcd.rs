@@ -176,3 +176,49 @@ async fn registers_again_and_watches_again_after_etcd_restarts_without_its_data(
     observer.register(&instance("b")).await.unwrap();
     wait_for(&mut watcher, &["a", "b"], Duration::from_secs(10)).await;
 }
+
+#[tokio::test]
+async fn watch_follows_values_rewritten_in_place_and_skips_what_is_not_an_instance() {
+    let Some(etcd) = EtcdServer::start_or_skip() else {
+        return;
+    };
+    let registry = registry(&etcd).await;
+    let mut watcher = registry.watch("helloworld").await.unwrap();
+    wait_for(&mut watcher, &[], Duration::from_secs(1)).await;
+    let mut client = etcd_client::Client::connect([etcd.endpoint()], None)
+        .await
+        .unwrap();
+    let key = "/microservices/helloworld/a";
+    let put = |version: &str| serde_json::to_string(&instance("a").version(version)).unwrap();
+    client.put(key, put("v1"), None).await.unwrap();
+    wait_for(&mut watcher, &["a"], Duration::from_secs(2)).await;
+    // The same key rewritten: the list holds the new value, not both.
+    client.put(key, put("v2"), None).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let list = tokio::time::timeout_at(deadline.into(), watcher.next())
+            .await
+            .expect("the rewrite never showed")
+            .unwrap();
+        assert_eq!(list.len(), 1, "{list:?}");
+        if list[0].version == "v2" {
+            break;
+        }
+    }
+    // A value that is not an instance, beside a real one, is left out; its removal too.
+    client
+        .put("/microservices/helloworld/junk", "not json", None)
+        .await
+        .unwrap();
+    client
+        .put(
+            "/microservices/helloworld/b",
+            serde_json::to_string(&instance("b")).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    wait_for(&mut watcher, &["a", "b"], Duration::from_secs(2)).await;
+    client.delete(key, None).await.unwrap();
+    wait_for(&mut watcher, &["b"], Duration::from_secs(2)).await;
+}

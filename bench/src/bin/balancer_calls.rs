@@ -1,5 +1,11 @@
 //! `balancer-calls [ROUNDS] [SECONDS]`: what a `discovery:///` target costs a call, against a
-//! fixed address, in one run. One helloworld HTTP server on loopback; two clients of it: a
+//! fixed address, in one run.
+//!
+//! `balancer-calls count fixed|discovery CALLS`: CALLS calls one after another on one thread
+//! and nothing else, for `valgrind --tool=callgrind`: the instructions of a run with 4000 calls
+//! minus those of one with 2000, over 2000, are the cost of one call (client and server, start-up
+//! cancelled out), the same on a loaded machine as on an idle one. `bench/balancer.sh` does this
+//! for both targets. One helloworld HTTP server on loopback; two clients of it: a
 //! fixed `http://127.0.0.1:PORT` one, and a `discovery:///helloworld` one whose in-memory
 //! registry lists that same server (so the difference is resolving, picking and reporting, not
 //! the backend). Each round runs both for SECONDS (default 2) with 16 concurrent callers,
@@ -80,12 +86,11 @@ fn pick_cost(threads: usize, picks: u32) -> f64 {
     median(&mut costs)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let rounds: usize = args.next().map_or(Ok(10), |n| n.parse())?;
-    let seconds: u64 = args.next().map_or(Ok(2), |n| n.parse())?;
+type Clients = (api::GreeterHttpClient, api::GreeterHttpClient);
 
+/// A helloworld HTTP server on loopback, and a fixed-address client and a `discovery:///`
+/// client of it.
+async fn server_and_clients() -> Result<Clients, Box<dyn std::error::Error>> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let server = helloworld::http_server()?;
@@ -101,6 +106,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .discovery(Arc::new(registry))
             .build()?,
     );
+    Ok((fixed, discovered))
+}
+
+/// `count fixed|discovery CALLS`: the calls alone, one at a time, on one thread.
+fn count(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error::Error>> {
+    let target = args.next().unwrap_or_default();
+    let calls: u32 = args.next().map_or(Ok(2000), |n| n.parse())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (fixed, discovered) = server_and_clients().await?;
+        let client = match target.as_str() {
+            "fixed" => fixed,
+            "discovery" => discovered,
+            _ => return Err(format!("count: expected fixed or discovery, got {target:?}").into()),
+        };
+        for _ in 0..calls {
+            let request = api::HelloRequest {
+                name: "kratos".into(),
+            };
+            client.say_hello(request).await?;
+        }
+        Ok(())
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("count") {
+        args.next();
+        return count(args);
+    }
+    tokio::runtime::Runtime::new()?.block_on(rates(args))
+}
+
+/// Calls per second of both clients, alternating, then the cost of a pick.
+async fn rates(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error::Error>> {
+    let rounds: usize = args.next().map_or(Ok(10), |n| n.parse())?;
+    let seconds: u64 = args.next().map_or(Ok(2), |n| n.parse())?;
+    let (fixed, discovered) = server_and_clients().await?;
     // Warm both (connections, the watch's first list).
     calls_per_second(&fixed, 1).await;
     calls_per_second(&discovered, 1).await;

@@ -101,9 +101,15 @@ pub fn grpc_server() -> kratos::transport::grpc::Server {
     grpc_server_with(Greeter::default())
 }
 
-/// A gRPC server with `greeter` registered (no middleware).
+/// The encoded `FileDescriptorSet` of the helloworld API and everything it imports, written by
+/// kratos-build at build time; the gRPC server's reflection service answers from it.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/kratos-descriptors.bin"));
+
+/// A gRPC server with `greeter` registered (no middleware), serving reflection so that
+/// `grpcurl` and other reflection clients can call it without the protos.
 pub fn grpc_server_with(greeter: Greeter) -> kratos::transport::grpc::Server {
-    let mut server = kratos::transport::grpc::Server::new();
+    let mut server = kratos::transport::grpc::Server::new().reflection(FILE_DESCRIPTOR_SET);
     api::register_greeter_grpc_server(&mut server, greeter);
     server
 }

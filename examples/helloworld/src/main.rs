@@ -161,6 +161,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("try:   curl http://{http}/helloworld/kratos");
             println!("metrics: curl http://{http}/metrics");
         }
+        if let Some(grpc) = instance.endpoint_for("grpc") {
+            println!(
+                "try:   grpcurl -plaintext -d '{{\"name\":\"kratos\"}}' {grpc} helloworld.v1.Greeter/SayHello"
+            );
+        }
         Ok(())
     });
     app.run().await?;

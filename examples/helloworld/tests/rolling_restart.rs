@@ -193,7 +193,9 @@ fn rolling_restart(transport: &str) {
         "{summary}"
     );
     // Calls after deregistering can only be those the client sent before the change reached
-    // it through etcd's watch: a bounded moment, well under a second.
+    // it through etcd's watch (usually none; 0-3 calls within 28 ms were seen on a loaded
+    // machine): they must come well within the App's 1 s drain delay, during which the stopped
+    // instance still answers them; none can come later, since it stops listening then.
     assert!(stopped.last_late_ms < 500.0, "{stopped:?}");
     let first_call = new.first_call_ms.expect("the new instance got no call");
     assert!(first_call < 2000.0, "{new:?}");

@@ -39,7 +39,6 @@
 
 mod info;
 mod server;
-mod signal;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -49,9 +48,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+pub use crate::transport::Signal;
 pub use info::{InstanceInfo, endpoint_url, from_context};
 pub use server::{Server, ServerFuture, Stop};
-pub use signal::Signal;
 
 use crate::errors::Error;
 use crate::errors::reasons;
@@ -306,7 +305,7 @@ impl App {
         }
         let instance = Arc::new(self.instance.clone());
         // Listening starts now, so a signal from here on is not missed.
-        let signal = signal::listen(&self.signals)
+        let signal = crate::transport::listen_for_signals(&self.signals)
             .map_err(|error| app_error(format!("cannot listen for signals: {error}")))?;
 
         // 2. Start.

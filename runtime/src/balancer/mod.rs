@@ -7,8 +7,9 @@
 //! - [`PowerOfTwoChoices`], by latency (EWMA), calls in flight and success rate, as Kratos' p2c;
 //! - [`Random`], uniform.
 //!
-//! A pick reads the current node set without locking it against other picks (a shared read
-//! of the set, then atomics); a new set is built only when the instance list changes.
+//! A pick never takes a lock: it loads the current node set from an atomically swapped pointer
+//! and then uses atomics only, so picks neither wait for each other nor for an update, which
+//! builds a new set aside and swaps it in.
 //! (The HTTP and gRPC clients use this for `discovery:///name` targets; this module is also
 //! usable on its own.)
 //!
@@ -34,8 +35,10 @@ mod random;
 mod wrr;
 
 use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError};
 use std::time::Instant;
+
+use arc_swap::ArcSwapOption;
 
 pub use filter::NodeFilter;
 pub use node::{DEFAULT_WEIGHT, Node};
@@ -72,7 +75,7 @@ pub struct Selector {
     balancer: Box<dyn Balancer>,
     scheme: String,
     filters: Vec<NodeFilter>,
-    picker: RwLock<Option<Box<dyn Picker>>>,
+    picker: ArcSwapOption<Box<dyn Picker>>,
 }
 
 impl std::fmt::Debug for Selector {
@@ -101,7 +104,7 @@ impl Selector {
             balancer,
             scheme: scheme.into(),
             filters,
-            picker: RwLock::new(None),
+            picker: ArcSwapOption::empty(),
         }
     }
 
@@ -109,7 +112,8 @@ impl Selector {
     /// and pass the filters. A node whose address was already there keeps its statistics.
     pub fn update(&self, instances: &[ServiceInstance]) {
         let known: HashMap<String, Arc<Node>> = self
-            .read()
+            .picker
+            .load()
             .as_ref()
             .map(|picker| {
                 picker
@@ -139,13 +143,14 @@ impl Selector {
             };
             nodes.push(node);
         }
-        let picker = (!nodes.is_empty()).then(|| self.balancer.build(nodes));
-        *self.picker.write().unwrap_or_else(PoisonError::into_inner) = picker;
+        let picker = (!nodes.is_empty()).then(|| Arc::new(self.balancer.build(nodes)));
+        self.picker.store(picker);
     }
 
     /// How many nodes calls may go to.
     pub fn len(&self) -> usize {
-        self.read()
+        self.picker
+            .load()
             .as_ref()
             .map_or(0, |picker| picker.nodes().len())
     }
@@ -155,15 +160,11 @@ impl Selector {
         self.len() == 0
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Option<Box<dyn Picker>>> {
-        self.picker.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Picks the node for a call, avoiding the addresses in `tried` (a retry after a failed
     /// attempt) while another node is left; `503 NO_AVAILABLE_NODE` when none is.
     pub fn select(&self, tried: &[String]) -> Result<Picked, Error> {
-        let guard = self.read();
-        let Some(picker) = guard.as_ref() else {
+        let current = self.picker.load();
+        let Some(picker) = current.as_ref() else {
             return Err(Error::new(
                 503,
                 reasons::NO_AVAILABLE_NODE,

@@ -191,7 +191,16 @@ fn an_empty_selector_is_unavailable_and_updates_keep_statistics() {
     let node = Arc::clone(picked.node());
     picked.done(false);
     selector.update(&[instance("a", None), instance("b", None)]);
-    let kept = Arc::clone(selector.read().as_ref().unwrap().nodes().first().unwrap());
+    let kept = Arc::clone(
+        selector
+            .picker
+            .load()
+            .as_ref()
+            .unwrap()
+            .nodes()
+            .first()
+            .unwrap(),
+    );
     assert!(Arc::ptr_eq(&node, &kept));
 
     selector.update(&[]);
@@ -217,4 +226,71 @@ fn concurrent_picks_share_one_schedule() {
     // One atomic turn counter for all callers: the 64_000 picks alternate exactly.
     assert_eq!(total["a:8000"], 32_000);
     assert_eq!(total["b:8000"], 32_000);
+}
+
+/// A picker whose replacement takes a while to drop, to see whether picks wait for it.
+struct SlowToDrop {
+    nodes: Vec<Arc<Node>>,
+    dropping: std::sync::mpsc::Sender<()>,
+    dropped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Picker for SlowToDrop {
+    fn pick(&self) -> Option<&Arc<Node>> {
+        self.nodes.first()
+    }
+
+    fn nodes(&self) -> &[Arc<Node>] {
+        &self.nodes
+    }
+}
+
+impl Drop for SlowToDrop {
+    fn drop(&mut self) {
+        let _ = self.dropping.send(());
+        std::thread::sleep(Duration::from_secs(1));
+        self.dropped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+struct SlowToDropBalancer {
+    dropping: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
+    dropped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Balancer for SlowToDropBalancer {
+    fn build(&self, nodes: Vec<Arc<Node>>) -> Box<dyn Picker> {
+        Box::new(SlowToDrop {
+            nodes,
+            dropping: self.dropping.lock().unwrap().clone(),
+            dropped: Arc::clone(&self.dropped),
+        })
+    }
+}
+
+#[test]
+fn picks_do_not_wait_for_an_update() {
+    let (dropping, started_dropping) = std::sync::mpsc::channel();
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let balancer = SlowToDropBalancer {
+        dropping: std::sync::Mutex::new(dropping),
+        dropped: Arc::clone(&dropped),
+    };
+    let selector = Arc::new(Selector::new(balancer, "http"));
+    selector.update(&[instance("a", None)]);
+    // The update replaces the node set; the old one takes a second to go away.
+    let updating = {
+        let selector = Arc::clone(&selector);
+        std::thread::spawn(move || selector.update(&[instance("b", None)]))
+    };
+    started_dropping.recv().unwrap();
+    let picked = selector.select(&[]).unwrap();
+    assert!(
+        !dropped.load(std::sync::atomic::Ordering::SeqCst),
+        "the pick waited for the update to finish"
+    );
+    assert_eq!(picked.node().address(), "b:8000");
+    picked.done(false);
+    updating.join().unwrap();
 }

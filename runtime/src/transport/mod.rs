@@ -14,4 +14,5 @@ pub(crate) use deadline::{Deadline, before, within};
 pub use serve::ConnectionSettings;
 #[cfg(feature = "tls")]
 pub use serve::TlsConfig;
-pub use signal::shutdown_signal;
+pub(crate) use signal::listen as listen_for_signals;
+pub use signal::{Signal, shutdown_signal};

@@ -139,7 +139,12 @@ impl Server {
 
     /// Serves the reflection service (`grpc.reflection.v1` and `v1alpha`) for the given
     /// encoded `FileDescriptorSet`s (kratos-build writes one to
-    /// `$OUT_DIR/kratos-descriptors.bin`).
+    /// `$OUT_DIR/kratos-descriptors.bin`), so `grpcurl` and other reflection clients can call
+    /// the server without its protos.
+    ///
+    /// Off unless called: Go Kratos serves reflection on every gRPC server, but reflection
+    /// hands the whole API schema to anyone who can connect, and a server exposed to the
+    /// internet should not do that by default. The helloworld example turns it on.
     #[cfg(feature = "grpc-reflection")]
     #[must_use]
     pub fn reflection(mut self, file_descriptor_set: impl Into<Vec<u8>>) -> Self {

@@ -3,6 +3,7 @@
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Uri, uri};
 
+use crate::balancer::Node;
 use crate::errors::Error;
 use crate::errors::reasons;
 
@@ -138,17 +139,23 @@ impl BaseUrl {
     }
 }
 
-/// `uri` with its authority replaced by `address` (`host:port`): the URL of one attempt on a
-/// discovered node.
-pub(super) fn with_authority(uri: &Uri, address: &str) -> Result<Uri, Error> {
+/// `uri` with its authority replaced by `node`'s address (`host:port`): the URL of one attempt
+/// on a discovered node. The parsed address is kept on the node, so each call does not parse it
+/// again.
+pub(super) fn with_authority(uri: &Uri, node: &Node) -> Result<Uri, Error> {
+    let address = node.address();
+    let authority = node
+        .connection(|| Authority::try_from(address).ok())
+        .flatten()
+        .ok_or_else(|| {
+            Error::new(
+                503,
+                reasons::TRANSPORT,
+                format!("the discovered endpoint {address:?} is not host:port"),
+            )
+        })?;
     let mut parts = uri.clone().into_parts();
-    parts.authority = Some(Authority::try_from(address).map_err(|error| {
-        Error::new(
-            503,
-            reasons::TRANSPORT,
-            format!("the discovered endpoint {address:?} is not host:port: {error}"),
-        )
-    })?);
+    parts.authority = Some(authority);
     Uri::from_parts(parts).map_err(|error| {
         Error::new(
             503,

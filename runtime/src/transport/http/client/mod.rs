@@ -387,8 +387,7 @@ impl Plan {
             if let Some(peer) = peer {
                 peer.set(picked.node());
             }
-            let address = picked.node().address().to_owned();
-            let uri = base_url::with_authority(&self.uri, &address)?;
+            let uri = base_url::with_authority(&self.uri, picked.node())?;
             let mut request = http::Request::from_parts(parts.clone(), body.clone());
             *request.uri_mut() = uri.clone();
             match self.attempt(request, &uri).await {
@@ -397,11 +396,12 @@ impl Plan {
                     return Ok(reply);
                 }
                 Err(failed) => {
+                    let picked_address = picked.node().address().to_owned();
                     picked.done(discovery::is_unhealthy(&failed.error));
                     if !failed.unsent || tried.len() + 1 >= MAX_ATTEMPTS {
                         return Err(failed.error);
                     }
-                    tried.push(address);
+                    tried.push(picked_address);
                     last_failure = Some(failed.error);
                 }
             }
