@@ -44,6 +44,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod recovery;
 pub mod selector;
+pub mod stream;
 #[cfg(feature = "otel")]
 pub mod tracing;
 pub(crate) mod typed;
@@ -52,6 +53,7 @@ pub mod validate;
 mod window;
 
 use typed::Step;
+pub use stream::StreamCall;
 
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;

@@ -8,6 +8,7 @@ pub mod grpc;
 pub mod http;
 mod serve;
 mod signal;
+mod stream;
 
 pub use context::{Context, Kind};
 pub(crate) use deadline::{Deadline, within};
@@ -15,3 +16,4 @@ pub use serve::ConnectionSettings;
 #[cfg(feature = "tls")]
 pub use serve::TlsConfig;
 pub use signal::shutdown_signal;
+pub use stream::{BoxStream, ReplyStream, RequestStream};

@@ -13,19 +13,23 @@
 //! [`binding`] encoders and hand a [`Call`] to [`Client::invoke`].
 
 pub mod binding;
+mod body;
 pub mod client;
 mod openapi;
 mod request;
 pub mod router;
 mod server;
 mod service;
+mod stream;
 
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;
 pub use router::MethodFilter;
 pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};
+pub use body::ReplyBody;
 pub use service::HttpService;
+pub use stream::StreamReply;
 
 /// The response type of the server.
 pub type Response = http::Response<http_body_util::Full<bytes::Bytes>>;

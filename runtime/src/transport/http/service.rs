@@ -11,6 +11,7 @@ use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
+use super::body::ReplyBody;
 use super::router::{Lookup, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
@@ -29,7 +30,7 @@ pub(crate) struct Route {
 }
 
 pub(crate) type RouteHandler =
-    Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<Response, Error>> + Send + Sync>;
+    Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<http::Response<ReplyBody>, Error>> + Send + Sync>;
 
 /// Everything a request needs from the server, shared by all requests.
 pub(crate) struct Shared {
@@ -42,6 +43,10 @@ pub(crate) struct Shared {
     pub(crate) json: JsonOptions,
     pub(crate) response_encoder: Option<ResponseEncoder>,
     pub(crate) error_encoder: Option<ErrorEncoder>,
+    /// How often an idle SSE stream sends a heartbeat comment.
+    pub(crate) stream_heartbeat: Option<Duration>,
+    /// Run on every message of a stream (see `middleware::stream`).
+    pub(crate) stream_middleware: Chain,
 }
 
 /// The HTTP server as a tower `Service`; clone it freely (it is an `Arc`).
@@ -72,9 +77,9 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    type Response = Response;
+    type Response = http::Response<ReplyBody>;
     type Error = Infallible;
-    type Future = BoxFuture<Result<Response, Infallible>>;
+    type Future = BoxFuture<Result<http::Response<ReplyBody>, Infallible>>;
 
     fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -87,7 +92,7 @@ where
 }
 
 impl Shared {
-    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> Response
+    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> http::Response<ReplyBody>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -115,7 +120,9 @@ impl Shared {
                     parts.method,
                     parts.uri.path()
                 ));
-                return self.error_response(&Error::new(404, "NOT_FOUND", message), accept);
+                return self
+                    .error_response(&Error::new(404, "NOT_FOUND", message), accept)
+                    .map(ReplyBody::from);
             }
             Lookup::MethodNotAllowed { allow } => {
                 let allowed: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
@@ -130,11 +137,13 @@ impl Shared {
                 if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
                     response.headers_mut().insert(ALLOW, value);
                 }
-                return response;
+                return response.map(ReplyBody::from);
             }
             Lookup::BadPath(message) => {
                 let message = bounded_message(message);
-                return self.error_response(&Error::new(400, "CODEC", message), accept);
+                return self
+                    .error_response(&Error::new(400, "CODEC", message), accept)
+                    .map(ReplyBody::from);
             }
         };
         let route = matched.value;
@@ -160,7 +169,7 @@ impl Shared {
         let result = within(deadline, route.operation, call).await;
         let mut response = match result {
             Ok(response) => response,
-            Err(err) => self.error_response(&err, accept),
+            Err(err) => self.error_response(&err, accept).map(ReplyBody::from),
         };
         response.headers_mut().extend(ctx.take_reply_headers());
         if head {
@@ -238,15 +247,16 @@ impl Shared {
     }
 }
 
-/// The answer to HEAD: the GET response's head, its body's length, no body.
-fn without_body(response: Response) -> Response {
+/// The answer to HEAD: the GET response's head, its body's length if known, no body (a
+/// stream's handler is dropped unpolled).
+fn without_body(response: http::Response<ReplyBody>) -> http::Response<ReplyBody> {
     let (mut parts, body) = response.into_parts();
     if let Some(length) = http_body::Body::size_hint(&body).exact() {
         parts
             .headers
             .insert(CONTENT_LENGTH, HeaderValue::from(length));
     }
-    http::Response::from_parts(parts, Full::new(Bytes::new()))
+    http::Response::from_parts(parts, ReplyBody::empty())
 }
 
 #[cfg(test)]
