@@ -52,8 +52,8 @@ pub(crate) mod typed;
 pub mod validate;
 mod window;
 
-use typed::Step;
 pub use stream::StreamCall;
+use typed::Step;
 
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;

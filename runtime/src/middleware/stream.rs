@@ -154,9 +154,11 @@ impl Chain {
         if self.is_empty() {
             return Ok(message);
         }
-        self.call_reflective(ctx.clone(), message, |_, message: T| async move {
-            Ok(message)
-        })
+        self.call_reflective(
+            ctx.clone(),
+            message,
+            |_, message: T| async move { Ok(message) },
+        )
         .await
     }
 }
@@ -209,8 +211,7 @@ where
             let stream = stream.await?;
             opened.store(true, Ordering::Relaxed);
             let mut stream = std::pin::pin!(stream);
-            while let Some(reply) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
-            {
+            while let Some(reply) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
                 let reply = per_message.check_message(&ctx, reply?).await?;
                 if sender.send(reply).await.is_err() {
                     return Err(crate::errors::Error::new(

@@ -16,4 +16,4 @@ pub use serve::ConnectionSettings;
 #[cfg(feature = "tls")]
 pub use serve::TlsConfig;
 pub use signal::shutdown_signal;
-pub use stream::{BoxStream, ReplyStream, RequestStream};
+pub use stream::{BoxStream, ReplyStream, RequestStream, Stream};

@@ -9,7 +9,9 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use futures_core::Stream;
+/// The `Stream` trait (`futures_core`'s, which tonic's `Streaming` and tokio-stream implement),
+/// for generated code and services to name.
+pub use futures_core::Stream;
 
 use crate::errors::Error;
 
@@ -43,7 +45,9 @@ impl<T> ReplyStream<T> {
     }
 
     /// The replies of `items`, in order.
-    pub fn iter(items: impl IntoIterator<Item = Result<T, Error>, IntoIter: Send + Unpin + 'static>) -> Self
+    pub fn iter(
+        items: impl IntoIterator<Item = Result<T, Error>, IntoIter: Send + Unpin + 'static>,
+    ) -> Self
     where
         T: 'static,
     {

@@ -16,7 +16,20 @@ use crate::transport::{Context, Deadline, Kind, within};
 #[derive(Debug, Clone)]
 pub(super) struct Settings {
     pub(super) middleware: Chain,
+    /// Run on every message of a stream.
+    pub(super) stream_middleware: Chain,
     pub(super) timeout: Option<Duration>,
+}
+
+impl Default for Settings {
+    /// A handle that never reached a server: no middleware, the default timeout.
+    fn default() -> Self {
+        Self {
+            middleware: Chain::new(),
+            stream_middleware: Chain::new(),
+            timeout: Some(super::Server::DEFAULT_TIMEOUT),
+        }
+    }
 }
 
 /// The link between a generated gRPC service and the [`Server`](super::Server) it is
@@ -33,6 +46,11 @@ pub struct ServerHandle {
 impl ServerHandle {
     pub(super) fn install(&self, settings: Settings) {
         let _ = self.settings.set(settings);
+    }
+
+    /// The settings of the server this handle reached.
+    pub(super) fn settings(&self) -> Settings {
+        self.settings.get().cloned().unwrap_or_default()
     }
 
     /// Serves one unary call: a [`Context`] from the request metadata (operation = the gRPC

@@ -354,3 +354,5 @@ where
         }
     }
 }
+
+mod streaming;

@@ -21,7 +21,9 @@ enum Kind {
 
 impl ReplyBody {
     /// A body streamed from `body`.
-    pub(crate) fn stream(body: impl Body<Data = Bytes, Error = Infallible> + Send + 'static) -> Self {
+    pub(crate) fn stream(
+        body: impl Body<Data = Bytes, Error = Infallible> + Send + 'static,
+    ) -> Self {
         Self {
             kind: Kind::Stream(Box::pin(body)),
         }

@@ -22,12 +22,12 @@ mod server;
 mod service;
 mod stream;
 
+pub use body::ReplyBody;
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;
 pub use router::MethodFilter;
 pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};
-pub use body::ReplyBody;
 pub use service::HttpService;
 pub use stream::StreamReply;
 

@@ -181,10 +181,12 @@ impl RouteRequest {
         S: futures_core::Stream<Item = Result<Rep, Error>> + Send + 'static,
     {
         let shared = &self.shared;
-        let mut call =
-            shared
-                .middleware
-                .stream_reflective(&shared.stream_middleware, self.ctx.clone(), request, call);
+        let mut call = shared.middleware.stream_reflective(
+            &shared.stream_middleware,
+            self.ctx.clone(),
+            request,
+            call,
+        );
         call.opened().await?;
         Ok(StreamReply::new(
             call,

@@ -8,8 +8,8 @@ use std::time::Duration;
 use kratos_path_template::PathTemplate;
 use tokio::net::TcpListener;
 
-use super::router::{MethodFilter, Router};
 use super::body::ReplyBody;
+use super::router::{MethodFilter, Router};
 use super::service::{HttpService, Route, RouteHandler, Shared};
 use super::{Response, RouteRequest, StreamReply};
 use crate::encoding::{Format, JsonOptions};

@@ -158,7 +158,10 @@ impl StreamReply {
         };
         let mut response = http::Response::new(ReplyBody::stream(body));
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        );
         // Neither the client nor a proxy may keep or buffer the events.
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
@@ -210,7 +213,10 @@ impl<T: HttpMessage> Body for StreamBody<T> {
                 return Poll::Ready(None);
             }
             Poll::Pending => {
-                let beat = this.heartbeat.as_mut().map(|interval| interval.poll_tick(cx));
+                let beat = this
+                    .heartbeat
+                    .as_mut()
+                    .map(|interval| interval.poll_tick(cx));
                 match (beat, this.format.heartbeat()) {
                     (Some(Poll::Ready(_)), Some(frame)) => frame,
                     _ => return Poll::Pending,

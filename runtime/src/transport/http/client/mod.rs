@@ -66,6 +66,8 @@ mod base_url;
 mod call;
 mod connector;
 mod reply;
+mod stream;
+mod stream_frames;
 
 #[cfg(test)]
 mod tests;
@@ -236,18 +238,7 @@ impl Client {
             _ => format,
         };
 
-        let mut headers = inner.headers.clone();
-        let mut replaced: Option<HeaderName> = None;
-        for (name, value) in call_headers {
-            // A name is given once, before its first value; it replaces the defaults.
-            if let Some(name) = name {
-                headers.remove(&name);
-                replaced = Some(name);
-            }
-            if let Some(name) = &replaced {
-                headers.append(name.clone(), value);
-            }
-        }
+        let mut headers = merge_headers(&inner.headers, call_headers);
         if !headers.contains_key(ACCEPT) {
             headers.insert(ACCEPT, HeaderValue::from_static(accept.content_type()));
         }
@@ -292,6 +283,23 @@ impl Client {
             })
             .await
     }
+}
+
+/// The client's default headers with a call's: a name the call gives replaces the default.
+fn merge_headers(defaults: &HeaderMap, call_headers: HeaderMap) -> HeaderMap {
+    let mut headers = defaults.clone();
+    let mut replaced: Option<HeaderName> = None;
+    for (name, value) in call_headers {
+        // A name is given once, before its first value; it replaces the defaults.
+        if let Some(name) = name {
+            headers.remove(&name);
+            replaced = Some(name);
+        }
+        if let Some(name) = &replaced {
+            headers.append(name.clone(), value);
+        }
+    }
+    headers
 }
 
 /// Whether `field` of `message` is a singular message field (which protobuf can carry alone).
