@@ -89,6 +89,16 @@ fn client(running: &Running) -> StreamerGrpcClient {
     StreamerGrpcClient::new(client)
 }
 
+/// tonic's own client, without the kratos glue.
+async fn tonic_client(running: &Running) -> StreamerClient<tonic::transport::Channel> {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", running.address))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    StreamerClient::new(channel)
+}
+
 fn count(name: &str, count: i32, interval_ms: i32, fail_after: i32) -> CountRequest {
     CountRequest {
         name: name.into(),
@@ -166,9 +176,7 @@ async fn errors_mid_stream_arrive_after_the_replies_before_them_with_error_info(
         [Ok(0), Ok(1), Err((404, "USER_NOT_FOUND".to_owned()))]
     );
     // On the wire: NOT_FOUND with google.rpc.ErrorInfo, read by tonic's own client.
-    let mut tonic = StreamerClient::connect(format!("http://{}", running.address))
-        .await
-        .unwrap();
+    let mut tonic = tonic_client(&running).await;
     let mut replies = tonic
         .count(count("kratos", 5, 0, 2))
         .await
@@ -220,9 +228,7 @@ async fn the_clients_deadline_bounds_the_whole_stream_the_servers_timeout_only_i
     );
 
     // The client's 350 ms deadline ends a 2 s stream with DEADLINE_EXCEEDED.
-    let mut tonic = StreamerClient::connect(format!("http://{}", running.address))
-        .await
-        .unwrap();
+    let mut tonic = tonic_client(&running).await;
     let mut request = tonic::Request::new(count("kratos", 20, 100, 0));
     request.set_timeout(Duration::from_millis(350));
     let started = std::time::Instant::now();

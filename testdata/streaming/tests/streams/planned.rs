@@ -5,6 +5,8 @@
 //! emits its usual `bind_query_*` / `write_query_*` functions for the request, written out
 //! by hand here.
 
+#![allow(unreachable_pub)] // written as generated code is: public items in a private test module
+
 use std::future::Future;
 use std::sync::Arc;
 

@@ -1,5 +1,7 @@
 //! The test implementation of `Streamer`, with a probe counting what its streams did.
 
+#![allow(unreachable_pub)]
+
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
