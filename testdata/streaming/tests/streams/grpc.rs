@@ -83,7 +83,7 @@ async fn serve(server: Server) -> Running {
 }
 
 fn client(running: &Running) -> StreamerGrpcClient {
-    let client = Client::builder(&format!("http://{}", running.address))
+    let client = Client::builder(format!("http://{}", running.address))
         .build()
         .unwrap();
     StreamerGrpcClient::new(client)
