@@ -10,20 +10,19 @@
 //!   `StreamMiddleware`), run by [`Chain::check_message`] on every message received and sent,
 //!   with nothing inside it: validate belongs there, to check each request of a client stream.
 //!
-//! The stream's replies flow out of the per-stream call through a channel of one message, and
-//! the call runs only while the [`StreamCall`] is polled: the transport polls it when the peer
-//! can take a message, so a slow reader slows the handler and at most two replies wait
-//! (one in the channel, one in hand). Dropping the `StreamCall` drops the handler's stream.
+//! The stream's replies flow out of the per-stream call through a slot of one message, and the
+//! call runs only while the [`StreamCall`] is polled: the transport polls it when the peer can
+//! take a message, so a slow reader slows the handler and at most one reply waits. Dropping the
+//! `StreamCall` drops the handler's stream.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 
 use futures_core::Stream;
 use prost_reflect::ReflectMessage;
-use tokio::sync::mpsc;
 
 use super::{BoxFuture, Chain};
 use crate::errors::Error;
@@ -35,7 +34,7 @@ use crate::transport::Context;
 pub struct StreamCall<T> {
     /// The call through the chain, until it has finished.
     run: Option<BoxFuture<Result<(), Error>>>,
-    replies: mpsc::Receiver<T>,
+    replies: Arc<Slot<T>>,
     /// Set once the handler has returned its stream (the chain let the call through).
     opened: Arc<AtomicBool>,
     /// The call's error, sent after the replies before it.
@@ -88,7 +87,7 @@ impl<T> Stream for StreamCall<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         this.poll_run(cx);
-        if let Poll::Ready(Some(reply)) = this.replies.poll_recv(cx) {
+        if let Some(reply) = this.replies.take() {
             return Poll::Ready(Some(Ok(reply)));
         }
         // The call sends every reply before it finishes, so a finished call has no more.
@@ -163,9 +162,35 @@ impl Chain {
     }
 }
 
+/// The one reply handed from the call to the caller. One task drives both: the caller polls the
+/// call, then takes the reply it left; the call leaves a reply only in an empty slot and
+/// otherwise waits for the caller's next poll, which always comes before the next take. So
+/// neither side needs a waker, and the handler runs at most one reply ahead of the peer.
+struct Slot<T>(Mutex<Option<T>>);
+
+impl<T> Slot<T> {
+    fn take(&self) -> Option<T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    /// Leaves `reply` once the slot is empty.
+    fn put(&self, reply: T) -> impl Future<Output = ()> + '_ {
+        let mut reply = Some(reply);
+        std::future::poll_fn(move |_| {
+            let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.is_some() {
+                // Taken by the caller right after this poll; it polls the call again first.
+                return Poll::Pending;
+            }
+            *slot = reply.take();
+            Poll::Ready(())
+        })
+    }
+}
+
 /// The parts of a [`StreamCall`] made before its call is started.
 struct Unstarted<T> {
-    replies: mpsc::Receiver<T>,
+    replies: Arc<Slot<T>>,
     opened: Arc<AtomicBool>,
 }
 
@@ -197,14 +222,14 @@ where
     Fut: Future<Output = Result<S, Error>> + Send + 'static,
     S: Stream<Item = Result<Rep, Error>> + Send + 'static,
 {
-    // One reply in the channel at most: the handler runs at most one reply ahead of the peer.
-    let (sender, replies) = mpsc::channel(1);
+    let replies = Arc::new(Slot(Mutex::new(None)));
+    let slot = Arc::clone(&replies);
     let opened = Arc::new(AtomicBool::new(false));
     let per_message = per_message.clone();
     let flag = Arc::clone(&opened);
     let endpoint = move |ctx: Context, request: Req| -> BoxFuture<Result<(), Error>> {
         let stream = call(ctx.clone(), request);
-        let sender = sender.clone();
+        let slot = Arc::clone(&slot);
         let per_message = per_message.clone();
         let opened = Arc::clone(&flag);
         Box::pin(async move {
@@ -213,13 +238,7 @@ where
             let mut stream = std::pin::pin!(stream);
             while let Some(reply) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
                 let reply = per_message.check_message(&ctx, reply?).await?;
-                if sender.send(reply).await.is_err() {
-                    return Err(crate::errors::Error::new(
-                        499,
-                        "CLIENT_CLOSED",
-                        "the peer stopped reading the stream",
-                    ));
-                }
+                slot.put(reply).await;
             }
             Ok(())
         })

@@ -88,15 +88,18 @@ impl ServerHandle {
                 reply,
                 tonic::Extensions::new(),
             )),
-            Err(error) => {
-                let mut status = error.to_status();
-                let mut headers = status.metadata().clone().into_headers();
-                headers.extend(reply_metadata.into_headers());
-                *status.metadata_mut() = MetadataMap::from_headers(headers);
-                Err(status)
-            }
+            Err(error) => Err(status_with(&error, reply_metadata)),
         }
     }
+}
+
+/// `error` as a `Status`, with the reply headers the handler set as its metadata too.
+pub(super) fn status_with(error: &Error, reply_metadata: MetadataMap) -> tonic::Status {
+    let mut status = error.to_status();
+    let mut headers = status.metadata().clone().into_headers();
+    headers.extend(reply_metadata.into_headers());
+    *status.metadata_mut() = MetadataMap::from_headers(headers);
+    status
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use prost_reflect::ReflectMessage;
 use tokio::time::Sleep;
 use tonic::metadata::MetadataMap;
 
-use super::call::ServerHandle;
+use super::call::{ServerHandle, status_with};
 use super::timeout;
 use crate::errors::Error;
 use crate::middleware::{BoxFuture, Chain, StreamCall};
@@ -213,15 +213,6 @@ async fn open<Rep>(
         replies,
         tonic::Extensions::new(),
     ))
-}
-
-/// `error` as a `Status`, with the reply headers the handler set as its metadata too.
-fn status_with(error: &Error, reply_metadata: MetadataMap) -> tonic::Status {
-    let mut status = error.to_status();
-    let mut headers = status.metadata().clone().into_headers();
-    headers.extend(reply_metadata.into_headers());
-    *status.metadata_mut() = MetadataMap::from_headers(headers);
-    status
 }
 
 /// The incoming requests, each through the stream middleware.

@@ -212,13 +212,7 @@ impl Client {
             Some(format) => format,
             None => inner.format,
         };
-        let http_method = Method::from_bytes(method.as_bytes()).map_err(|_| {
-            Error::new(
-                400,
-                INVALID_REQUEST_REASON,
-                format!("{operation}: {method:?} is not an HTTP method name"),
-            )
-        })?;
+        let http_method = http_method(operation, method)?;
         let uri = inner.base.join(&path_and_query)?;
 
         // Protobuf has no form for a scalar, list or map field on its own: such a part goes as
@@ -283,6 +277,17 @@ impl Client {
             })
             .await
     }
+}
+
+/// A call's HTTP method; `400 INVALID_REQUEST` when `method` is not a method name.
+fn http_method(operation: &str, method: &str) -> Result<Method, Error> {
+    Method::from_bytes(method.as_bytes()).map_err(|_| {
+        Error::new(
+            400,
+            INVALID_REQUEST_REASON,
+            format!("{operation}: {method:?} is not an HTTP method name"),
+        )
+    })
 }
 
 /// The client's default headers with a call's: a name the call gives replaces the default.

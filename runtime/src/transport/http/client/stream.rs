@@ -7,16 +7,14 @@ use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
+use http::HeaderValue;
 use http::header::{ACCEPT, CONTENT_TYPE};
-use http::{HeaderValue, Method};
 use http_body::Body as _;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
 use super::stream_frames::{Event, FrameReader, Framing};
-use super::{
-    Call, CallBody, CallOptions, Client, INVALID_CONFIG_REASON, INVALID_REQUEST_REASON, reply,
-};
+use super::{Call, CallBody, CallOptions, Client, INVALID_CONFIG_REASON, reply};
 use crate::encoding::{Format, HttpMessage, JsonOptions};
 use crate::errors::Error;
 use crate::transport::{Context, Kind, ReplyStream};
@@ -61,13 +59,7 @@ impl Client {
                 format!("{operation}: streams from a discovery:/// target are not supported yet"),
             ));
         }
-        let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
-            Error::new(
-                400,
-                INVALID_REQUEST_REASON,
-                format!("{operation}: {method:?} is not an HTTP method name"),
-            )
-        })?;
+        let method = super::http_method(operation, method)?;
         let uri = inner.base.join(&path_and_query)?;
         let mut headers = super::merge_headers(&inner.headers, call_headers);
         if !headers.contains_key(ACCEPT) {
