@@ -11,6 +11,10 @@
 //!
 //! The [`Client`] sends calls the other way: generated clients build the URL with the
 //! [`binding`] encoders and hand a [`Call`] to [`Client::invoke`].
+//!
+//! Server-streaming routes ([`Server::route_stream`], [`RouteRequest::invoke_stream`]) answer
+//! with a [`StreamReply`]: the replies as Server-Sent Events or NDJSON, written as they come
+//! (see `docs/streaming.md`); [`Client::invoke_stream`] reads them back.
 
 pub mod binding;
 mod body;
