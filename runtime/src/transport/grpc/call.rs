@@ -81,25 +81,32 @@ impl ServerHandle {
         let deadline = Deadline::start(&mut ctx, limit);
         let reply = middleware.call_reflective(ctx.clone(), message, call);
         let result = within(deadline, operation, reply).await;
-        let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
-        match result {
-            Ok(reply) => Ok(tonic::Response::from_parts(
-                reply_metadata,
-                reply,
-                tonic::Extensions::new(),
-            )),
-            Err(error) => Err(status_with(&error, reply_metadata)),
-        }
+        answer(&ctx, result)
     }
 }
 
-/// `error` as a `Status`, with the reply headers the handler set as its metadata too.
-pub(super) fn status_with(error: &Error, reply_metadata: MetadataMap) -> tonic::Status {
-    let mut status = error.to_status();
-    let mut headers = status.metadata().clone().into_headers();
-    headers.extend(reply_metadata.into_headers());
-    *status.metadata_mut() = MetadataMap::from_headers(headers);
-    status
+/// A served call's outcome as tonic's: the reply headers the handler set in `ctx` as the
+/// response's metadata (or the status's, with a `kratos::Error` as a `Status` with
+/// `ErrorInfo`).
+pub(super) fn answer<T>(
+    ctx: &Context,
+    result: Result<T, Error>,
+) -> Result<tonic::Response<T>, tonic::Status> {
+    let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
+    match result {
+        Ok(reply) => Ok(tonic::Response::from_parts(
+            reply_metadata,
+            reply,
+            tonic::Extensions::new(),
+        )),
+        Err(error) => {
+            let mut status = error.to_status();
+            let mut headers = status.metadata().clone().into_headers();
+            headers.extend(reply_metadata.into_headers());
+            *status.metadata_mut() = MetadataMap::from_headers(headers);
+            Err(status)
+        }
+    }
 }
 
 #[cfg(test)]

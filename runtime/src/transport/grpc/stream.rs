@@ -19,7 +19,7 @@ use prost_reflect::ReflectMessage;
 use tokio::time::Sleep;
 use tonic::metadata::MetadataMap;
 
-use super::call::{ServerHandle, status_with};
+use super::call::{ServerHandle, answer};
 use super::timeout;
 use crate::errors::Error;
 use crate::middleware::{BoxFuture, Chain, StreamCall};
@@ -178,15 +178,7 @@ impl ServerHandle {
         let ctx = opening.ctx.clone();
         let reply = opening.middleware.call(ctx.clone(), requests, call);
         let result = within(opening.deadline, operation, reply).await;
-        let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
-        match result {
-            Ok(reply) => Ok(tonic::Response::from_parts(
-                reply_metadata,
-                reply,
-                tonic::Extensions::new(),
-            )),
-            Err(error) => Err(status_with(&error, reply_metadata)),
-        }
+        answer(&ctx, result)
     }
 }
 
@@ -197,22 +189,14 @@ async fn open<Rep>(
     mut stream: StreamCall<Rep>,
 ) -> Result<tonic::Response<ServerStream<Rep>>, tonic::Status> {
     let result = within(opening.deadline, operation, stream.opened()).await;
-    let reply_metadata = MetadataMap::from_headers(opening.ctx.take_reply_headers());
-    if let Err(error) = result {
-        return Err(status_with(&error, reply_metadata));
-    }
-    let replies = ServerStream {
+    let replies = result.map(|()| ServerStream {
         call: stream,
         deadline: opening
             .client_deadline
             .map(|limit| (Box::pin(tokio::time::sleep(limit)), operation)),
         done: false,
-    };
-    Ok(tonic::Response::from_parts(
-        reply_metadata,
-        replies,
-        tonic::Extensions::new(),
-    ))
+    });
+    answer(&opening.ctx, replies)
 }
 
 /// The incoming requests, each through the stream middleware.
