@@ -51,18 +51,7 @@ impl<T> Stream for ServerStream<T> {
         if this.done {
             return Poll::Ready(None);
         }
-        match Pin::new(&mut this.call).poll_next(cx) {
-            Poll::Ready(Some(Ok(reply))) => return Poll::Ready(Some(Ok(reply))),
-            Poll::Ready(Some(Err(error))) => {
-                this.done = true;
-                return Poll::Ready(Some(Err(error.to_status())));
-            }
-            Poll::Ready(None) => {
-                this.done = true;
-                return Poll::Ready(None);
-            }
-            Poll::Pending => {}
-        }
+        // Checked first: a handler that always has a reply ready must still stop in time.
         if let Some((sleep, operation)) = &mut this.deadline
             && sleep.as_mut().poll(cx).is_ready()
         {
@@ -74,7 +63,10 @@ impl<T> Stream for ServerStream<T> {
             );
             return Poll::Ready(Some(Err(error.to_status())));
         }
-        Poll::Pending
+        let item = std::task::ready!(Pin::new(&mut this.call).poll_next(cx));
+        // An error is the stream's last item.
+        this.done = !matches!(item, Some(Ok(_)));
+        Poll::Ready(item.map(|reply| reply.map_err(|error| error.to_status())))
     }
 }
 
