@@ -14,7 +14,7 @@ use streaming_service::pb::{
     CountReply, CountRequest, Number, Total, streamer_client::StreamerClient, streamer_server,
 };
 
-#[allow(dead_code, unreachable_pub)]
+#[allow(dead_code)]
 #[path = "../../tests/streams/planned.rs"]
 mod planned;
 

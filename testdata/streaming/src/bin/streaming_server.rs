@@ -7,11 +7,11 @@ use kratos::middleware::recovery::Recovery;
 use kratos::middleware::validate::Validate;
 use tokio::io::AsyncReadExt;
 
-#[allow(dead_code, unreachable_pub)]
+#[allow(dead_code)]
 #[path = "../../tests/streams/planned.rs"]
 mod planned;
 
-#[allow(dead_code, unreachable_pub)]
+#[allow(dead_code)]
 #[path = "../../tests/streams/service.rs"]
 mod service;
 
