@@ -13,7 +13,8 @@
 //! The stream's replies flow out of the per-stream call through a slot of one message, and the
 //! call runs only while the [`StreamCall`] is polled: the transport polls it when the peer can
 //! take a message, so a slow reader slows the handler and at most one reply waits. Dropping the
-//! `StreamCall` drops the handler's stream.
+//! `StreamCall` drops the handler's stream. With both chains empty there is nothing to run around
+//! the stream: the handler's stream is polled as it is.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,27 +27,40 @@ use prost_reflect::ReflectMessage;
 
 use super::{BoxFuture, Chain};
 use crate::errors::Error;
-use crate::transport::Context;
+use crate::transport::{BoxStream, Context};
 
 /// A streaming call running through a chain: a `Stream` of its replies, then its error if it
 /// failed. See the [module docs](self).
 #[must_use = "a stream call runs only while polled"]
 pub struct StreamCall<T> {
-    /// The call through the chain, until it has finished.
-    run: Option<BoxFuture<Result<(), Error>>>,
-    replies: Arc<Slot<T>>,
-    /// Set once the handler has returned its stream (the chain let the call through).
-    opened: Arc<AtomicBool>,
-    /// The call's error, sent after the replies before it.
-    failure: Option<Error>,
+    state: State<T>,
+}
+
+enum State<T> {
+    /// Through the chains: the call, until it has finished, hands its replies over in a slot.
+    Chained {
+        run: Option<BoxFuture<Result<(), Error>>>,
+        replies: Arc<Slot<T>>,
+        /// Set once the handler has returned its stream (the chain let the call through).
+        opened: Arc<AtomicBool>,
+        /// The call's error, sent after the replies before it.
+        failure: Option<Error>,
+    },
+    /// Both chains empty: the handler's stream is polled as it is, once it has been opened.
+    Opening(BoxFuture<Result<BoxStream<T>, Error>>),
+    Open(BoxStream<T>),
+    Ended,
 }
 
 impl<T> std::fmt::Debug for StreamCall<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamCall")
-            .field("running", &self.run.is_some())
-            .field("opened", &self.opened.load(Ordering::Relaxed))
-            .finish_non_exhaustive()
+        let state = match &self.state {
+            State::Chained { .. } => "chained",
+            State::Opening(_) => "opening",
+            State::Open(_) => "open",
+            State::Ended => "ended",
+        };
+        f.debug_struct("StreamCall").field("state", &state).finish()
     }
 }
 
@@ -58,26 +72,51 @@ impl<T> StreamCall<T> {
     }
 
     fn poll_opened(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
-        self.poll_run(cx);
-        if self.opened.load(Ordering::Relaxed) {
-            return Poll::Ready(Ok(()));
-        }
-        match (&self.run, self.failure.take()) {
-            (_, Some(error)) => Poll::Ready(Err(error)),
-            // It finished without opening: only a middleware that answered for the handler.
-            (None, None) => Poll::Ready(Ok(())),
-            (Some(_), None) => Poll::Pending,
+        match &mut self.state {
+            State::Chained {
+                run,
+                opened,
+                failure,
+                ..
+            } => {
+                poll_run(run, failure, cx);
+                if opened.load(Ordering::Relaxed) {
+                    return Poll::Ready(Ok(()));
+                }
+                match (run, failure.take()) {
+                    (_, Some(error)) => Poll::Ready(Err(error)),
+                    // Finished without opening: a middleware answered for the handler.
+                    (None, None) => Poll::Ready(Ok(())),
+                    (Some(_), None) => Poll::Pending,
+                }
+            }
+            State::Opening(opening) => {
+                let opened = std::task::ready!(opening.as_mut().poll(cx));
+                self.state = match opened {
+                    Ok(stream) => State::Open(stream),
+                    Err(error) => {
+                        self.state = State::Ended;
+                        return Poll::Ready(Err(error));
+                    }
+                };
+                Poll::Ready(Ok(()))
+            }
+            State::Open(_) | State::Ended => Poll::Ready(Ok(())),
         }
     }
+}
 
-    /// Polls the call once, keeping its error.
-    fn poll_run(&mut self, cx: &mut TaskContext<'_>) {
-        if let Some(run) = &mut self.run
-            && let Poll::Ready(result) = run.as_mut().poll(cx)
-        {
-            self.run = None;
-            self.failure = result.err();
-        }
+/// Polls the call once, keeping its error.
+fn poll_run(
+    run: &mut Option<BoxFuture<Result<(), Error>>>,
+    failure: &mut Option<Error>,
+    cx: &mut TaskContext<'_>,
+) {
+    if let Some(call) = run
+        && let Poll::Ready(result) = call.as_mut().poll(cx)
+    {
+        *run = None;
+        *failure = result.err();
     }
 }
 
@@ -86,15 +125,38 @@ impl<T> Stream for StreamCall<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        this.poll_run(cx);
-        if let Some(reply) = this.replies.take() {
-            return Poll::Ready(Some(Ok(reply)));
+        if let State::Opening(_) = this.state
+            && let Err(error) = std::task::ready!(this.poll_opened(cx))
+        {
+            return Poll::Ready(Some(Err(error)));
         }
-        // The call sends every reply before it finishes, so a finished call has no more.
-        if this.run.is_none() {
-            return Poll::Ready(this.failure.take().map(Err));
+        match &mut this.state {
+            State::Chained {
+                run,
+                replies,
+                failure,
+                ..
+            } => {
+                poll_run(run, failure, cx);
+                if let Some(reply) = replies.take() {
+                    return Poll::Ready(Some(Ok(reply)));
+                }
+                // The call hands over every reply before it finishes: a finished call has no more.
+                if run.is_none() {
+                    return Poll::Ready(failure.take().map(Err));
+                }
+                Poll::Pending
+            }
+            State::Open(stream) => {
+                let item = std::task::ready!(stream.as_mut().poll_next(cx));
+                // An error is the stream's last item, as through the chain.
+                if !matches!(item, Some(Ok(_))) {
+                    this.state = State::Ended;
+                }
+                Poll::Ready(item)
+            }
+            State::Opening(_) | State::Ended => Poll::Ready(None),
         }
-        Poll::Pending
     }
 }
 
@@ -117,6 +179,9 @@ impl Chain {
         Fut: Future<Output = Result<S, Error>> + Send + 'static,
         S: Stream<Item = Result<Rep, Error>> + Send + 'static,
     {
+        if self.is_empty() && per_message.is_empty() {
+            return StreamCall::direct(call(ctx, request));
+        }
         let (endpoint, call) = streaming_endpoint(per_message, call);
         let chain = self.clone();
         call.start(async move { chain.call_reflective(ctx, request, endpoint).await })
@@ -138,6 +203,9 @@ impl Chain {
         Fut: Future<Output = Result<S, Error>> + Send + 'static,
         S: Stream<Item = Result<Rep, Error>> + Send + 'static,
     {
+        if self.is_empty() && per_message.is_empty() {
+            return StreamCall::direct(call(ctx, request));
+        }
         let (endpoint, call) = streaming_endpoint(per_message, call);
         let chain = self.clone();
         call.start(async move { chain.call(ctx, request, endpoint).await })
@@ -197,10 +265,25 @@ struct Unstarted<T> {
 impl<T> Unstarted<T> {
     fn start(self, run: impl Future<Output = Result<(), Error>> + Send + 'static) -> StreamCall<T> {
         StreamCall {
-            run: Some(Box::pin(run)),
-            replies: self.replies,
-            opened: self.opened,
-            failure: None,
+            state: State::Chained {
+                run: Some(Box::pin(run)),
+                replies: self.replies,
+                opened: self.opened,
+                failure: None,
+            },
+        }
+    }
+}
+
+impl<T: 'static> StreamCall<T> {
+    /// The handler's stream as it opens, with no chain around it.
+    fn direct<S>(opening: impl Future<Output = Result<S, Error>> + Send + 'static) -> Self
+    where
+        S: Stream<Item = Result<T, Error>> + Send + 'static,
+    {
+        let opening = async move { opening.await.map(|stream| Box::pin(stream) as BoxStream<T>) };
+        Self {
+            state: State::Opening(Box::pin(opening)),
         }
     }
 }
@@ -237,7 +320,10 @@ where
             opened.store(true, Ordering::Relaxed);
             let mut stream = std::pin::pin!(stream);
             while let Some(reply) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
-                let reply = per_message.check_message(&ctx, reply?).await?;
+                let mut reply = reply?;
+                if !per_message.is_empty() {
+                    reply = per_message.check_message(&ctx, reply).await?;
+                }
                 slot.put(reply).await;
             }
             Ok(())

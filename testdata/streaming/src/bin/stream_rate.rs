@@ -53,8 +53,8 @@ impl streamer_server::Streamer for Bare {
         &self,
         request: tonic::Request<CountRequest>,
     ) -> Result<tonic::Response<Self::CountStream>, tonic::Status> {
-        let replies: Vec<_> = replies(request.get_ref()).map(Ok).collect();
-        Ok(tonic::Response::new(Box::pin(Iter(replies.into_iter()))))
+        let replies = replies(request.get_ref()).map(Ok);
+        Ok(tonic::Response::new(Box::pin(Iter(replies))))
     }
     async fn sum(
         &self,

@@ -5,8 +5,6 @@
 
 use kratos::middleware::recovery::Recovery;
 use kratos::middleware::validate::Validate;
-use tokio::io::AsyncReadExt;
-
 #[allow(dead_code)]
 #[path = "../../tests/streams/planned.rs"]
 mod planned;
@@ -22,6 +20,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Stdin is read on a thread of its own: its end is the signal to stop.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        let _ = stop.send(());
+    });
     runtime.block_on(async move {
         let mut server = kratos::transport::grpc::Server::new()
             .middleware(Recovery::new())
@@ -31,8 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("serving on {}", listener.local_addr()?);
         server
             .serve_listener(listener, async {
-                let mut rest = Vec::new();
-                let _ = tokio::io::stdin().read_to_end(&mut rest).await;
+                let _ = stopped.await;
             })
             .await?;
         Ok(())

@@ -26,9 +26,17 @@ struct Running {
 
 /// Serves `Streamer` on a loopback port through `server` (recovery and validate added).
 async fn serve(server: Server) -> Running {
-    let mut server = server
-        .middleware(Recovery::new())
-        .middleware(Validate::new());
+    serve_as_is(
+        server
+            .middleware(Recovery::new())
+            .middleware(Validate::new()),
+    )
+    .await
+}
+
+/// Serves `Streamer` through `server` as it is: with no middleware, the handler's stream is
+/// polled straight, without the chain's call around it.
+async fn serve_as_is(mut server: Server) -> Running {
     let service = Streamer::default();
     let probe = Arc::clone(&service.probe);
     register_streamer_http_server(&mut server, service).unwrap();
@@ -77,7 +85,12 @@ const GONE: &str = r#"{"code":404,"reason":"USER_NOT_FOUND","message":"kratos le
 
 #[tokio::test]
 async fn sse_sends_one_event_per_reply_and_the_error_as_the_last_event() {
-    let running = serve(Server::new()).await;
+    for running in [serve(Server::new()).await, serve_as_is(Server::new()).await] {
+        sse_framing(&running).await;
+    }
+}
+
+async fn sse_framing(running: &Running) {
     let (head, body) = get(
         running.address,
         "/v1/count/kratos?count=5&failAfter=3",
@@ -182,7 +195,12 @@ async fn sse_sends_heartbeats_while_no_reply_comes_and_ndjson_does_not() {
 
 #[tokio::test]
 async fn a_client_that_disconnects_stops_the_handler_within_a_second() {
-    let running = serve(Server::new()).await;
+    for running in [serve(Server::new()).await, serve_as_is(Server::new()).await] {
+        disconnect(&running).await;
+    }
+}
+
+async fn disconnect(running: &Running) {
     let mut socket = send(
         running.address,
         "/v1/count/kratos?count=1000000&intervalMs=10",
@@ -212,7 +230,12 @@ async fn a_client_that_disconnects_stops_the_handler_within_a_second() {
 
 #[tokio::test]
 async fn a_reader_that_never_reads_stops_the_handler_at_a_bound() {
-    let running = serve(Server::new()).await;
+    for running in [serve(Server::new()).await, serve_as_is(Server::new()).await] {
+        never_reads(&running).await;
+    }
+}
+
+async fn never_reads(running: &Running) {
     // 8 KiB replies: the socket buffers fill after a few hundred, and then nothing polls the
     // handler's stream until the client reads.
     let name = "x".repeat(8 << 10);
