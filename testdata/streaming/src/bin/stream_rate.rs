@@ -3,7 +3,9 @@
 //! tonic implementation, on the same kratos gRPC server and tonic client over loopback, in
 //! one current-thread runtime (so `valgrind --tool=callgrind` counts the same work each run).
 //!
-//! `stream_rate kratos|tonic [messages]` prints `<variant> <messages> <seconds> <messages/s>`.
+//! `stream_rate kratos|kratos-recovery|tonic [messages]` prints
+//! `<variant> <messages> <seconds> <messages/s>`; `kratos-recovery` adds the recovery middleware,
+//! so the stream runs inside the chain's call.
 
 use std::pin::Pin;
 use std::time::Instant;
@@ -103,10 +105,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut server = kratos::transport::grpc::Server::new().timeout(None);
         match variant.as_str() {
             "kratos" => planned::register_streamer_grpc_server(&mut server, Glued),
+            "kratos-recovery" => {
+                server = server.middleware(kratos::middleware::recovery::Recovery::new());
+                planned::register_streamer_grpc_server(&mut server, Glued);
+            }
             "tonic" => {
                 server.add_service(streamer_server::StreamerServer::new(Bare));
             }
-            other => return Err(format!("unknown variant {other:?}: kratos or tonic").into()),
+            other => {
+                return Err(
+                    format!("unknown variant {other:?}: kratos, kratos-recovery or tonic").into(),
+                );
+            }
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
