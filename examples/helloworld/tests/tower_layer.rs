@@ -14,12 +14,14 @@ async fn a_tower_layer_wraps_the_generated_routes() {
             *request.uri_mut() = "/helloworld/from-layer".parse().unwrap();
             request
         })
-        .map_response(|mut response: kratos::transport::http::Response| {
-            response
-                .headers_mut()
-                .insert("x-layer", HeaderValue::from_static("seen"));
-            response
-        })
+        .map_response(
+            |mut response: kratos::http::Response<kratos::transport::http::ReplyBody>| {
+                response
+                    .headers_mut()
+                    .insert("x-layer", HeaderValue::from_static("seen"));
+                response
+            },
+        )
         .service(helloworld::http_server().unwrap().into_service());
 
     let request = Request::get("/helloworld/ignored")

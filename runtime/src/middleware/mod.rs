@@ -36,6 +36,7 @@ pub use chain::Chain;
 pub(crate) use fnv::FnvMap;
 pub use handler::{BoxFuture, Handler, Middleware};
 pub use message::Message;
+pub use stream::StreamCall;
 
 pub mod circuitbreaker;
 #[cfg(feature = "jwt")]
@@ -46,6 +47,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod recovery;
 pub mod selector;
+pub mod stream;
 #[cfg(feature = "otel")]
 pub mod tracing;
 pub(crate) mod typed;

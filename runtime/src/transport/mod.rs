@@ -8,6 +8,7 @@ pub mod grpc;
 pub mod http;
 mod serve;
 mod signal;
+mod stream;
 
 pub use context::{Context, Kind};
 pub(crate) use deadline::{Deadline, before, within};
@@ -16,3 +17,4 @@ pub use serve::ConnectionSettings;
 pub use serve::TlsConfig;
 pub(crate) use signal::listen as listen_for_signals;
 pub use signal::{Signal, shutdown_signal};
+pub use stream::{BoxStream, ReplyStream, RequestStream, Stream};

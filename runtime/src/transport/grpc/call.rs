@@ -16,7 +16,20 @@ use crate::transport::{Context, Deadline, Kind, within};
 #[derive(Debug, Clone)]
 pub(super) struct Settings {
     pub(super) middleware: Chain,
+    /// Run on every message of a stream.
+    pub(super) stream_middleware: Chain,
     pub(super) timeout: Option<Duration>,
+}
+
+impl Default for Settings {
+    /// A handle that never reached a server: no middleware, the default timeout.
+    fn default() -> Self {
+        Self {
+            middleware: Chain::new(),
+            stream_middleware: Chain::new(),
+            timeout: Some(super::Server::DEFAULT_TIMEOUT),
+        }
+    }
 }
 
 /// The link between a generated gRPC service and the [`Server`](super::Server) it is
@@ -33,6 +46,11 @@ pub struct ServerHandle {
 impl ServerHandle {
     pub(super) fn install(&self, settings: Settings) {
         let _ = self.settings.set(settings);
+    }
+
+    /// The settings of the server this handle reached.
+    pub(super) fn settings(&self) -> Settings {
+        self.settings.get().cloned().unwrap_or_default()
     }
 
     /// Serves one unary call: a [`Context`] from the request metadata (operation = the gRPC
@@ -63,20 +81,30 @@ impl ServerHandle {
         let deadline = Deadline::start(&mut ctx, limit);
         let reply = middleware.call_reflective(ctx.clone(), message, call);
         let result = within(deadline, operation, reply).await;
-        let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
-        match result {
-            Ok(reply) => Ok(tonic::Response::from_parts(
-                reply_metadata,
-                reply,
-                tonic::Extensions::new(),
-            )),
-            Err(error) => {
-                let mut status = error.to_status();
-                let mut headers = status.metadata().clone().into_headers();
-                headers.extend(reply_metadata.into_headers());
-                *status.metadata_mut() = MetadataMap::from_headers(headers);
-                Err(status)
-            }
+        answer(&ctx, result)
+    }
+}
+
+/// A served call's outcome as tonic's: the reply headers the handler set in `ctx` as the
+/// response's metadata (or the status's, with a `kratos::Error` as a `Status` with
+/// `ErrorInfo`).
+pub(super) fn answer<T>(
+    ctx: &Context,
+    result: Result<T, Error>,
+) -> Result<tonic::Response<T>, tonic::Status> {
+    let reply_metadata = MetadataMap::from_headers(ctx.take_reply_headers());
+    match result {
+        Ok(reply) => Ok(tonic::Response::from_parts(
+            reply_metadata,
+            reply,
+            tonic::Extensions::new(),
+        )),
+        Err(error) => {
+            let mut status = error.to_status();
+            let mut headers = status.metadata().clone().into_headers();
+            headers.extend(reply_metadata.into_headers());
+            *status.metadata_mut() = MetadataMap::from_headers(headers);
+            Err(status)
         }
     }
 }

@@ -355,3 +355,5 @@ where
         }
     }
 }
+
+mod streaming;

@@ -32,6 +32,7 @@ mod client;
 mod codec;
 mod mux;
 mod server;
+mod stream;
 mod timeout;
 
 pub use call::ServerHandle;
@@ -39,3 +40,4 @@ pub use client::{Client, ClientBuilder};
 pub use codec::{NestingDecoder, ProstCodec};
 pub use mux::{GrpcHttpService, serve_with_http};
 pub use server::Server;
+pub use stream::ServerStream;

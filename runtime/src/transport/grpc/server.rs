@@ -22,6 +22,7 @@ pub struct Server {
     address: SocketAddr,
     timeout: Option<Duration>,
     middleware: Chain,
+    stream_middleware: Chain,
     routes: RoutesBuilder,
     handle: ServerHandle,
     services: Vec<&'static str>,
@@ -58,6 +59,7 @@ impl Server {
             address: SocketAddr::from(([0, 0, 0, 0], 9000)),
             timeout: Some(Self::DEFAULT_TIMEOUT),
             middleware: Chain::new(),
+            stream_middleware: Chain::new(),
             routes: RoutesBuilder::default(),
             handle: ServerHandle::default(),
             services: Vec::new(),
@@ -113,6 +115,16 @@ impl Server {
         self
     }
 
+    /// Adds a middleware run on every message a stream receives or sends, as Kratos' stream
+    /// middleware (put `validate` here to check each request of a client stream); the chain
+    /// of [`middleware`](Self::middleware) runs once around each whole stream. See
+    /// [`middleware::stream`](crate::middleware::stream).
+    #[must_use]
+    pub fn stream_middleware(mut self, middleware: impl Middleware) -> Self {
+        self.stream_middleware.push(middleware);
+        self
+    }
+
     /// The handle generated services are built with (see `register_xxx_grpc_server`).
     pub fn handle(&self) -> ServerHandle {
         self.handle.clone()
@@ -158,6 +170,7 @@ impl Server {
     pub async fn into_routes(mut self) -> std::io::Result<Routes> {
         self.handle.install(Settings {
             middleware: self.middleware.clone(),
+            stream_middleware: self.stream_middleware.clone(),
             timeout: self.timeout,
         });
         let (reporter, health) = tonic_health::server::health_reporter();

@@ -11,8 +11,13 @@
 //!
 //! The [`Client`] sends calls the other way: generated clients build the URL with the
 //! [`binding`] encoders and hand a [`Call`] to [`Client::invoke`].
+//!
+//! Server-streaming routes ([`Server::route_stream`], [`RouteRequest::invoke_stream`]) answer
+//! with a [`StreamReply`]: the replies as Server-Sent Events or NDJSON, written as they come
+//! (see `docs/streaming.md`); [`Client::invoke_stream`] reads them back.
 
 pub mod binding;
+mod body;
 pub mod client;
 mod metrics;
 mod openapi;
@@ -20,7 +25,9 @@ mod request;
 pub mod router;
 mod server;
 mod service;
+mod stream;
 
+pub use body::ReplyBody;
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
 pub use metrics::{METRICS_OPERATION, METRICS_PATH};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
@@ -28,6 +35,7 @@ pub use request::RouteRequest;
 pub use router::MethodFilter;
 pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};
 pub use service::HttpService;
+pub use stream::StreamReply;
 
 /// The response type of the server.
 pub type Response = http::Response<http_body_util::Full<bytes::Bytes>>;

@@ -10,6 +10,7 @@ use super::Response;
 use super::binding::{QueryPair, QueryPairs};
 use super::router::PathParams;
 use super::service::Shared;
+use super::stream::{StreamReply, accept_of};
 use crate::encoding::{Format, HttpMessage, ReflectMessage, ReplyFormat};
 use crate::errors::Error;
 use crate::errors::reasons;
@@ -162,6 +163,39 @@ impl RouteRequest {
             .start(site, self.ctx.clone(), Message::reflective(request), call)
             .await?;
         Chain::restore(reply)
+    }
+
+    /// Runs a server-streaming service method: the server's chain once around the whole
+    /// stream, its stream middleware on every reply, and answers with the replies as SSE
+    /// (when `Accept` names `text/event-stream`) or NDJSON once the handler has returned its
+    /// stream. A call the chain or the handler refuses before that is an error with its own
+    /// status. See [`middleware::stream`](crate::middleware::stream).
+    pub async fn invoke_stream<Req, Rep, F, Fut, S>(
+        &self,
+        request: Req,
+        call: F,
+    ) -> Result<StreamReply, Error>
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: HttpMessage + Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<S, Error>> + Send + 'static,
+        S: futures_core::Stream<Item = Result<Rep, Error>> + Send + 'static,
+    {
+        let shared = &self.shared;
+        let mut call = shared.middleware.stream_reflective(
+            &shared.stream_middleware,
+            self.ctx.clone(),
+            request,
+            call,
+        );
+        call.opened().await?;
+        Ok(StreamReply::new(
+            call,
+            accept_of(self.ctx.request_headers()),
+            shared.stream_heartbeat,
+            shared.json.clone(),
+        ))
     }
 
     /// Encodes the reply per `Accept` (else the request's own format).

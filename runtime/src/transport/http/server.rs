@@ -8,9 +8,10 @@ use std::time::Duration;
 use kratos_path_template::PathTemplate;
 use tokio::net::TcpListener;
 
+use super::body::ReplyBody;
 use super::router::{MethodFilter, Router};
-use super::service::{HttpService, Route, Shared};
-use super::{Response, RouteRequest};
+use super::service::{HttpService, Route, RouteHandler, Shared};
+use super::{Response, RouteRequest, StreamReply};
 use crate::encoding::{Format, JsonOptions};
 use crate::errors::Error;
 use crate::middleware::{CallSite, Chain, Middleware};
@@ -57,6 +58,8 @@ pub struct Server {
     json: JsonOptions,
     response_encoder: Option<ResponseEncoder>,
     error_encoder: Option<ErrorEncoder>,
+    stream_heartbeat: Option<Duration>,
+    stream_middleware: Chain,
     connections: ConnectionSettings,
 }
 
@@ -82,6 +85,8 @@ impl Server {
     pub const DEFAULT_BODY_LIMIT: usize = 4 << 20;
     /// Default handler timeout, as Kratos: 1 s.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+    /// Default heartbeat period of an idle SSE stream: 15 s.
+    pub const DEFAULT_STREAM_HEARTBEAT: Duration = Duration::from_secs(15);
 
     /// A server on `0.0.0.0:8000` with Kratos' defaults.
     pub fn new() -> Self {
@@ -94,6 +99,8 @@ impl Server {
             json: JsonOptions::default(),
             response_encoder: None,
             error_encoder: None,
+            stream_heartbeat: Some(Self::DEFAULT_STREAM_HEARTBEAT),
+            stream_middleware: Chain::new(),
             connections: ConnectionSettings::new(),
         }
     }
@@ -158,6 +165,25 @@ impl Server {
         self
     }
 
+    /// How often a server-streaming SSE response with no reply to send writes a heartbeat
+    /// comment (default [`DEFAULT_STREAM_HEARTBEAT`](Self::DEFAULT_STREAM_HEARTBEAT)); `None`
+    /// for none. Heartbeats keep proxies from closing the connection and let the server
+    /// notice a client that went away while the handler has nothing to say.
+    #[must_use]
+    pub fn stream_heartbeat(mut self, period: Option<Duration>) -> Self {
+        self.stream_heartbeat = period;
+        self
+    }
+
+    /// Adds a middleware run on every reply of a server stream, as Kratos' stream middleware
+    /// (the server's chain runs once around the whole stream; see
+    /// [`middleware::stream`](crate::middleware::stream)).
+    #[must_use]
+    pub fn stream_middleware(mut self, middleware: impl Middleware) -> Self {
+        self.stream_middleware.push(middleware);
+        self
+    }
+
     /// Replaces how replies are written.
     #[must_use]
     pub fn response_encoder(
@@ -191,6 +217,41 @@ impl Server {
         H: Fn(RouteRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Response, Error>> + Send + 'static,
     {
+        let handler: RouteHandler = Arc::new(move |request| {
+            let reply = handler(request);
+            Box::pin(async move { reply.await.map(|response| response.map(ReplyBody::from)) })
+        });
+        self.insert(method, template, operation, handler)
+    }
+
+    /// Registers a server-streaming route: `handler` answers with the
+    /// [`StreamReply`] of [`RouteRequest::invoke_stream`]. Generated
+    /// `register_*_http_server` functions call this for `stream` replies.
+    pub fn route_stream<H, Fut>(
+        &mut self,
+        method: &str,
+        template: &str,
+        operation: &'static str,
+        handler: H,
+    ) -> Result<(), RegisterError>
+    where
+        H: Fn(RouteRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<StreamReply, Error>> + Send + 'static,
+    {
+        let handler: RouteHandler = Arc::new(move |request| {
+            let reply = handler(request);
+            Box::pin(async move { reply.await.map(StreamReply::into_response) })
+        });
+        self.insert(method, template, operation, handler)
+    }
+
+    fn insert(
+        &mut self,
+        method: &str,
+        template: &str,
+        operation: &'static str,
+        handler: RouteHandler,
+    ) -> Result<(), RegisterError> {
         let method: MethodFilter = method.parse().map_err(|_| RegisterError {
             message: format!("{operation}: {method:?} is not an HTTP method name"),
         })?;
@@ -199,7 +260,7 @@ impl Server {
         })?;
         let route = Route {
             operation,
-            handler: Arc::new(move |request| Box::pin(handler(request))),
+            handler,
             // The router numbers routes in the order they are inserted.
             site: self.router.len(),
         };
@@ -235,6 +296,8 @@ impl Server {
             json: self.json,
             response_encoder: self.response_encoder,
             error_encoder: self.error_encoder,
+            stream_heartbeat: self.stream_heartbeat,
+            stream_middleware: self.stream_middleware,
         });
         (service, self.connections)
     }

@@ -13,6 +13,7 @@ use http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
+use super::body::ReplyBody;
 use super::router::{Lookup, PathParams, Router};
 use super::server::{ErrorEncoder, ResponseEncoder};
 use super::{Response, RouteRequest};
@@ -36,7 +37,7 @@ pub(crate) struct Route {
 type Refused = (Error, HeaderMap);
 
 pub(crate) type RouteHandler =
-    Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<Response, Error>> + Send + Sync>;
+    Arc<dyn Fn(RouteRequest) -> BoxFuture<Result<http::Response<ReplyBody>, Error>> + Send + Sync>;
 
 /// Everything a request needs from the server, shared by all requests.
 pub(crate) struct Shared {
@@ -52,6 +53,10 @@ pub(crate) struct Shared {
     pub(crate) json: JsonOptions,
     pub(crate) response_encoder: Option<ResponseEncoder>,
     pub(crate) error_encoder: Option<ErrorEncoder>,
+    /// How often an idle SSE stream sends a heartbeat comment.
+    pub(crate) stream_heartbeat: Option<Duration>,
+    /// Run on every message of a stream (see `middleware::stream`).
+    pub(crate) stream_middleware: Chain,
 }
 
 /// The HTTP server as a tower `Service`; clone it freely (it is an `Arc`).
@@ -82,9 +87,9 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    type Response = Response;
+    type Response = http::Response<ReplyBody>;
     type Error = Infallible;
-    type Future = BoxFuture<Result<Response, Infallible>>;
+    type Future = BoxFuture<Result<http::Response<ReplyBody>, Infallible>>;
 
     fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -97,7 +102,7 @@ where
 }
 
 impl Shared {
-    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> Response
+    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> http::Response<ReplyBody>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -149,7 +154,8 @@ impl Shared {
             }
         };
         // The one place a failure becomes the answer.
-        let mut response = result.unwrap_or_else(|error| self.error_response(&error, accept));
+        let mut response = result
+            .unwrap_or_else(|error| self.error_response(&error, accept).map(ReplyBody::from));
         response.headers_mut().extend(extra_headers);
         if head {
             return without_body(response);
@@ -308,7 +314,7 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F: Future<Output = Result<Response, Error>>> Future for Recovering<F> {
+impl<F: Future<Output = Result<http::Response<ReplyBody>, Error>>> Future for Recovering<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
@@ -321,15 +327,16 @@ impl<F: Future<Output = Result<Response, Error>>> Future for Recovering<F> {
     }
 }
 
-/// The answer to HEAD: the GET response's head, its body's length, no body.
-fn without_body(response: Response) -> Response {
+/// The answer to HEAD: the GET response's head, its body's length if known, no body (a
+/// stream's handler is dropped unpolled).
+fn without_body(response: http::Response<ReplyBody>) -> http::Response<ReplyBody> {
     let (mut parts, body) = response.into_parts();
     if let Some(length) = http_body::Body::size_hint(&body).exact() {
         parts
             .headers
             .insert(CONTENT_LENGTH, HeaderValue::from(length));
     }
-    http::Response::from_parts(parts, Full::new(Bytes::new()))
+    http::Response::from_parts(parts, ReplyBody::empty())
 }
 
 #[cfg(test)]

@@ -66,6 +66,8 @@ mod base_url;
 mod call;
 mod connector;
 mod reply;
+mod stream;
+mod stream_frames;
 
 #[cfg(test)]
 mod tests;
@@ -200,13 +202,7 @@ impl Client {
             Some(format) => format,
             None => inner.format,
         };
-        let http_method = Method::from_bytes(method.as_bytes()).map_err(|_| {
-            Error::new(
-                400,
-                reasons::INVALID_REQUEST,
-                format!("{operation}: {method:?} is not an HTTP method name"),
-            )
-        })?;
+        let http_method = http_method(operation, method)?;
         let uri = inner.base.join(&path_and_query)?;
 
         // Protobuf has no form for a scalar, list or map field on its own: such a part goes as
@@ -226,18 +222,7 @@ impl Client {
             _ => format,
         };
 
-        let mut headers = inner.headers.clone();
-        let mut replaced: Option<HeaderName> = None;
-        for (name, value) in call_headers {
-            // A name is given once, before its first value; it replaces the defaults.
-            if let Some(name) = name {
-                headers.remove(&name);
-                replaced = Some(name);
-            }
-            if let Some(name) = &replaced {
-                headers.append(name.clone(), value);
-            }
-        }
+        let mut headers = merge_headers(&inner.headers, call_headers);
         if !headers.contains_key(ACCEPT) {
             headers.insert(ACCEPT, HeaderValue::from_static(accept.content_type()));
         }
@@ -282,6 +267,34 @@ impl Client {
             })
             .await
     }
+}
+
+/// A call's HTTP method; `400 INVALID_REQUEST` when `method` is not a method name.
+fn http_method(operation: &str, method: &str) -> Result<Method, Error> {
+    Method::from_bytes(method.as_bytes()).map_err(|_| {
+        Error::new(
+            400,
+            reasons::INVALID_REQUEST,
+            format!("{operation}: {method:?} is not an HTTP method name"),
+        )
+    })
+}
+
+/// The client's default headers with a call's: a name the call gives replaces the default.
+fn merge_headers(defaults: &HeaderMap, call_headers: HeaderMap) -> HeaderMap {
+    let mut headers = defaults.clone();
+    let mut replaced: Option<HeaderName> = None;
+    for (name, value) in call_headers {
+        // A name is given once, before its first value; it replaces the defaults.
+        if let Some(name) = name {
+            headers.remove(&name);
+            replaced = Some(name);
+        }
+        if let Some(name) = &replaced {
+            headers.append(name.clone(), value);
+        }
+    }
+    headers
 }
 
 /// Whether `field` of `message` is a singular message field (which protobuf can carry alone).

@@ -1,0 +1,333 @@
+//! The middleware chain around streaming calls, as Kratos' stream interceptors.
+//!
+//! A stream runs through two chains:
+//! - **once per stream**, the server's (or client's) ordinary [`Chain`], around the whole life
+//!   of the stream: its "call" starts when the stream is opened and ends with the stream's
+//!   final status. Recovery catches a panic anywhere in the stream; jwt, metadata and
+//!   ratelimit decide at the opening; logging, metrics and tracing record the stream's end,
+//!   status and duration; validate checks the request of a server-streaming call.
+//! - **per message**, a second chain (the servers' `stream_middleware`, as Kratos'
+//!   `StreamMiddleware`), run by [`Chain::check_message`] on every message received and sent,
+//!   with nothing inside it: validate belongs there, to check each request of a client stream.
+//!
+//! The stream's replies flow out of the per-stream call through a slot of one message, and the
+//! call runs only while the [`StreamCall`] is polled: the transport polls it when the peer can
+//! take a message, so a slow reader slows the handler and at most one reply waits. Dropping the
+//! `StreamCall` drops the handler's stream. With both chains empty there is nothing to run around
+//! the stream: the handler's stream is polled as it is.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context as TaskContext, Poll};
+
+use futures_core::Stream;
+use prost_reflect::ReflectMessage;
+
+use super::{BoxFuture, Chain};
+use crate::errors::Error;
+use crate::transport::{BoxStream, Context};
+
+/// A streaming call running through a chain: a `Stream` of its replies, then its error if it
+/// failed. See the [module docs](self).
+#[must_use = "a stream call runs only while polled"]
+pub struct StreamCall<T> {
+    state: State<T>,
+}
+
+enum State<T> {
+    /// Through the chains: the call, until it has finished, hands its replies over in a slot.
+    Chained {
+        run: Option<BoxFuture<Result<(), Error>>>,
+        replies: Arc<Slot<T>>,
+        /// Set once the handler has returned its stream (the chain let the call through).
+        opened: Arc<AtomicBool>,
+        /// The call's error, sent after the replies before it.
+        failure: Option<Error>,
+    },
+    /// Both chains empty: the handler's stream is polled as it is, once it has been opened.
+    Opening(BoxFuture<Result<BoxStream<T>, Error>>),
+    Open(BoxStream<T>),
+    Ended,
+}
+
+impl<T> std::fmt::Debug for StreamCall<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            State::Chained { .. } => "chained",
+            State::Opening(_) => "opening",
+            State::Open(_) => "open",
+            State::Ended => "ended",
+        };
+        f.debug_struct("StreamCall").field("state", &state).finish()
+    }
+}
+
+impl<T> StreamCall<T> {
+    /// Runs the call until the handler has returned its stream (`Ok`), or until the chain or
+    /// the handler refused it (`Err`: answer it as a unary call's error, with its status).
+    pub async fn opened(&mut self) -> Result<(), Error> {
+        std::future::poll_fn(|cx| self.poll_opened(cx)).await
+    }
+
+    fn poll_opened(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
+        match &mut self.state {
+            State::Chained {
+                run,
+                opened,
+                failure,
+                ..
+            } => {
+                poll_run(run, failure, cx);
+                if opened.load(Ordering::Relaxed) {
+                    return Poll::Ready(Ok(()));
+                }
+                match (run, failure.take()) {
+                    (_, Some(error)) => Poll::Ready(Err(error)),
+                    // Finished without opening: a middleware answered for the handler.
+                    (None, None) => Poll::Ready(Ok(())),
+                    (Some(_), None) => Poll::Pending,
+                }
+            }
+            State::Opening(opening) => {
+                let opened = std::task::ready!(opening.as_mut().poll(cx));
+                self.state = match opened {
+                    Ok(stream) => State::Open(stream),
+                    Err(error) => {
+                        self.state = State::Ended;
+                        return Poll::Ready(Err(error));
+                    }
+                };
+                Poll::Ready(Ok(()))
+            }
+            State::Open(_) | State::Ended => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+/// Polls the call once, keeping its error.
+fn poll_run(
+    run: &mut Option<BoxFuture<Result<(), Error>>>,
+    failure: &mut Option<Error>,
+    cx: &mut TaskContext<'_>,
+) {
+    if let Some(call) = run
+        && let Poll::Ready(result) = call.as_mut().poll(cx)
+    {
+        *run = None;
+        *failure = result.err();
+    }
+}
+
+impl<T> Stream for StreamCall<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let State::Opening(_) = this.state
+            && let Err(error) = std::task::ready!(this.poll_opened(cx))
+        {
+            return Poll::Ready(Some(Err(error)));
+        }
+        match &mut this.state {
+            State::Chained {
+                run,
+                replies,
+                failure,
+                ..
+            } => {
+                poll_run(run, failure, cx);
+                if let Some(reply) = replies.take() {
+                    return Poll::Ready(Some(Ok(reply)));
+                }
+                // The call hands over every reply before it finishes: a finished call has no more.
+                if run.is_none() {
+                    return Poll::Ready(failure.take().map(Err));
+                }
+                Poll::Pending
+            }
+            State::Open(stream) => {
+                let item = std::task::ready!(stream.as_mut().poll_next(cx));
+                // An error is the stream's last item, as through the chain.
+                if !matches!(item, Some(Ok(_))) {
+                    this.state = State::Ended;
+                }
+                Poll::Ready(item)
+            }
+            State::Opening(_) | State::Ended => Poll::Ready(None),
+        }
+    }
+}
+
+impl Chain {
+    /// Runs a streaming call whose request is one protobuf message (server streaming): the
+    /// chain once around the whole stream (the request readable by reflection, so validate
+    /// checks it), `call` to open the stream, and `per_message` on every reply. See the
+    /// [module docs](self).
+    pub fn stream_reflective<Req, Rep, F, Fut, S>(
+        &self,
+        per_message: &Chain,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> StreamCall<Rep>
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: ReflectMessage + Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<S, Error>> + Send + 'static,
+        S: Stream<Item = Result<Rep, Error>> + Send + 'static,
+    {
+        if self.is_empty() && per_message.is_empty() {
+            return StreamCall::direct(call(ctx, request));
+        }
+        let (endpoint, call) = streaming_endpoint(per_message, call);
+        let chain = self.clone();
+        call.start(async move { chain.call_reflective(ctx, request, endpoint).await })
+    }
+
+    /// [`stream_reflective`](Self::stream_reflective) for a request that is not one message:
+    /// the [`RequestStream`](crate::transport::RequestStream) of a bidirectional call.
+    pub fn stream<Req, Rep, F, Fut, S>(
+        &self,
+        per_message: &Chain,
+        ctx: Context,
+        request: Req,
+        call: F,
+    ) -> StreamCall<Rep>
+    where
+        Req: Send + 'static,
+        Rep: ReflectMessage + Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<S, Error>> + Send + 'static,
+        S: Stream<Item = Result<Rep, Error>> + Send + 'static,
+    {
+        if self.is_empty() && per_message.is_empty() {
+            return StreamCall::direct(call(ctx, request));
+        }
+        let (endpoint, call) = streaming_endpoint(per_message, call);
+        let chain = self.clone();
+        call.start(async move { chain.call(ctx, request, endpoint).await })
+    }
+
+    /// Runs the chain over one message of a stream, with nothing inside it (the message
+    /// passes through when every middleware lets it): the per-message chain of Kratos'
+    /// stream middleware. The empty chain costs nothing.
+    pub async fn check_message<T>(&self, ctx: &Context, message: T) -> Result<T, Error>
+    where
+        T: ReflectMessage + Send + 'static,
+    {
+        if self.is_empty() {
+            return Ok(message);
+        }
+        self.call_reflective(
+            ctx.clone(),
+            message,
+            |_, message: T| async move { Ok(message) },
+        )
+        .await
+    }
+}
+
+/// The one reply handed from the call to the caller. One task drives both: the caller polls the
+/// call, then takes the reply it left; the call leaves a reply only in an empty slot and
+/// otherwise waits for the caller's next poll, which always comes before the next take. So
+/// neither side needs a waker, and the handler runs at most one reply ahead of the peer.
+struct Slot<T>(Mutex<Option<T>>);
+
+impl<T> Slot<T> {
+    fn take(&self) -> Option<T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    /// Leaves `reply` once the slot is empty.
+    fn put(&self, reply: T) -> impl Future<Output = ()> + '_ {
+        let mut reply = Some(reply);
+        std::future::poll_fn(move |_| {
+            let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.is_some() {
+                // Taken by the caller right after this poll; it polls the call again first.
+                return Poll::Pending;
+            }
+            *slot = reply.take();
+            Poll::Ready(())
+        })
+    }
+}
+
+/// The parts of a [`StreamCall`] made before its call is started.
+struct Unstarted<T> {
+    replies: Arc<Slot<T>>,
+    opened: Arc<AtomicBool>,
+}
+
+impl<T> Unstarted<T> {
+    fn start(self, run: impl Future<Output = Result<(), Error>> + Send + 'static) -> StreamCall<T> {
+        StreamCall {
+            state: State::Chained {
+                run: Some(Box::pin(run)),
+                replies: self.replies,
+                opened: self.opened,
+                failure: None,
+            },
+        }
+    }
+}
+
+impl<T: 'static> StreamCall<T> {
+    /// The handler's stream as it opens, with no chain around it.
+    fn direct<S>(opening: impl Future<Output = Result<S, Error>> + Send + 'static) -> Self
+    where
+        S: Stream<Item = Result<T, Error>> + Send + 'static,
+    {
+        let opening = async move { opening.await.map(|stream| Box::pin(stream) as BoxStream<T>) };
+        Self {
+            state: State::Opening(Box::pin(opening)),
+        }
+    }
+}
+
+/// The end of the per-stream chain: opens the handler's stream, then forwards its replies
+/// (each through `per_message`) into the channel until the stream ends or fails.
+#[allow(clippy::type_complexity)]
+fn streaming_endpoint<Req, Rep, F, Fut, S>(
+    per_message: &Chain,
+    call: F,
+) -> (
+    impl Fn(Context, Req) -> BoxFuture<Result<(), Error>> + Send + Sync + 'static,
+    Unstarted<Rep>,
+)
+where
+    Req: Send + 'static,
+    Rep: ReflectMessage + Send + 'static,
+    F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<S, Error>> + Send + 'static,
+    S: Stream<Item = Result<Rep, Error>> + Send + 'static,
+{
+    let replies = Arc::new(Slot(Mutex::new(None)));
+    let slot = Arc::clone(&replies);
+    let opened = Arc::new(AtomicBool::new(false));
+    let per_message = per_message.clone();
+    let flag = Arc::clone(&opened);
+    let endpoint = move |ctx: Context, request: Req| -> BoxFuture<Result<(), Error>> {
+        let stream = call(ctx.clone(), request);
+        let slot = Arc::clone(&slot);
+        let per_message = per_message.clone();
+        let opened = Arc::clone(&flag);
+        Box::pin(async move {
+            let stream = stream.await?;
+            opened.store(true, Ordering::Relaxed);
+            let mut stream = std::pin::pin!(stream);
+            while let Some(reply) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+                let mut reply = reply?;
+                if !per_message.is_empty() {
+                    reply = per_message.check_message(&ctx, reply).await?;
+                }
+                slot.put(reply).await;
+            }
+            Ok(())
+        })
+    };
+    (endpoint, Unstarted { replies, opened })
+}
