@@ -16,8 +16,14 @@ use quote::quote;
 
 use crate::Options;
 use crate::model::{Body, HttpMethod, Service};
-use bind::Binder;
 pub(crate) use json::JsonSupport;
+
+/// Emits the code of one package module: service traits, routes, clients and message impls,
+/// naming types as seen from that module and the runtime by its configured path.
+pub(crate) struct Emitter<'a> {
+    pub(crate) types: &'a RustTypes,
+    pub(crate) runtime: &'a TokenStream,
+}
 
 /// The contents of `<package>.kratos_http.rs`.
 pub(crate) fn package(
@@ -27,20 +33,22 @@ pub(crate) fn package(
     services: &[Service],
     json: &mut JsonSupport,
 ) -> TokenStream {
-    let runtime: TokenStream = options
+    let crate_path: TokenStream = options
         .runtime_crate()
         .parse()
         .unwrap_or_else(|_| quote!(::kratos));
+    // Everything generated names the runtime through this one import.
+    let runtime = quote!(__kratos);
     let types = RustTypes::new(package);
-    let binder = Binder {
+    let emitter = Emitter {
         types: &types,
         runtime: &runtime,
     };
 
-    let service_code = services.iter().map(|s| service::service(&binder, s));
-    let client_code = services.iter().map(|s| client::client(&binder, s));
+    let service_code = services.iter().map(|s| service::service(&emitter, s));
+    let client_code = services.iter().map(|s| client::client(&emitter, s));
     let grpc_code = if options.grpc() {
-        services.iter().map(|s| grpc::grpc(&binder, s)).collect()
+        services.iter().map(|s| grpc::grpc(&emitter, s)).collect()
     } else {
         Vec::new()
     };
@@ -58,7 +66,7 @@ pub(crate) fn package(
     let mut binder_fns = Vec::new();
     let mut pending: Vec<MessageDescriptor> = binders.values().cloned().collect();
     while let Some(message) = pending.pop() {
-        let (function, calls) = binder.query_fn(&message);
+        let (function, calls) = emitter.query_fn(&message);
         binder_fns.push((message.full_name().to_owned(), function));
         for next in calls {
             if binders
@@ -82,12 +90,12 @@ pub(crate) fn package(
             })
             .map(|m| m.input.clone()),
     );
-    let query_writer_fns = query_writers.iter().map(|m| client::query_fn(&binder, m));
+    let query_writer_fns = query_writers.iter().map(|m| client::query_fn(&emitter, m));
 
     let messages = reflect::all_messages(files);
     let reflect = if options.reflect() {
         let set = reflect::descriptor_set(files);
-        reflect::reflect_impls(&binder, &set, &messages)
+        reflect::reflect_impls(&emitter, &set, &messages)
     } else {
         quote!()
     };
@@ -106,9 +114,12 @@ pub(crate) fn package(
             }
         }
     }
-    let json_impls = binder.json_impls(&messages, json, &response_fields);
+    let json_impls = emitter.json_impls(&messages, json, &response_fields);
 
     quote! {
+        #[allow(unused_imports)]
+        use #crate_path::__codegen as __kratos;
+
         #(#service_code)*
         #(#client_code)*
         #(#grpc_code)*
