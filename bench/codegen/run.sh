@@ -5,7 +5,8 @@
 # the generated lines per RPC, then compiles prost's and our output in a scratch crate against the
 # runtime (debug, non-incremental) and reports the CPU time and peak RSS of that build.
 #
-#   bench/codegen/run.sh            # KEEP=1 keeps the temp dir; PROTOC_GEN_PROST=path picks the plugin
+#   bench/codegen/run.sh   # KEEP=1 keeps the temp dir, COMPILE=0 skips the compile,
+#                          # PROTOC_GEN_PROST=path picks that plugin
 #
 # protoc-gen-prost comes from .ci/tools (as .ci/buf-e2e installs it) or is installed there.
 set -euo pipefail
@@ -67,6 +68,7 @@ prost_lines=$(wc -l <"$work/out/bigapi/v1/bigapi.v1.rs")
 longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/out/bigapi/v1/bigapi.v1.kratos_http.rs")
 echo "generated lines: kratos_http $kratos_lines ($((kratos_lines / rpcs)) per RPC, longest line $longest chars), prost $prost_lines"
 
+[ "${COMPILE:-1}" = 1 ] || exit 0
 echo "==> compiling the output in a scratch crate (debug, non-incremental)"
 crate=$work/crate
 mkdir -p "$crate/src"

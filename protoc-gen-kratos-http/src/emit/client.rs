@@ -84,9 +84,17 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
         None => quote!(#rt::None),
     };
     let call = match path_code(emitter, binding) {
-        Ok(build_path) => quote! {
-            let mut path = #rt::String::with_capacity(64);
-            #build_path
+        Ok(pieces) => {
+            let start = &pieces[0];
+            let appends = &pieces[1..];
+            let let_path = if appends.is_empty() && query.is_empty() {
+                quote!(let)
+            } else {
+                quote!(let mut)
+            };
+            quote! {
+            #let_path path = #start;
+            #(#appends)*
             #query
             self.client
                 .invoke(#rt::Call {
@@ -100,7 +108,8 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
                     options,
                 })
                 .await
-        },
+            }
+        }
         Err(refuse) => refuse,
     };
     let mut docs = method.doc.clone();
@@ -124,7 +133,6 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
 
         #[doc = #with_doc]
         #deprecated
-        #[allow(clippy::too_many_lines, unused_mut)]
         pub async fn #with_options(
             &self,
             request: #input,
@@ -135,21 +143,25 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     }
 }
 
-/// Appends the expanded template to `path`; for a template whose URL cannot
-/// be built (a `*` bound to no field), the whole body of the method instead.
-fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<TokenStream, TokenStream> {
+/// The statements building `path`, the expanded template, one per piece: the first starts it
+/// (`start_path` with the leading literal segments), each variable and each further run of
+/// literals appends. For a template whose URL cannot be built (a `*` bound to no field), the
+/// whole body of the method instead.
+fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<Vec<TokenStream>, TokenStream> {
     let rt = emitter.runtime;
     let template = &binding.template;
     let segments = template.segments();
-    let mut code = TokenStream::new();
+    let mut pieces: Vec<TokenStream> = Vec::new();
     let mut index = 0;
     let mut pushed = false;
-    // Consecutive literal segments (and the verb) go out in one `push_str`.
+    // Consecutive literal segments (and the verb) go out as one piece.
     let mut literal = String::new();
-    let flush = |literal: &mut String, code: &mut TokenStream| {
-        if !literal.is_empty() {
-            let text = std::mem::take(literal);
-            code.extend(quote!(path.push_str(#text);));
+    let flush = |literal: &mut String, pieces: &mut Vec<TokenStream>| {
+        let text = std::mem::take(literal);
+        if pieces.is_empty() {
+            pieces.push(quote!(#rt::start_path(#text)));
+        } else if !text.is_empty() {
+            pieces.push(quote!(path.push_str(#text);));
         }
     };
     while index < segments.len() {
@@ -172,8 +184,8 @@ fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<TokenStream, To
                 let text = format!("{{{dotted}}}");
                 quote!(#rt::push_variable(&mut path, #value, #dotted, #text)?;)
             };
-            flush(&mut literal, &mut code);
-            code.extend(push);
+            flush(&mut literal, &mut pieces);
+            pieces.push(push);
             pushed = true;
             index = variable.segments().end.max(index + 1);
             continue;
@@ -197,8 +209,8 @@ fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<TokenStream, To
         literal.push(':');
         literal.push_str(verb);
     }
-    flush(&mut literal, &mut code);
-    Ok(code)
+    flush(&mut literal, &mut pieces);
+    Ok(pieces)
 }
 
 /// The body of a client method whose template has a `*` bound to no field:
@@ -378,12 +390,7 @@ pub(crate) fn query_fn(emitter: &Emitter<'_>, message: &MessageDescriptor) -> To
             }
         }
     });
-    let doc = format!(
-        " Writes the populated fields of `{}` as query parameters.",
-        message.full_name()
-    );
     quote! {
-        #[doc = #doc]
         #[allow(unused_variables, clippy::too_many_lines)]
         fn #name(
             m: &#ty,

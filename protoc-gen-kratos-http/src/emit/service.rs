@@ -209,20 +209,29 @@ fn route_handler(
         }
         None => quote!(#rt::None),
     };
-    let init = if is_empty_input {
-        quote!(let mut message = ();)
+    let path: Vec<TokenStream> = path.collect();
+    let mutated = !body.is_empty() || !query.is_empty() || !path.is_empty();
+    let binding_kind = if mutated {
+        quote!(let mut)
     } else {
-        quote!(let mut message: #input = #rt::Default::default();)
+        quote!(let)
     };
-    let doc = format!(
-        " `{} {}`: binds the request, calls `{}`, encodes the reply.",
-        super::method_label(&binding.method),
-        binding.template.as_str(),
-        method.rust_name
-    );
+    let init = if is_empty_input {
+        quote!(#binding_kind message = ();)
+    } else {
+        quote!(#binding_kind message: #input = #rt::Default::default();)
+    };
+    // Only the lints this handler's shape trips: most handlers need none.
+    let mut lints = Vec::new();
+    if method.deprecated {
+        lints.push(quote!(deprecated));
+    }
+    if is_empty_input {
+        lints.push(quote!(clippy::unit_arg, clippy::let_unit_value));
+    }
+    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
     quote! {
-        #[doc = #doc]
-        #[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+        #allow
         async fn #handler<S: #trait_name>(
             service: #rt::Arc<S>,
             request: #rt::RouteRequest,

@@ -17,6 +17,14 @@ impl<M, F> QueryWriterFn<M> for F where
 {
 }
 
+/// A request path starting with the template's leading literal segments, with room for the
+/// rest.
+pub fn start_path(literal: &str) -> String {
+    let mut path = String::with_capacity(literal.len().max(64));
+    path.push_str(literal);
+    path
+}
+
 /// Appends `/` and the value of a single-segment variable (`{name}`), percent-encoded.
 ///
 /// # Errors

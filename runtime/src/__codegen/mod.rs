@@ -32,7 +32,7 @@ pub use crate::transport::http::{
 pub use crate::{
     __codegen_forward_to_arc as forward_to_arc, __codegen_http_message as http_message,
 };
-pub use client::{append_query, push_pattern_variable, push_variable};
+pub use client::{append_query, push_pattern_variable, push_variable, start_path};
 pub use messages::{DescriptorPoolCell, MessageDescriptorCell};
 pub use routes::{Routes, bind_query, decode_body, reply};
 

@@ -526,8 +526,6 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
         )?;
     __kratos::Ok(())
 }
-/// `GET /v1/shelves/{shelf}`: binds the request, calls `get_shelf`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_shelf_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -543,8 +541,6 @@ async fn serve_library_get_shelf_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_shelf(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/{name=shelves/*/books/*}`: binds the request, calls `get_book`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_book_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -560,8 +556,6 @@ async fn serve_library_get_book_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_book(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/shelves`: binds the request, calls `create_shelf`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_create_shelf_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -571,8 +565,6 @@ async fn serve_library_create_shelf_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.create_shelf(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/shelves/{shelf}/books`: binds the request, calls `create_book`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_create_book_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -589,8 +581,6 @@ async fn serve_library_create_book_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.create_book(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `PATCH /v1/{book.name=shelves/*/books/*}`: binds the request, calls `update_book`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_update_book_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -611,8 +601,6 @@ async fn serve_library_update_book_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.update_book(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `DELETE /v1/shelves/{shelf}`: binds the request, calls `delete_shelf`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_delete_shelf_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -628,8 +616,6 @@ async fn serve_library_delete_shelf_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.delete_shelf(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/{name=shelves/*/books/*}:archive`: binds the request, calls `archive_book`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_archive_book_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -645,8 +631,6 @@ async fn serve_library_archive_book_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.archive_book(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/{name=shelves/*/books/*}/title`: binds the request, calls `get_book_title`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_book_title_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -664,8 +648,6 @@ async fn serve_library_get_book_title_0<S: LibraryHttpServer>(
     };
     __kratos::reply(request, service, message, __kratos::Some("title"), call).await
 }
-/// `GET /v1/files/{path=**}`: binds the request, calls `get_file`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_file_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -681,8 +663,6 @@ async fn serve_library_get_file_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_file(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/trees/{path=tree/**}/blob`: binds the request, calls `get_file`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_file_1<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -698,8 +678,6 @@ async fn serve_library_get_file_1<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_file(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/shelves/special`: binds the request, calls `get_special_shelf`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_special_shelf_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -716,8 +694,6 @@ async fn serve_library_get_special_shelf_0<S: LibraryHttpServer>(
     };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/messages/{message_id}`: binds the request, calls `get_message`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_message_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -733,8 +709,6 @@ async fn serve_library_get_message_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_message(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/users/{user_id}/messages/{message_id}`: binds the request, calls `get_message`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_message_1<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -751,8 +725,6 @@ async fn serve_library_get_message_1<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_message(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `HEAD /v1/messages/{message_id}`: binds the request, calls `get_message`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_message_2<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -768,8 +740,6 @@ async fn serve_library_get_message_2<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_message(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/nested/{nested.name}/{nested.inner.id}`: binds the request, calls `get_nested`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_nested_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -795,8 +765,6 @@ async fn serve_library_get_nested_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_nested(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`: binds the request, calls `get_typed`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_get_typed_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -841,8 +809,6 @@ async fn serve_library_get_typed_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_typed(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/echo`: binds the request, calls `echo`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -852,8 +818,6 @@ async fn serve_library_echo_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/echo`: binds the request, calls `echo_body`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_body_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -863,8 +827,6 @@ async fn serve_library_echo_body_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_body(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/echo/nested`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -880,8 +842,6 @@ async fn serve_library_echo_field_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("nested"), call).await
 }
-/// `POST /v1/echo/repeated_string`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_1<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -898,8 +858,6 @@ async fn serve_library_echo_field_1<S: LibraryHttpServer>(
     __kratos::reply(request, service, message, __kratos::Some("repeated_string"), call)
         .await
 }
-/// `POST /v1/echo/labels`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_2<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -915,8 +873,6 @@ async fn serve_library_echo_field_2<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("labels"), call).await
 }
-/// `POST /v1/echo/counts`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_3<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -932,8 +888,6 @@ async fn serve_library_echo_field_3<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("counts"), call).await
 }
-/// `POST /v1/echo/timestamp`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_4<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -949,8 +903,6 @@ async fn serve_library_echo_field_4<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("timestamp"), call).await
 }
-/// `POST /v1/echo/int64_wrapper`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_5<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -967,8 +919,6 @@ async fn serve_library_echo_field_5<S: LibraryHttpServer>(
     __kratos::reply(request, service, message, __kratos::Some("int64_wrapper"), call)
         .await
 }
-/// `POST /v1/echo/optional_int32`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_6<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -985,8 +935,6 @@ async fn serve_library_echo_field_6<S: LibraryHttpServer>(
     __kratos::reply(request, service, message, __kratos::Some("optional_int32"), call)
         .await
 }
-/// `POST /v1/echo/int64_value`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_7<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1002,8 +950,6 @@ async fn serve_library_echo_field_7<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("int64_value"), call).await
 }
-/// `POST /v1/echo/color`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_8<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1019,8 +965,6 @@ async fn serve_library_echo_field_8<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("color"), call).await
 }
-/// `POST /v1/echo/choice_inner`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_9<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1037,8 +981,6 @@ async fn serve_library_echo_field_9<S: LibraryHttpServer>(
     __kratos::reply(request, service, message, __kratos::Some("choice_inner"), call)
         .await
 }
-/// `POST /v1/echo/choice_name`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_10<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1054,8 +996,6 @@ async fn serve_library_echo_field_10<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("choice_name"), call).await
 }
-/// `POST /v1/echo/any_value`: binds the request, calls `echo_field`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_echo_field_11<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1071,18 +1011,16 @@ async fn serve_library_echo_field_11<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::Some("any_value"), call).await
 }
-/// `GET /v1/ping`: binds the request, calls `ping`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+#[allow(clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_ping_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
 ) -> __kratos::Result<__kratos::Response> {
-    let mut message = ();
+    let message = ();
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.ping(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/legacy/shelves/{shelf}`: binds the request, calls `legacy_get_shelf`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+#[allow(deprecated)]
 async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1100,8 +1038,6 @@ async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
     };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/nodes`: binds the request, calls `walk_node`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_walk_node_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1111,8 +1047,6 @@ async fn serve_library_walk_node_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_node(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/nodes/{child.child.name}`: binds the request, calls `walk_node`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_walk_node_1<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1133,8 +1067,6 @@ async fn serve_library_walk_node_1<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_node(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/nodes:walk`: binds the request, calls `walk_node`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_walk_node_2<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1144,8 +1076,6 @@ async fn serve_library_walk_node_2<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_node(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/forest`: binds the request, calls `walk_forest`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_walk_forest_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1155,8 +1085,6 @@ async fn serve_library_walk_forest_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_forest(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /**:sweep`: binds the request, calls `sweep`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_sweep_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1171,8 +1099,6 @@ async fn serve_library_sweep_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.sweep(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `POST /v1/{path=**}:sweep`: binds the request, calls `sweep_path`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_sweep_path_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1188,8 +1114,6 @@ async fn serve_library_sweep_path_0<S: LibraryHttpServer>(
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.sweep_path(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
 }
-/// `GET /v1/glob/*/{path=**}`: binds the request, calls `glob`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_library_glob_0<S: LibraryHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -1226,14 +1150,12 @@ impl LibraryHttpClient {
         self.get_shelf_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_shelf`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/shelves");
+        let mut path = __kratos::start_path("/v1/shelves");
         __kratos::push_variable(
             &mut path,
             &::std::string::ToString::to_string(&request.shelf),
@@ -1266,14 +1188,12 @@ impl LibraryHttpClient {
         self.get_book_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_book`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_book_with(
         &self,
         request: GetBookRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Book> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1");
+        let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
             &mut path,
             &request.name,
@@ -1307,14 +1227,12 @@ impl LibraryHttpClient {
         self.create_shelf_with(request, __kratos::Default::default()).await
     }
     /// [`Self::create_shelf`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn create_shelf_with(
         &self,
         request: Shelf,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/shelves");
+        let path = __kratos::start_path("/v1/shelves");
         self.client
             .invoke(__kratos::Call {
                 operation: OPERATION_LIBRARY_CREATE_SHELF,
@@ -1338,14 +1256,12 @@ impl LibraryHttpClient {
         self.create_book_with(request, __kratos::Default::default()).await
     }
     /// [`Self::create_book`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn create_book_with(
         &self,
         request: CreateBookRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Book> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/shelves");
+        let mut path = __kratos::start_path("/v1/shelves");
         __kratos::push_variable(
             &mut path,
             &::std::string::ToString::to_string(&request.shelf),
@@ -1382,14 +1298,12 @@ impl LibraryHttpClient {
         self.update_book_with(request, __kratos::Default::default()).await
     }
     /// [`Self::update_book`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn update_book_with(
         &self,
         request: UpdateBookRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Book> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1");
+        let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
             &mut path,
             &__kratos::Some(&request)
@@ -1429,14 +1343,12 @@ impl LibraryHttpClient {
         self.delete_shelf_with(request, __kratos::Default::default()).await
     }
     /// [`Self::delete_shelf`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn delete_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<()> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/shelves");
+        let mut path = __kratos::start_path("/v1/shelves");
         __kratos::push_variable(
             &mut path,
             &::std::string::ToString::to_string(&request.shelf),
@@ -1469,14 +1381,12 @@ impl LibraryHttpClient {
         self.archive_book_with(request, __kratos::Default::default()).await
     }
     /// [`Self::archive_book`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn archive_book_with(
         &self,
         request: GetBookRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Book> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1");
+        let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
             &mut path,
             &request.name,
@@ -1508,14 +1418,12 @@ impl LibraryHttpClient {
         self.get_book_title_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_book_title`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_book_title_with(
         &self,
         request: GetBookRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Book> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1");
+        let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
             &mut path,
             &request.name,
@@ -1553,14 +1461,12 @@ impl LibraryHttpClient {
         self.get_file_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_file`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_file_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<GetFileRequest> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/files");
+        let mut path = __kratos::start_path("/v1/files");
         __kratos::push_pattern_variable(
             &mut path,
             &request.path,
@@ -1597,14 +1503,12 @@ impl LibraryHttpClient {
         self.get_special_shelf_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_special_shelf`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_special_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/shelves/special");
+        let mut path = __kratos::start_path("/v1/shelves/special");
         __kratos::append_query(
             &mut path,
             &request,
@@ -1634,14 +1538,12 @@ impl LibraryHttpClient {
         self.get_message_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_message`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_message_with(
         &self,
         request: GetMessageRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<GetMessageRequest> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/messages");
+        let mut path = __kratos::start_path("/v1/messages");
         __kratos::push_variable(
             &mut path,
             &request.message_id,
@@ -1674,14 +1576,12 @@ impl LibraryHttpClient {
         self.get_nested_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_nested`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_nested_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/nested");
+        let mut path = __kratos::start_path("/v1/nested");
         __kratos::push_variable(
             &mut path,
             &__kratos::Some(&request)
@@ -1733,14 +1633,12 @@ impl LibraryHttpClient {
         self.get_typed_with(request, __kratos::Default::default()).await
     }
     /// [`Self::get_typed`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn get_typed_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/typed");
+        let mut path = __kratos::start_path("/v1/typed");
         __kratos::push_variable(
             &mut path,
             &{
@@ -1845,14 +1743,12 @@ impl LibraryHttpClient {
         self.echo_with(request, __kratos::Default::default()).await
     }
     /// [`Self::echo`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn echo_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/echo");
+        let mut path = __kratos::start_path("/v1/echo");
         __kratos::append_query(&mut path, &request, &[], write_query_library_v1_kinds)?;
         self.client
             .invoke(__kratos::Call {
@@ -1874,14 +1770,12 @@ impl LibraryHttpClient {
         self.echo_body_with(request, __kratos::Default::default()).await
     }
     /// [`Self::echo_body`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn echo_body_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/echo");
+        let path = __kratos::start_path("/v1/echo");
         self.client
             .invoke(__kratos::Call {
                 operation: OPERATION_LIBRARY_ECHO_BODY,
@@ -1902,14 +1796,12 @@ impl LibraryHttpClient {
         self.echo_field_with(request, __kratos::Default::default()).await
     }
     /// [`Self::echo_field`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn echo_field_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/echo/nested");
+        let mut path = __kratos::start_path("/v1/echo/nested");
         __kratos::append_query(
             &mut path,
             &request,
@@ -1936,14 +1828,12 @@ impl LibraryHttpClient {
         self.ping_with(request, __kratos::Default::default()).await
     }
     /// [`Self::ping`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn ping_with(
         &self,
         request: (),
         options: __kratos::CallOptions,
     ) -> __kratos::Result<()> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/ping");
+        let path = __kratos::start_path("/v1/ping");
         self.client
             .invoke(__kratos::Call {
                 operation: OPERATION_LIBRARY_PING,
@@ -1970,14 +1860,12 @@ impl LibraryHttpClient {
     }
     /// [`Self::legacy_get_shelf`] with per-call options.
     #[deprecated]
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn legacy_get_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/legacy/shelves");
+        let mut path = __kratos::start_path("/v1/legacy/shelves");
         __kratos::push_variable(
             &mut path,
             &::std::string::ToString::to_string(&request.shelf),
@@ -2011,14 +1899,12 @@ impl LibraryHttpClient {
         self.walk_node_with(request, __kratos::Default::default()).await
     }
     /// [`Self::walk_node`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn walk_node_with(
         &self,
         request: Node,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Node> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/nodes");
+        let mut path = __kratos::start_path("/v1/nodes");
         __kratos::append_query(&mut path, &request, &[], write_query_library_v1_node)?;
         self.client
             .invoke(__kratos::Call {
@@ -2040,14 +1926,12 @@ impl LibraryHttpClient {
         self.walk_forest_with(request, __kratos::Default::default()).await
     }
     /// [`Self::walk_forest`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn walk_forest_with(
         &self,
         request: Forest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<Forest> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1/forest");
+        let mut path = __kratos::start_path("/v1/forest");
         __kratos::append_query(&mut path, &request, &[], write_query_library_v1_forest)?;
         self.client
             .invoke(__kratos::Call {
@@ -2072,14 +1956,12 @@ impl LibraryHttpClient {
         self.sweep_with(request, __kratos::Default::default()).await
     }
     /// [`Self::sweep`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn sweep_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<GetFileRequest> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/:sweep");
+        let path = __kratos::start_path("/:sweep");
         self.client
             .invoke(__kratos::Call {
                 operation: OPERATION_LIBRARY_SWEEP,
@@ -2103,14 +1985,12 @@ impl LibraryHttpClient {
         self.sweep_path_with(request, __kratos::Default::default()).await
     }
     /// [`Self::sweep_path`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn sweep_path_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<GetFileRequest> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/v1");
+        let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
             &mut path,
             &request.path,
@@ -2148,7 +2028,6 @@ impl LibraryHttpClient {
         self.glob_with(request, __kratos::Default::default()).await
     }
     /// [`Self::glob`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn glob_with(
         &self,
         request: GetFileRequest,
@@ -4796,7 +4675,6 @@ fn bind_query_library_v1_updatebookrequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Book` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_book(
     m: &Book,
@@ -4827,7 +4705,6 @@ fn write_query_library_v1_book(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Branch` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_branch(
     m: &Branch,
@@ -4873,7 +4750,6 @@ fn write_query_library_v1_branch(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.CreateBookRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_createbookrequest(
     m: &CreateBookRequest,
@@ -4915,7 +4791,6 @@ fn write_query_library_v1_createbookrequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Forest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_forest(
     m: &Forest,
@@ -4950,7 +4825,6 @@ fn write_query_library_v1_forest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.GetBookRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_getbookrequest(
     m: &GetBookRequest,
@@ -4968,7 +4842,6 @@ fn write_query_library_v1_getbookrequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.GetFileRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_getfilerequest(
     m: &GetFileRequest,
@@ -4986,7 +4859,6 @@ fn write_query_library_v1_getfilerequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.GetMessageRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_getmessagerequest(
     m: &GetMessageRequest,
@@ -5018,7 +4890,6 @@ fn write_query_library_v1_getmessagerequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.GetShelfRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_getshelfrequest(
     m: &GetShelfRequest,
@@ -5036,7 +4907,6 @@ fn write_query_library_v1_getshelfrequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Kinds` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_kinds(
     m: &Kinds,
@@ -5313,7 +5183,6 @@ fn write_query_library_v1_kinds(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Kinds.Inner` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_kinds_inner(
     m: &kinds::Inner,
@@ -5338,7 +5207,6 @@ fn write_query_library_v1_kinds_inner(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Kinds.Nested` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_kinds_nested(
     m: &kinds::Nested,
@@ -5379,7 +5247,6 @@ fn write_query_library_v1_kinds_nested(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.Node` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_node(
     m: &Node,
@@ -5481,7 +5348,6 @@ fn write_query_library_v1_node(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `library.v1.UpdateBookRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_library_v1_updatebookrequest(
     m: &UpdateBookRequest,

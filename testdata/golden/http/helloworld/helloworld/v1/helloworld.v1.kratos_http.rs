@@ -34,8 +34,6 @@ pub fn register_greeter_http_server<S: GreeterHttpServer>(
         )?;
     __kratos::Ok(())
 }
-/// `GET /helloworld/{name}`: binds the request, calls `say_hello`, encodes the reply.
-#[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
 async fn serve_greeter_say_hello_0<S: GreeterHttpServer>(
     service: __kratos::Arc<S>,
     request: __kratos::RouteRequest,
@@ -75,14 +73,12 @@ impl GreeterHttpClient {
         self.say_hello_with(request, __kratos::Default::default()).await
     }
     /// [`Self::say_hello`] with per-call options.
-    #[allow(clippy::too_many_lines, unused_mut)]
     pub async fn say_hello_with(
         &self,
         request: HelloRequest,
         options: __kratos::CallOptions,
     ) -> __kratos::Result<HelloReply> {
-        let mut path = __kratos::String::with_capacity(64);
-        path.push_str("/helloworld");
+        let mut path = __kratos::start_path("/helloworld");
         __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
         __kratos::append_query(
             &mut path,
@@ -144,7 +140,6 @@ fn bind_query_helloworld_v1_hellorequest(
     }
     __kratos::Ok(())
 }
-/// Writes the populated fields of `helloworld.v1.HelloRequest` as query parameters.
 #[allow(unused_variables, clippy::too_many_lines)]
 fn write_query_helloworld_v1_hellorequest(
     m: &HelloRequest,
