@@ -9,7 +9,7 @@ mod service;
 
 use std::collections::{BTreeMap, HashMap};
 
-use kratos_codegen::RustTypes;
+use kratos_codegen::{RustFileWriter, RustTypes};
 use proc_macro2::TokenStream;
 use prost_reflect::{FieldDescriptor, FileDescriptor, MessageDescriptor};
 use quote::quote;
@@ -25,14 +25,15 @@ pub(crate) struct Emitter<'a> {
     pub(crate) runtime: &'a TokenStream,
 }
 
-/// The contents of `<package>.kratos_http.rs`.
+/// The contents of `<package>.kratos_http.rs`, written to `out` piece by piece.
 pub(crate) fn package(
     options: &Options,
     package: &str,
     files: &[FileDescriptor],
     services: &[Service],
     json: &mut JsonSupport,
-) -> TokenStream {
+    out: &mut RustFileWriter,
+) -> Result<(), syn::Error> {
     let crate_path: TokenStream = options
         .runtime_crate()
         .parse()
@@ -45,13 +46,21 @@ pub(crate) fn package(
         runtime: &runtime,
     };
 
-    let service_code = services.iter().map(|s| service::service(&emitter, s));
-    let client_code = services.iter().map(|s| client::client(&emitter, s));
-    let grpc_code = if options.grpc() {
-        services.iter().map(|s| grpc::grpc(&emitter, s)).collect()
-    } else {
-        Vec::new()
-    };
+    out.push(quote! {
+        #[allow(unused_imports)]
+        use #crate_path::__codegen as __kratos;
+    })?;
+    for service in services {
+        out.push(service::service(&emitter, service))?;
+    }
+    for service in services {
+        out.push(client::client(&emitter, service))?;
+    }
+    if options.grpc() {
+        for service in services {
+            out.push(grpc::grpc(&emitter, service))?;
+        }
+    }
 
     // One query binder per request type that any binding reads from the query or a form.
     let mut binders: BTreeMap<String, MessageDescriptor> = BTreeMap::new();
@@ -78,7 +87,9 @@ pub(crate) fn package(
         }
     }
     binder_fns.sort_by(|a, b| a.0.cmp(&b.0));
-    let binder_fns = binder_fns.into_iter().map(|(_, function)| function);
+    for (_, function) in binder_fns {
+        out.push(function)?;
+    }
     let query_writers = client::query_messages(
         services
             .iter()
@@ -90,15 +101,15 @@ pub(crate) fn package(
             })
             .map(|m| m.input.clone()),
     );
-    let query_writer_fns = query_writers.iter().map(|m| client::query_fn(&emitter, m));
+    for message in &query_writers {
+        out.push(client::query_fn(&emitter, message))?;
+    }
 
     let messages = reflect::all_messages(files);
-    let reflect = if options.reflect() {
+    if options.reflect() {
         let set = reflect::descriptor_set(files);
-        reflect::reflect_impls(&emitter, &set, &messages)
-    } else {
-        quote!()
-    };
+        out.push(reflect::reflect_impls(&emitter, &set, &messages))?;
+    }
     let mut response_fields: HashMap<String, Vec<FieldDescriptor>> = HashMap::new();
     for method in services.iter().flat_map(|s| &s.methods) {
         for field in method
@@ -114,20 +125,7 @@ pub(crate) fn package(
             }
         }
     }
-    let json_impls = emitter.json_impls(&messages, json, &response_fields);
-
-    quote! {
-        #[allow(unused_imports)]
-        use #crate_path::__codegen as __kratos;
-
-        #(#service_code)*
-        #(#client_code)*
-        #(#grpc_code)*
-        #(#binder_fns)*
-        #(#query_writer_fns)*
-        #reflect
-        #json_impls
-    }
+    out.push(emitter.json_impls(&messages, json, &response_fields))
 }
 
 /// How a binding's method reads in docs.
