@@ -2,8 +2,8 @@
 //! have one, and the `HttpMessage` impl of every message.
 //!
 //! The generated code states each field's JSON kind and presence and leaves
-//! the rules to the runtime's `encoding::generated` module, whose readers fall
-//! back to the reflective codec for anything unusual; see its docs.
+//! the rules to the runtime's `encoding::typed_json` module (`__codegen::json` to generated
+//! code), whose readers fall back to the reflective codec for anything unusual; see its docs.
 
 use std::collections::{HashMap, HashSet};
 
@@ -306,7 +306,7 @@ impl Emitter<'_> {
     }
 
     /// The runtime kind of a field's values (of a map's values for maps).
-    /// Paths start at `json`, the alias of the runtime's `encoding::generated`
+    /// Paths start at `json`, the alias of the runtime's `__codegen::json`
     /// that each generated function imports.
     fn kind(&self, field: &FieldDescriptor) -> TokenStream {
         let g = quote!(json);

@@ -17,7 +17,7 @@ pub use std::string::String;
 pub use std::sync::Arc;
 pub use std::vec::Vec;
 
-pub use crate::encoding::generated as json;
+pub use crate::encoding::typed_json as json;
 pub use crate::encoding::{Format, HttpMessage, JsonOptions, ReflectMessage, prost_reflect};
 pub use crate::errors::Error;
 pub use crate::transport::Context;

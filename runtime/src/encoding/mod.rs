@@ -18,7 +18,7 @@
 //! through prost-reflect's canonical proto3 JSON mapping (the one that writes `FieldMask` and `Any`
 //! as the spec says), and protobuf binary through prost. [`HttpMessage`] bundles them per
 //! [`Format`] for the transport. protoc-gen-kratos-http implements it for every message it
-//! generates, with a generated JSON codec ([`generated`]) where the message allows one, which
+//! generates, with a generated JSON codec (`kratos::__codegen::json`) where the message allows one, which
 //! writes the same JSON as the reflective codec at the cost of hand-written serde code. The
 //! runtime implements it for the well-known types prost maps to Rust types:
 //!
@@ -68,7 +68,10 @@
 
 mod error_body;
 mod format;
-pub mod generated;
+// Support code for the JSON codecs protoc-gen-kratos-http generates, named by generated code
+// as `__codegen::json`.
+#[doc(hidden)]
+pub mod typed_json;
 mod json;
 mod message;
 pub(crate) mod nesting;

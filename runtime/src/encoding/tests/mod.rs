@@ -3,7 +3,7 @@
 mod error_body;
 mod fixtures;
 mod format;
-mod generated;
+mod typed_json;
 mod json_decode;
 mod json_encode;
 mod message;
