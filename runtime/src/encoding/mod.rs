@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | [`Format::Json`] | [`decode_json`], [`decode_json_field`] | [`encode_json`], [`encode_json_field`] |
 //! | [`Format::Proto`] | [`decode_proto`], [`decode_proto_field`] | [`encode_proto`], [`encode_proto_field`] |
-//! | [`Format::Form`] | [`crate::transport::http::binding::QueryPairs`] over the body | — |
+//! | [`Format::Form`] | the generated query binder over the body | — |
 //!
 //! Errors go out through [`encode_error`] in the negotiated format.
 //!

@@ -5,13 +5,15 @@
 //! A request flows: [`router`] matches method and path (404 / 405 with
 //! `Allow`), the body is read up to the size limit (413), the generated
 //! handler binds path, query and body into the request message with the
-//! [`binding`] functions and the [`crate::encoding`] codecs (400 `CODEC`,
+//! binding functions and the [`crate::encoding`] codecs (400 `CODEC`,
 //! 415), the middleware [`Chain`](crate::middleware::Chain) and the service
 //! method run, and the reply (or the Kratos error) is encoded per `Accept`.
 //!
 //! The [`Client`] sends calls the other way: generated clients build the URL with the
-//! [`binding`] encoders and hand a [`Call`] to [`Client::invoke`].
+//! binding encoders and hand a [`Call`] to [`Client::invoke`].
 
+// Public for generated code only (as `kratos::__codegen`), so hidden from the docs.
+#[doc(hidden)]
 pub mod binding;
 pub mod client;
 mod openapi;
@@ -20,6 +22,7 @@ pub mod router;
 mod server;
 mod service;
 
+pub use binding::{INVALID_PATH_VALUE, MAX_QUERY_DEPTH};
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;
