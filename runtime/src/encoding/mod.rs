@@ -68,14 +68,14 @@
 
 mod error_body;
 mod format;
-// Support code for the JSON codecs protoc-gen-kratos-http generates, named by generated code
-// as `__codegen::json`.
-#[doc(hidden)]
-pub mod typed_json;
 mod json;
 mod message;
 pub(crate) mod nesting;
 mod proto;
+// Support code for the JSON codecs protoc-gen-kratos-http generates, named by generated code
+// as `__codegen::json`.
+#[doc(hidden)]
+pub mod typed_json;
 
 #[cfg(test)]
 mod tests;
