@@ -143,7 +143,7 @@ impl Builder {
             prost.service_generator(
                 tonic_prost_build::configure()
                     .build_transport(false)
-                    .codec_path(format!("{runtime}::transport::grpc::ProstCodec"))
+                    .codec_path(format!("{runtime}::__codegen::ProstCodec"))
                     .service_generator(),
             );
         }

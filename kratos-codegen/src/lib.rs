@@ -18,7 +18,7 @@ mod types;
 
 pub use comments::Comments;
 pub use error::{GenerationError, Location};
-pub use format::format_rust_file;
+pub use format::{RustFileWriter, format_rust_file};
 pub use naming::{rust_field_ident, rust_type_ident, to_snake_case};
 pub use output::{OutputLayout, package_file_stem};
 pub use output_options::OutputOptions;

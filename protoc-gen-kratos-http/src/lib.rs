@@ -11,7 +11,7 @@ mod options;
 use std::collections::BTreeMap;
 
 use kratos_codegen::{
-    GeneratedFile, GenerationError, Location, PluginRequest, PluginResponse, format_rust_file,
+    GeneratedFile, GenerationError, Location, PluginRequest, PluginResponse, RustFileWriter,
 };
 use prost_reflect::FileDescriptor;
 
@@ -69,12 +69,19 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
             continue;
         }
         let sources: Vec<&str> = package_files.iter().map(FileDescriptor::name).collect();
-        let tokens = emit::package(&options, package, package_files, &services, &mut json);
-        match format_rust_file(GENERATOR, &sources, tokens) {
-            Ok(content) => files.extend(options.output().package_files(
+        let mut file = RustFileWriter::new(GENERATOR, &sources);
+        match emit::package(
+            &options,
+            package,
+            package_files,
+            &services,
+            &mut json,
+            &mut file,
+        ) {
+            Ok(()) => files.extend(options.output().package_files(
                 package,
                 "kratos_http",
-                content,
+                file.finish(),
             )),
             Err(err) => errors.push(GenerationError::new(
                 Location::file(sources.join(", ")),

@@ -55,9 +55,9 @@ fn helloworld_golden() {
         "pub trait GreeterHttpServer",
         "/// Sends a greeting",
         "pub fn register_greeter_http_server<S: GreeterHttpServer>(",
-        "\"GET\",",
-        "\"/helloworld/{name}\",",
-        "impl ::kratos::encoding::ReflectMessage for HelloRequest",
+        "use ::kratos::__codegen as __kratos;",
+        "\"/helloworld/{name}\"",
+        "impl __kratos::ReflectMessage for HelloRequest",
     ] {
         assert!(code.contains(expected), "missing {expected:?}");
     }
@@ -127,7 +127,7 @@ fn runtime_crate_and_reflect_options() {
     )
     .unwrap();
     let code = &files[1].content;
-    assert!(code.contains("::my_rt::transport::http::Server"));
+    assert!(code.contains("use ::my_rt::__codegen as __kratos;"));
     assert!(!code.contains("::kratos::"));
     assert!(!code.contains("ReflectMessage"));
 }

@@ -4,6 +4,8 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[doc(hidden)]
+pub mod __codegen;
 pub mod app;
 pub mod balancer;
 pub mod config;

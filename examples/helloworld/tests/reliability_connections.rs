@@ -279,7 +279,7 @@ async fn a_grpc_message_that_never_arrives_ends_at_the_call_timeout() {
     let mut grpc = tonic::client::Grpc::new(reliability::channel(serving.url()).await);
     grpc.ready().await.unwrap();
     let never = tonic::codegen::tokio_stream::pending::<helloworld::api::HelloRequest>();
-    let codec = kratos::transport::grpc::ProstCodec::<
+    let codec = kratos::__codegen::ProstCodec::<
         helloworld::api::HelloRequest,
         helloworld::api::HelloReply,
     >::default();

@@ -1,18 +1,13 @@
 //! Typed binding code: path variables and query keys assigned straight onto
 //! prost's structs, with the runtime's parsers doing the conversions.
 
-use kratos_codegen::{RustTypes, rust_field_ident, rust_type_ident};
+use kratos_codegen::{rust_field_ident, rust_type_ident};
 use proc_macro2::{Literal, TokenStream};
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 use quote::{format_ident, quote};
 
+use super::Emitter;
 use crate::model::{FieldPath, is_scalar_message};
-
-/// Emits code in the scope of one package module.
-pub(crate) struct Binder<'a> {
-    pub(crate) types: &'a RustTypes,
-    pub(crate) runtime: &'a TokenStream,
-}
 
 /// One arm of a query binder: a field path from the binder's message
 /// through singular message fields.
@@ -23,7 +18,7 @@ struct Arm {
     recurse: bool,
 }
 
-impl Binder<'_> {
+impl Emitter<'_> {
     /// The name of the query binder function of `message`.
     pub(crate) fn query_fn_name(message: &MessageDescriptor) -> proc_macro2::Ident {
         format_ident!(
@@ -80,11 +75,11 @@ impl Binder<'_> {
             #[allow(clippy::too_many_lines, unused_variables)]
             fn #name(
                 message: &mut #ty,
-                pair: &#rt::transport::http::binding::QueryPair<'_>,
+                pair: &#rt::QueryPair<'_>,
                 at: &[&'static str],
                 exclude: &[&[&str]],
-                seen: &mut #rt::transport::http::binding::SeenFields,
-            ) -> ::core::result::Result<(), #rt::errors::Error> {
+                seen: &mut #rt::SeenFields,
+            ) -> #rt::Result<()> {
                 // The key's dotted parts below `at`.
                 let mut parts = [""; #depth];
                 let mut len = 0;
@@ -100,7 +95,7 @@ impl Binder<'_> {
                     #(#code)*
                     _ => {}
                 }
-                ::core::result::Result::Ok(())
+                #rt::Ok(())
             }
         };
         (function, calls)
@@ -118,7 +113,7 @@ impl Binder<'_> {
         let function = Self::query_fn_name(&next);
         quote! {
             [#(#patterns,)* _, ..] => {
-                let at = #rt::transport::http::binding::descend(pair, at, &[#(#canonical),*])?;
+                let at = #rt::descend(pair, at, &[#(#canonical),*])?;
                 #navigate
                 return #function(target, pair, &at, exclude, seen);
             }
@@ -132,7 +127,7 @@ impl Binder<'_> {
         let dotted = canonical.join(".");
         let field = steps[steps.len() - 1].clone();
         let navigate = self.navigate(&steps[..steps.len() - 1]);
-        let b = quote!(#rt::transport::http::binding);
+        let b = quote!(#rt);
         let shape = if field.is_map() {
             quote!(#b::LeafShape::Map)
         } else if field.is_list() {
@@ -154,8 +149,8 @@ impl Binder<'_> {
         };
         quote! {
             [#(#patterns),*] => {
-                let ::core::option::Option::Some(name) = #b::check_leaf(pair, exclude, at, &[#(#canonical),*], #dotted, seen, #shape)? else {
-                    return ::core::result::Result::Ok(());
+                let #rt::Some(name) = #b::check_leaf(pair, exclude, at, &[#(#canonical),*], #dotted, seen, #shape)? else {
+                    return #rt::Ok(());
                 };
                 #navigate
                 #assign
@@ -173,6 +168,9 @@ impl Binder<'_> {
             &quote!(#dotted),
             &quote!(request.path_value(#index)),
         );
+        if navigate.is_empty() {
+            return self.assign_to(&quote!(message), path.leaf(), &value);
+        }
         let assign = self.assign(path.leaf(), &value);
         quote! {
             {
@@ -193,18 +191,18 @@ impl Binder<'_> {
                 Some((oneof_field, variant)) => {
                     let oneof_name = oneof_field.to_string();
                     code.extend(quote! {
-                        if !::core::matches!(target.#oneof_field, ::core::option::Option::Some(#variant(_))) {
+                        if !::core::matches!(target.#oneof_field, #rt::Some(#variant(_))) {
                             if target.#oneof_field.is_some() {
-                                return ::core::result::Result::Err(#rt::errors::Error::new(
+                                return #rt::Err(#rt::Error::new(
                     400,
                     "CODEC",
                     ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
                 ));
                             }
-                            target.#oneof_field = ::core::option::Option::Some(#variant(::core::default::Default::default()));
+                            target.#oneof_field = #rt::Some(#variant(#rt::Default::default()));
                         }
-                        let ::core::option::Option::Some(#variant(target)) = &mut target.#oneof_field else {
-                            return ::core::result::Result::Err(#rt::errors::Error::new(
+                        let #rt::Some(#variant(target)) = &mut target.#oneof_field else {
+                            return #rt::Err(#rt::Error::new(
                     400,
                     "CODEC",
                     ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
@@ -215,7 +213,7 @@ impl Binder<'_> {
                 None => {
                     let ident = field_ident(field);
                     code.extend(quote! {
-                    let target = target.#ident.get_or_insert_with(::core::default::Default::default);
+                    let target = target.#ident.get_or_insert_with(#rt::Default::default);
                     });
                 }
             }
@@ -225,30 +223,40 @@ impl Binder<'_> {
 
     /// `target.field = value` in the shape prost gives the field.
     fn assign(&self, field: &FieldDescriptor, value: &TokenStream) -> TokenStream {
+        self.assign_to(&quote!(target), field, value)
+    }
+
+    /// `#target.field = value` in the shape prost gives the field.
+    fn assign_to(
+        &self,
+        target: &TokenStream,
+        field: &FieldDescriptor,
+        value: &TokenStream,
+    ) -> TokenStream {
         let rt = self.runtime;
         let ident = field_ident(field);
         if field.is_list() {
-            return quote!(target.#ident.push(#value););
+            return quote!(#target.#ident.push(#value););
         }
         if let Some((oneof_field, variant)) = self.oneof_variant(field) {
             let oneof_name = oneof_field.to_string();
             return quote! {
-                if target.#oneof_field.is_some()
-                    && !::core::matches!(target.#oneof_field, ::core::option::Option::Some(#variant(_)))
+                if #target.#oneof_field.is_some()
+                    && !::core::matches!(#target.#oneof_field, #rt::Some(#variant(_)))
                 {
-                    return ::core::result::Result::Err(#rt::errors::Error::new(
+                    return #rt::Err(#rt::Error::new(
                     400,
                     "CODEC",
                     ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
                 ));
                 }
-                target.#oneof_field = ::core::option::Option::Some(#variant(#value));
+                #target.#oneof_field = #rt::Some(#variant(#value));
             };
         }
         if field.supports_presence() {
-            quote!(target.#ident = ::core::option::Option::Some(#value);)
+            quote!(#target.#ident = #rt::Some(#value);)
         } else {
-            quote!(target.#ident = #value;)
+            quote!(#target.#ident = #value;)
         }
     }
 
@@ -275,16 +283,14 @@ impl Binder<'_> {
         dotted: &TokenStream,
         input: &TokenStream,
     ) -> TokenStream {
-        let b = {
-            let rt = self.runtime;
-            quote!(#rt::transport::http::binding)
-        };
+        let rt = self.runtime;
+        let b = rt;
         let parser = |name: &str| {
             let f = format_ident!("{name}");
             quote!(#b::#f(#dotted, #input)?)
         };
         match field.kind() {
-            Kind::String => quote!(::std::string::ToString::to_string(#input)),
+            Kind::String => quote!(#rt::String::from(#input)),
             Kind::Bool => parser("parse_bool"),
             Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => parser("parse_i32"),
             Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => parser("parse_i64"),
@@ -318,13 +324,13 @@ impl Binder<'_> {
                 "google.protobuf.Int32Value" => parser("parse_i32"),
                 "google.protobuf.UInt32Value" => parser("parse_u32"),
                 "google.protobuf.BoolValue" => parser("parse_bool"),
-                "google.protobuf.StringValue" => quote!(::std::string::ToString::to_string(#input)),
+                "google.protobuf.StringValue" => quote!(#rt::String::from(#input)),
                 "google.protobuf.BytesValue" => {
                     let bytes = parser("parse_bytes");
                     quote!(::core::convert::Into::into(#bytes))
                 }
                 // Only the types above are leaves; the model never asks for others.
-                _ => quote!(::core::default::Default::default()),
+                _ => quote!(#rt::Default::default()),
             },
         }
     }

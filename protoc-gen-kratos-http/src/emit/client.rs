@@ -7,12 +7,13 @@ use proc_macro2::TokenStream;
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 use quote::{format_ident, quote};
 
-use super::bind::{Binder, field_ident, format_ident_raw};
+use super::Emitter;
+use super::bind::{field_ident, format_ident_raw};
 use crate::model::{Binding, Body, FieldPath, Method, Service, is_scalar_message};
 
 /// `XxxHttpClient` and its methods.
-pub(crate) fn client(binder: &Binder<'_>, service: &Service) -> TokenStream {
-    let rt = binder.runtime;
+pub(crate) fn client(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
+    let rt = emitter.runtime;
     let name = format_ident!("{}HttpClient", service.name);
     let doc = format!(
         " Calls the `{}` service over HTTP: one method per RPC, on its first HTTP binding.",
@@ -23,22 +24,22 @@ pub(crate) fn client(binder: &Binder<'_>, service: &Service) -> TokenStream {
         .methods
         .iter()
         .filter(|method| !method.bindings.is_empty())
-        .map(|method| client_method(binder, service, method));
+        .map(|method| client_method(emitter, service, method));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         pub struct #name {
-            client: #rt::transport::http::Client,
+            client: #rt::HttpClient,
         }
 
         impl #name {
             /// A client sending its calls through `client`.
-            pub fn new(client: #rt::transport::http::Client) -> Self {
+            pub fn new(client: #rt::HttpClient) -> Self {
                 Self { client }
             }
 
             /// The underlying HTTP client.
-            pub fn inner(&self) -> &#rt::transport::http::Client {
+            pub fn inner(&self) -> &#rt::HttpClient {
                 &self.client
             }
 
@@ -47,13 +48,13 @@ pub(crate) fn client(binder: &Binder<'_>, service: &Service) -> TokenStream {
     }
 }
 
-fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> TokenStream {
-    let rt = binder.runtime;
+fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> TokenStream {
+    let rt = emitter.runtime;
     let binding = &method.bindings[0];
     let name = format_ident_raw(&method.rust_name);
     let with_options = format_ident!("{}_with", method.rust_name.trim_start_matches("r#"));
-    let input = binder.rust_type(&method.input);
-    let output = binder.rust_type(&method.output);
+    let input = emitter.rust_type(&method.input);
+    let output = emitter.rust_type(&method.output);
     let operation = format_ident!(
         "OPERATION_{}_{}",
         to_snake_case(&service.name).to_ascii_uppercase(),
@@ -66,29 +67,37 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
         http_method
     };
     let template = binding.template.as_str();
-    let query = query_code(binder, method, binding);
+    let query = query_code(emitter, method, binding);
     let body = match &binding.body {
-        Body::None => quote!(#rt::transport::http::CallBody::None),
-        Body::All => quote!(#rt::transport::http::CallBody::Whole),
+        Body::None => quote!(#rt::CallBody::None),
+        Body::All => quote!(#rt::CallBody::Whole),
         Body::Field(field) => {
             let field = field.name();
-            quote!(#rt::transport::http::CallBody::Field(#field))
+            quote!(#rt::CallBody::Field(#field))
         }
     };
     let response_body = match &binding.response_body {
         Some(field) => {
             let field = field.name();
-            quote!(::core::option::Option::Some(#field))
+            quote!(#rt::Some(#field))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(#rt::None),
     };
-    let call = match path_code(binder, binding) {
-        Ok(build_path) => quote! {
-            let mut path = ::std::string::String::with_capacity(64);
-            #build_path
+    let call = match path_code(emitter, binding) {
+        Ok(pieces) => {
+            let start = &pieces[0];
+            let appends = &pieces[1..];
+            let let_path = if appends.is_empty() && query.is_empty() {
+                quote!(let)
+            } else {
+                quote!(let mut)
+            };
+            quote! {
+            #let_path path = #start;
+            #(#appends)*
             #query
             self.client
-                .invoke(#rt::transport::http::Call {
+                .invoke(#rt::Call {
                     operation: #operation,
                     method: #http_method,
                     path_template: #template,
@@ -99,7 +108,8 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
                     options,
                 })
                 .await
-        },
+            }
+        }
         Err(refuse) => refuse,
     };
     let mut docs = method.doc.clone();
@@ -108,6 +118,7 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
     }
     docs.push(format!(" `{http_method} {template}`"));
     let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
+    let allow_deprecated = method.deprecated.then(|| quote!(#[allow(deprecated)]));
     let with_doc = format!(
         " [`Self::{}`] with per-call options.",
         method.rust_name.trim_start_matches("r#")
@@ -115,34 +126,44 @@ fn client_method(binder: &Binder<'_>, service: &Service, method: &Method) -> Tok
     quote! {
         #(#[doc = #docs])*
         #deprecated
-        pub async fn #name(&self, request: #input) -> ::core::result::Result<#output, #rt::errors::Error> {
-            #[allow(deprecated)]
-            self.#with_options(request, ::core::default::Default::default()).await
+        pub async fn #name(&self, request: #input) -> #rt::Result<#output> {
+            #allow_deprecated
+            self.#with_options(request, #rt::Default::default()).await
         }
 
         #[doc = #with_doc]
         #deprecated
-        #[allow(clippy::too_many_lines, unused_mut)]
         pub async fn #with_options(
             &self,
             request: #input,
-            options: #rt::transport::http::CallOptions,
-        ) -> ::core::result::Result<#output, #rt::errors::Error> {
+            options: #rt::CallOptions,
+        ) -> #rt::Result<#output> {
             #call
         }
     }
 }
 
-/// Appends the expanded template to `path`; for a template whose URL cannot
-/// be built (a `*` bound to no field), the whole body of the method instead.
-fn path_code(binder: &Binder<'_>, binding: &Binding) -> Result<TokenStream, TokenStream> {
-    let rt = binder.runtime;
-    let encode = quote!(#rt::transport::http::binding);
+/// The statements building `path`, the expanded template, one per piece: the first starts it
+/// (`start_path` with the leading literal segments), each variable and each further run of
+/// literals appends. For a template whose URL cannot be built (a `*` bound to no field), the
+/// whole body of the method instead.
+fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<Vec<TokenStream>, TokenStream> {
+    let rt = emitter.runtime;
     let template = &binding.template;
     let segments = template.segments();
-    let mut code = TokenStream::new();
+    let mut pieces: Vec<TokenStream> = Vec::new();
     let mut index = 0;
     let mut pushed = false;
+    // Consecutive literal segments (and the verb) go out as one piece.
+    let mut literal = String::new();
+    let flush = |literal: &mut String, pieces: &mut Vec<TokenStream>| {
+        let text = std::mem::take(literal);
+        if pieces.is_empty() {
+            pieces.push(quote!(#rt::start_path(#text)));
+        } else if !text.is_empty() {
+            pieces.push(quote!(path.push_str(#text);));
+        }
+    };
     while index < segments.len() {
         let variable = template
             .variables()
@@ -150,93 +171,78 @@ fn path_code(binder: &Binder<'_>, binding: &Binding) -> Result<TokenStream, Toke
             .zip(&binding.path_fields)
             .find(|(variable, _)| variable.segments().start == index);
         if let Some((variable, path)) = variable {
-            let value = path_value(binder, path);
             let dotted = path.dotted();
             let pattern: Vec<String> = segments[variable.segments()]
                 .iter()
                 .map(|s| s.as_str().to_owned())
                 .collect();
+            let value = path_value(emitter, path);
             let push = if variable.is_multi_segment() || pattern.len() > 1 || pattern != ["*"] {
                 let text = variable.template_text();
-                quote! {
-                    if !#encode::matches_pattern(&value, &[#(#pattern),*]) {
-                        return ::core::result::Result::Err(#encode::pattern_mismatch(#dotted, &value, #text));
-                    }
-                    #encode::push_path_segments(&mut path, &value);
-                }
+                quote!(#rt::push_pattern_variable(&mut path, #value, &[#(#pattern),*], #dotted, #text)?;)
             } else {
-                // An empty value would make an empty segment, which the server
-                // drops (`/v1/items/` is `/v1/items`): another route, or none.
                 let text = format!("{{{dotted}}}");
-                quote! {
-                    if value.is_empty() {
-                        return ::core::result::Result::Err(#encode::empty_path_value(#dotted, #text));
-                    }
-                    #encode::push_path_segment(&mut path, &value);
-                }
+                quote!(#rt::push_variable(&mut path, #value, #dotted, #text)?;)
             };
-            code.extend(quote! {
-                path.push('/');
-                {
-                    let value = #value;
-                    #push
-                }
-            });
+            flush(&mut literal, &mut pieces);
+            pieces.push(push);
             pushed = true;
             index = variable.segments().end.max(index + 1);
             continue;
         }
         match &segments[index] {
             Segment::Literal(text) => {
-                let text = format!("/{text}");
-                code.extend(quote!(path.push_str(#text);));
+                literal.push('/');
+                literal.push_str(text);
                 pushed = true;
             }
             // `**` matches zero segments: a client sends none.
             Segment::DeepWildcard => {}
-            Segment::Wildcard => return Err(unbound_wildcard(binder, template.as_str())),
+            Segment::Wildcard => return Err(unbound_wildcard(emitter, template.as_str())),
         }
         index += 1;
     }
     if !pushed {
-        code.extend(quote!(path.push('/');));
+        literal.push('/');
     }
     if let Some(verb) = template.verb() {
-        let verb = format!(":{verb}");
-        code.extend(quote!(path.push_str(#verb);));
+        literal.push(':');
+        literal.push_str(verb);
     }
-    Ok(code)
+    flush(&mut literal, &mut pieces);
+    Ok(pieces)
 }
 
 /// The body of a client method whose template has a `*` bound to no field:
 /// any segment would match, so the client cannot choose one.
-fn unbound_wildcard(binder: &Binder<'_>, template: &str) -> TokenStream {
-    let rt = binder.runtime;
+fn unbound_wildcard(emitter: &Emitter<'_>, template: &str) -> TokenStream {
+    let rt = emitter.runtime;
     let message = format!(
         "the template {template} has a `*` bound to no field, so a client cannot build its URL; \
          bind it to a field ({{field}}) or call the route with Client::invoke"
     );
     quote! {
         let _ = (request, options);
-        ::core::result::Result::Err(#rt::errors::Error::new(
+        #rt::Err(#rt::Error::new(
             400,
-            #rt::transport::http::binding::INVALID_PATH_VALUE,
+            #rt::INVALID_PATH_VALUE,
             #message,
         ))
     }
 }
 
-/// An expression giving the text of a path field (`String`).
-fn path_value(binder: &Binder<'_>, path: &FieldPath) -> TokenStream {
+/// An expression giving the text of a path field (`&String` or `&str`).
+fn path_value(emitter: &Emitter<'_>, path: &FieldPath) -> TokenStream {
+    let rt = emitter.runtime;
     // Walk Option<Message> steps with `as_ref`, then format the leaf.
-    let mut access = quote!(::core::option::Option::Some(&request));
+    let mut access = quote!(#rt::Some(&request));
     for step in &path.steps[..path.steps.len() - 1] {
         let ident = field_ident(step);
-        access = match binder.oneof_variant(step) {
+        access = match emitter.oneof_variant(step) {
             Some((oneof, variant)) => quote! {
                 #access.and_then(|m| match &m.#oneof {
-                    ::core::option::Option::Some(#variant(inner)) => ::core::option::Option::Some(inner),
-                    _ => ::core::option::Option::None,
+                    #rt::Some(#variant(inner)) => #rt::Some(inner),
+                    _ => #rt::None,
                 })
             },
             None => quote!(#access.and_then(|m| m.#ident.as_ref())),
@@ -244,41 +250,52 @@ fn path_value(binder: &Binder<'_>, path: &FieldPath) -> TokenStream {
     }
     let leaf = path.leaf();
     let ident = field_ident(leaf);
-    let text = scalar_text(binder, leaf, &quote!(value));
-    let get = match binder.oneof_variant(leaf) {
+    let text = scalar_text(emitter, leaf, &quote!(value));
+    let get = match emitter.oneof_variant(leaf) {
         Some((oneof, variant)) => quote! {
             match &m.#oneof {
-                ::core::option::Option::Some(#variant(value)) => { let value = value; #text }
-                _ => ::std::string::String::new(),
+                #rt::Some(#variant(value)) => { let value = value; #text }
+                _ => #rt::String::new(),
             }
         },
         None if leaf.supports_presence() => quote! {
             match &m.#ident {
-                ::core::option::Option::Some(value) => #text,
-                ::core::option::Option::None => ::std::string::String::new(),
+                #rt::Some(value) => #text,
+                #rt::None => #rt::String::new(),
             }
         },
         None => quote!({ let value = &m.#ident; #text }),
     };
-    quote!(#access.map(|m| #get).unwrap_or_default())
+    if path.steps.len() == 1 {
+        // A top-level field: no `Option` to walk through.
+        if emitter.oneof_variant(leaf).is_none() && !leaf.supports_presence() {
+            if leaf.kind() == Kind::String {
+                return quote!(&request.#ident);
+            }
+            let text = scalar_text(emitter, leaf, &quote!(&request.#ident));
+            return quote!(&#text);
+        }
+        return quote!(&{ let m = &request; #get });
+    }
+    quote!(&#access.map(|m| #get).unwrap_or_default())
 }
 
 /// The text of one scalar value (`value` is a reference to it) for a path.
-fn scalar_text(binder: &Binder<'_>, field: &FieldDescriptor, value: &TokenStream) -> TokenStream {
-    let rt = binder.runtime;
-    let b = quote!(#rt::transport::http::binding);
+fn scalar_text(emitter: &Emitter<'_>, field: &FieldDescriptor, value: &TokenStream) -> TokenStream {
+    let rt = emitter.runtime;
+    let b = quote!(#rt);
     match field.kind() {
-        Kind::String => quote!(::std::string::String::clone(#value)),
+        Kind::String => quote!(#rt::String::clone(#value)),
         Kind::Enum(enumeration) => {
-            let ty: TokenStream = binder
+            let ty: TokenStream = emitter
                 .types
                 .type_path(enumeration.full_name())
                 .parse()
                 .unwrap_or_default();
             quote! {
                 match #ty::try_from(*#value) {
-                    ::core::result::Result::Ok(known) => known.as_str_name().to_owned(),
-                    ::core::result::Result::Err(_) => ::std::string::ToString::to_string(#value),
+                    #rt::Ok(known) => known.as_str_name().to_owned(),
+                    #rt::Err(_) => ::std::string::ToString::to_string(#value),
                 }
             }
         }
@@ -287,7 +304,7 @@ fn scalar_text(binder: &Binder<'_>, field: &FieldDescriptor, value: &TokenStream
             "google.protobuf.Timestamp" => quote!(#b::timestamp_text(#value)),
             "google.protobuf.Duration" => quote!(#b::duration_text(#value)),
             "google.protobuf.BytesValue" => quote!(#b::bytes_text(#value)),
-            "google.protobuf.StringValue" => quote!(::std::string::String::clone(#value)),
+            "google.protobuf.StringValue" => quote!(#rt::String::clone(#value)),
             _ => quote!(::std::string::ToString::to_string(#value)),
         },
         _ => quote!(::std::string::ToString::to_string(#value)),
@@ -296,8 +313,8 @@ fn scalar_text(binder: &Binder<'_>, field: &FieldDescriptor, value: &TokenStream
 
 /// Query parameters for every populated field not bound by the path or the
 /// body (rules without `body: "*"`), under their JSON names as Kratos sends them.
-fn query_code(binder: &Binder<'_>, method: &Method, binding: &Binding) -> TokenStream {
-    let rt = binder.runtime;
+fn query_code(emitter: &Emitter<'_>, method: &Method, binding: &Binding) -> TokenStream {
+    let rt = emitter.runtime;
     if matches!(binding.body, Body::All) || method.input.full_name() == "google.protobuf.Empty" {
         return quote!();
     }
@@ -315,9 +332,7 @@ fn query_code(binder: &Binder<'_>, method: &Method, binding: &Binding) -> TokenS
     }
     let function = query_fn_name(&method.input);
     quote! {
-        let mut query = #rt::transport::http::binding::QueryWriter::new();
-        #function(&request, &mut query, "", &[], &[#(#excluded),*])?;
-        query.append_to(&mut path);
+        #rt::append_query(&mut path, &request, &[#(#excluded),*], #function)?;
     }
 }
 
@@ -360,50 +375,45 @@ pub(crate) fn query_messages(
 /// `fn write_query_x(m, query, prefix, at, exclude)`: every populated field of
 /// `m` under `prefix` + its JSON name, except those whose proto-name path
 /// (`at` + field) falls under `exclude`.
-pub(crate) fn query_fn(binder: &Binder<'_>, message: &MessageDescriptor) -> TokenStream {
-    let rt = binder.runtime;
+pub(crate) fn query_fn(emitter: &Emitter<'_>, message: &MessageDescriptor) -> TokenStream {
+    let rt = emitter.runtime;
     let name = query_fn_name(message);
-    let ty = binder.rust_type(message);
+    let ty = emitter.rust_type(message);
     let fields = message.fields().map(|field| {
         let proto = field.name();
         let json = field.json_name();
-        let write = field_query(binder, &field);
+        let write = field_query(emitter, &field);
         quote! {
-            if !#rt::transport::http::binding::is_excluded(exclude, at, #proto) {
+            if !#rt::is_excluded(exclude, at, #proto) {
                 let key = [prefix, #json].concat();
                 #write
             }
         }
     });
-    let doc = format!(
-        " Writes the populated fields of `{}` as query parameters.",
-        message.full_name()
-    );
     quote! {
-        #[doc = #doc]
         #[allow(unused_variables, clippy::too_many_lines)]
         fn #name(
             m: &#ty,
-            query: &mut #rt::transport::http::binding::QueryWriter,
+            query: &mut #rt::QueryWriter,
             prefix: &str,
             at: &[&'static str],
             exclude: &[&[&str]],
-        ) -> ::core::result::Result<(), #rt::errors::Error> {
+        ) -> #rt::Result<()> {
             #(#fields)*
-            ::core::result::Result::Ok(())
+            #rt::Ok(())
         }
     }
 }
 
 /// Writes one field of `m` under `key`.
-fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
-    let rt = binder.runtime;
+fn field_query(emitter: &Emitter<'_>, field: &FieldDescriptor) -> TokenStream {
+    let rt = emitter.runtime;
     let ident = field_ident(field);
     let proto = field.name();
     let unsendable = |what: &str| {
         let message = format!("cannot be sent in a query ({what}); use a rule with a body");
         quote! {
-            return ::core::result::Result::Err(#rt::errors::Error::new(
+            return #rt::Err(#rt::Error::new(
                 400,
                 "INVALID_QUERY_VALUE",
                 ::std::format!("field {} {}", key, #message),
@@ -413,7 +423,7 @@ fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
     let nested = |message: &MessageDescriptor| {
         let function = query_fn_name(message);
         quote! {
-            let at: ::std::vec::Vec<&'static str> = at.iter().copied().chain([#proto]).collect();
+            let at: #rt::Vec<&'static str> = at.iter().copied().chain([#proto]).collect();
             #function(value, query, &[key.as_str(), "."].concat(), &at, exclude)?;
         }
     };
@@ -426,7 +436,7 @@ fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
             let fail = unsendable("a map of messages");
             return quote!(if !m.#ident.is_empty() { #fail });
         }
-        let push = push_value(binder, &value_field, &quote!(&entry_key), &quote!(value));
+        let push = push_value(emitter, &value_field, &quote!(&entry_key), &quote!(value));
         return quote! {
             for (map_key, value) in &m.#ident {
                 let entry_key = ::std::format!("{key}[{map_key}]");
@@ -441,20 +451,20 @@ fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
             let fail = unsendable("repeated messages");
             return quote!(if !m.#ident.is_empty() { #fail });
         }
-        let push = push_value(binder, field, &quote!(&key), &quote!(value));
+        let push = push_value(emitter, field, &quote!(&key), &quote!(value));
         return quote!(for value in &m.#ident { #push });
     }
     let message_kind = match field.kind() {
         Kind::Message(message) if !is_scalar_message(&message) => Some(message),
         _ => None,
     };
-    if let Some((oneof, variant)) = binder.oneof_variant(field) {
+    if let Some((oneof, variant)) = emitter.oneof_variant(field) {
         let inner = match &message_kind {
             Some(message) => nested(message),
-            None => push_value(binder, field, &quote!(&key), &quote!(value)),
+            None => push_value(emitter, field, &quote!(&key), &quote!(value)),
         };
         return quote! {
-            if let ::core::option::Option::Some(#variant(value)) = &m.#oneof {
+            if let #rt::Some(#variant(value)) = &m.#oneof {
                 #inner
             }
         };
@@ -462,14 +472,14 @@ fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
     if let Some(message) = &message_kind {
         let inner = nested(message);
         return quote! {
-            if let ::core::option::Option::Some(value) = &m.#ident {
+            if let #rt::Some(value) = &m.#ident {
                 #inner
             }
         };
     }
     if field.supports_presence() {
-        let push = push_value(binder, field, &quote!(&key), &quote!(value));
-        return quote!(if let ::core::option::Option::Some(value) = &m.#ident { #push });
+        let push = push_value(emitter, field, &quote!(&key), &quote!(value));
+        return quote!(if let #rt::Some(value) = &m.#ident { #push });
     }
     let populated = match field.kind() {
         Kind::String | Kind::Bytes => quote!(!m.#ident.is_empty()),
@@ -477,13 +487,13 @@ fn field_query(binder: &Binder<'_>, field: &FieldDescriptor) -> TokenStream {
         Kind::Float | Kind::Double => quote!(m.#ident != 0.0),
         _ => quote!(m.#ident != 0),
     };
-    let push = push_value(binder, field, &quote!(&key), &quote!(value));
+    let push = push_value(emitter, field, &quote!(&key), &quote!(value));
     quote!(if #populated { let value = &m.#ident; #push })
 }
 
 /// Pushes one value (`value` is a reference) under `key`.
 fn push_value(
-    binder: &Binder<'_>,
+    emitter: &Emitter<'_>,
     field: &FieldDescriptor,
     key: &TokenStream,
     value: &TokenStream,
@@ -500,7 +510,7 @@ fn push_value(
         Kind::Double => (f("push_f64"), quote!(*#value)),
         Kind::Bytes => (f("push_bytes"), quote!(#value)),
         Kind::Enum(enumeration) => {
-            let ty: TokenStream = binder
+            let ty: TokenStream = emitter
                 .types
                 .type_path(enumeration.full_name())
                 .parse()

@@ -9,13 +9,14 @@ use proc_macro2::TokenStream;
 use prost_reflect::MethodDescriptor;
 use quote::{format_ident, quote};
 
-use super::bind::{Binder, format_ident_raw};
+use super::Emitter;
+use super::bind::format_ident_raw;
 use super::service::operation_const;
 use crate::model::Service;
 
 /// `XxxGrpcService`, `register_xxx_grpc_server` and `XxxGrpcClient`.
-pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
-    let rt = binder.runtime;
+pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
+    let rt = emitter.runtime;
     let snake = to_snake_case(&service.name);
     let trait_name = format_ident!("{}HttpServer", service.name);
     let glue = format_ident!("{}GrpcService", service.name);
@@ -29,18 +30,18 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
 
     let unary = service.methods.iter().map(|method| {
         let name = format_ident_raw(&method.rust_name);
-        let input = binder.rust_type(&method.input);
-        let output = binder.rust_type(&method.output);
+        let input = emitter.rust_type(&method.input);
+        let output = emitter.rust_type(&method.output);
         let operation = operation_const(service, method);
         quote! {
             async fn #name(
                 &self,
                 request: ::tonic::Request<#input>,
-            ) -> ::core::result::Result<::tonic::Response<#output>, ::tonic::Status> {
-                let service = ::std::sync::Arc::clone(&self.service);
+            ) -> #rt::Result<::tonic::Response<#output>, ::tonic::Status> {
+                let service = #rt::Arc::clone(&self.service);
                 self.handle
                     .unary(#operation, request, move |ctx, message| {
-                        let service = ::std::sync::Arc::clone(&service);
+                        let service = #rt::Arc::clone(&service);
                         async move { service.#name(ctx, message).await }
                     })
                     .await
@@ -51,12 +52,12 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
         .descriptor
         .methods()
         .filter(|m| m.is_client_streaming() || m.is_server_streaming())
-        .map(|method| streaming_stub(binder, &method));
+        .map(|method| streaming_stub(emitter, &method));
 
     let client_methods = service.methods.iter().map(|method| {
         let name = format_ident_raw(&method.rust_name);
-        let input = binder.rust_type(&method.input);
-        let output = binder.rust_type(&method.output);
+        let input = emitter.rust_type(&method.input);
+        let output = emitter.rust_type(&method.output);
         let operation = operation_const(service, method);
         let doc = format!(" Calls `{}` over gRPC.", method.name);
         let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
@@ -66,7 +67,7 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
             pub async fn #name(
                 &self,
                 request: #input,
-            ) -> ::core::result::Result<#output, #rt::errors::Error> {
+            ) -> #rt::Result<#output> {
                 self.client
                     .unary(#operation, request, |channel, request| async move {
                         #client_module::#tonic_client::new(channel).#name(request).await
@@ -91,15 +92,15 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
     quote! {
         #[doc = #glue_doc]
         pub struct #glue<S> {
-            service: ::std::sync::Arc<S>,
-            handle: #rt::transport::grpc::ServerHandle,
+            service: #rt::Arc<S>,
+            handle: #rt::ServerHandle,
         }
 
         impl<S> #glue<S> {
             /// Serves `service` with the settings (middleware, timeout) of the server `handle`
             /// comes from.
-            pub fn new(service: S, handle: #rt::transport::grpc::ServerHandle) -> Self {
-                Self { service: ::std::sync::Arc::new(service), handle }
+            pub fn new(service: S, handle: #rt::ServerHandle) -> Self {
+                Self { service: #rt::Arc::new(service), handle }
             }
         }
 
@@ -112,7 +113,7 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
 
         #[doc = #register_doc]
         pub fn #register<S: #trait_name>(
-            server: &mut #rt::transport::grpc::Server,
+            server: &mut #rt::GrpcServer,
             service: S,
         ) {
             let handle = server.handle();
@@ -122,18 +123,18 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
         pub struct #client {
-            client: #rt::transport::grpc::Client,
+            client: #rt::GrpcClient,
         }
 
         #[allow(deprecated)]
         impl #client {
             /// A client sending its calls through `client`.
-            pub fn new(client: #rt::transport::grpc::Client) -> Self {
+            pub fn new(client: #rt::GrpcClient) -> Self {
                 Self { client }
             }
 
             /// The underlying gRPC client.
-            pub fn inner(&self) -> &#rt::transport::grpc::Client {
+            pub fn inner(&self) -> &#rt::GrpcClient {
                 &self.client
             }
 
@@ -144,10 +145,11 @@ pub(crate) fn grpc(binder: &Binder<'_>, service: &Service) -> TokenStream {
 
 /// A streaming method answers `UNIMPLEMENTED` (the service trait has no
 /// streaming methods yet).
-fn streaming_stub(binder: &Binder<'_>, method: &MethodDescriptor) -> TokenStream {
+fn streaming_stub(emitter: &Emitter<'_>, method: &MethodDescriptor) -> TokenStream {
     let name = format_ident_raw(&kratos_codegen::rust_field_ident(method.name()));
-    let input = binder.rust_type(&method.input());
-    let output = binder.rust_type(&method.output());
+    let rt = emitter.runtime;
+    let input = emitter.rust_type(&method.input());
+    let output = emitter.rust_type(&method.output());
     let message = format!(
         "{} is a streaming method, which kratos-rs does not serve yet",
         method.full_name()
@@ -162,15 +164,15 @@ fn streaming_stub(binder: &Binder<'_>, method: &MethodDescriptor) -> TokenStream
         quote! {
             type #stream = ::core::pin::Pin<::std::boxed::Box<
                 dyn ::tonic::codegen::tokio_stream::Stream<
-                    Item = ::core::result::Result<#output, ::tonic::Status>,
-                > + ::core::marker::Send + 'static,
+                    Item = #rt::Result<#output, ::tonic::Status>,
+                > + #rt::Send + 'static,
             >>;
 
             async fn #name(
                 &self,
                 _request: #request,
-            ) -> ::core::result::Result<::tonic::Response<Self::#stream>, ::tonic::Status> {
-                ::core::result::Result::Err(::tonic::Status::unimplemented(#message))
+            ) -> #rt::Result<::tonic::Response<Self::#stream>, ::tonic::Status> {
+                #rt::Err(::tonic::Status::unimplemented(#message))
             }
         }
     } else {
@@ -178,8 +180,8 @@ fn streaming_stub(binder: &Binder<'_>, method: &MethodDescriptor) -> TokenStream
             async fn #name(
                 &self,
                 _request: #request,
-            ) -> ::core::result::Result<::tonic::Response<#output>, ::tonic::Status> {
-                ::core::result::Result::Err(::tonic::Status::unimplemented(#message))
+            ) -> #rt::Result<::tonic::Response<#output>, ::tonic::Status> {
+                #rt::Err(::tonic::Status::unimplemented(#message))
             }
         }
     }

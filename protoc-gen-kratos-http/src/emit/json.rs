@@ -2,8 +2,8 @@
 //! have one, and the `HttpMessage` impl of every message.
 //!
 //! The generated code states each field's JSON kind and presence and leaves
-//! the rules to the runtime's `encoding::generated` module, whose readers fall
-//! back to the reflective codec for anything unusual; see its docs.
+//! the rules to the runtime's `encoding::typed_json` module (`__codegen::json` to generated
+//! code), whose readers fall back to the reflective codec for anything unusual; see its docs.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +11,8 @@ use proc_macro2::{Literal, TokenStream};
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor, Syntax};
 use quote::quote;
 
-use super::bind::{Binder, field_ident};
+use super::Emitter;
+use super::bind::field_ident;
 
 /// Decides which messages get a generated JSON codec.
 ///
@@ -98,7 +99,7 @@ fn is_well_known(message: &MessageDescriptor) -> bool {
     )
 }
 
-impl Binder<'_> {
+impl Emitter<'_> {
     /// `impl HttpMessage` for every message, plus `impl JsonMessage` for
     /// those with a generated codec.
     ///
@@ -115,7 +116,7 @@ impl Binder<'_> {
             let ty = self.rust_type(message);
             if !support.supports(message) {
                 return quote! {
-                    impl #rt::encoding::HttpMessage for #ty {}
+                    impl #rt::HttpMessage for #ty {}
                 };
             }
             let codec = self.json_message(message);
@@ -123,37 +124,13 @@ impl Binder<'_> {
                 .get(message.full_name())
                 .map(|fields| self.encode_reply_field(fields))
                 .unwrap_or_default();
+            let reply_field = if reply_field.is_empty() {
+                quote!()
+            } else {
+                quote!({ #reply_field })
+            };
             quote! {
-                impl #rt::encoding::HttpMessage for #ty {
-                    fn decode_body(
-                        &mut self,
-                        format: #rt::encoding::Format,
-                        body: &[u8],
-                        json: &#rt::encoding::JsonOptions,
-                    ) -> ::core::result::Result<(), #rt::errors::Error> {
-                        #rt::encoding::generated::decode_body(self, format, body, json)
-                    }
-
-                    fn encode_reply(
-                        &self,
-                        format: #rt::encoding::Format,
-                        json: &#rt::encoding::JsonOptions,
-                    ) -> ::core::result::Result<::std::vec::Vec<u8>, #rt::errors::Error> {
-                        #rt::encoding::generated::encode_reply(self, format, json)
-                    }
-
-                    fn decode_body_field(
-                        &mut self,
-                        format: #rt::encoding::Format,
-                        body: &[u8],
-                        field: &str,
-                        json: &#rt::encoding::JsonOptions,
-                    ) -> ::core::result::Result<(), #rt::errors::Error> {
-                        #rt::encoding::generated::decode_body_field(self, format, body, field, json)
-                    }
-
-                    #reply_field
-                }
+                #rt::http_message!(#ty #reply_field);
 
                 #codec
             }
@@ -172,11 +149,11 @@ impl Binder<'_> {
         quote! {
             fn encode_reply_field(
                 &self,
-                format: #rt::encoding::Format,
+                format: #rt::Format,
                 field: &str,
-                options: &#rt::encoding::JsonOptions,
-            ) -> ::core::result::Result<::std::vec::Vec<u8>, #rt::errors::Error> {
-                use #rt::encoding::generated as json;
+                options: &#rt::JsonOptions,
+            ) -> #rt::Result<#rt::Vec<u8>> {
+                use #rt::json as json;
                 json::encode_reply_field(self, format, field, options, |value| match field {
                     #(#arms)*
                     _ => value.unknown(),
@@ -187,6 +164,7 @@ impl Binder<'_> {
 
     /// Writes one field's value on its own, through a `ValueWriter` named `value`.
     fn write_value(&self, field: &FieldDescriptor) -> TokenStream {
+        let rt = self.runtime;
         let ident = field_ident(field);
         let kind = self.kind(field);
         if field.is_map() {
@@ -200,8 +178,8 @@ impl Binder<'_> {
         if let Some((oneof, variant)) = self.oneof_variant(field) {
             let member = quote! {
                 match &self.#oneof {
-                    ::core::option::Option::Some(#variant(member)) => ::core::option::Option::Some(member),
-                    _ => ::core::option::Option::None,
+                    #rt::Some(#variant(member)) => #rt::Some(member),
+                    _ => #rt::None,
                 }
             };
             return if message {
@@ -221,7 +199,7 @@ impl Binder<'_> {
 
     fn json_message(&self, message: &MessageDescriptor) -> TokenStream {
         let rt = self.runtime;
-        let g = quote!(#rt::encoding::generated);
+        let g = quote!(#rt::json);
         let ty = self.rust_type(message);
         let mut fields: Vec<FieldDescriptor> = message.fields().collect();
         fields.sort_by_key(FieldDescriptor::number);
@@ -276,13 +254,13 @@ impl Binder<'_> {
             (
                 quote! {
                     let _ = fields;
-                    ::core::result::Result::Ok(())
+                    #rt::Ok(())
                 },
                 quote! {
                     while object.next_key()?.is_some() {
                         object.skip()?;
                     }
-                    ::core::result::Result::Ok(())
+                    #rt::Ok(())
                 },
             )
         } else {
@@ -291,19 +269,19 @@ impl Binder<'_> {
                 quote! {
                     use #g as json;
                     #(#writes)*
-                    ::core::result::Result::Ok(())
+                    #rt::Ok(())
                 },
                 quote! {
                     // Not every field kind reads through it (messages do not).
                     #[allow(unused_imports)]
                     use #g as json;
-                    while let ::core::option::Option::Some(key) = object.next_key()? {
+                    while let #rt::Some(key) = object.next_key()? {
                         match key.as_str() {
                             #(#arms)*
                             _ => object.skip()?,
                         }
                     }
-                    ::core::result::Result::Ok(())
+                    #rt::Ok(())
                 },
             )
         };
@@ -312,7 +290,7 @@ impl Binder<'_> {
                 fn write_json_fields<S: #g::serde::ser::SerializeMap>(
                     &self,
                     fields: &mut #g::FieldWriter<'_, S>,
-                ) -> ::core::result::Result<(), S::Error> {
+                ) -> #rt::Result<(), S::Error> {
                     #write_body
                 }
 
@@ -320,7 +298,7 @@ impl Binder<'_> {
                 fn merge_json_fields<'de, A: #g::serde::de::MapAccess<'de>>(
                     &mut self,
                     object: &mut #g::ObjectReader<'_, 'de, A>,
-                ) -> ::core::result::Result<(), A::Error> {
+                ) -> #rt::Result<(), A::Error> {
                     #merge_body
                 }
             }
@@ -328,7 +306,7 @@ impl Binder<'_> {
     }
 
     /// The runtime kind of a field's values (of a map's values for maps).
-    /// Paths start at `json`, the alias of the runtime's `encoding::generated`
+    /// Paths start at `json`, the alias of the runtime's `__codegen::json`
     /// that each generated function imports.
     fn kind(&self, field: &FieldDescriptor) -> TokenStream {
         let g = quote!(json);
@@ -388,6 +366,7 @@ impl Binder<'_> {
     }
 
     fn write_field(&self, field: &FieldDescriptor) -> TokenStream {
+        let rt = self.runtime;
         let json = field.json_name();
         let proto = field.name();
         let ident = field_ident(field);
@@ -412,8 +391,8 @@ impl Binder<'_> {
                 quote!(value)
             };
             return quote! {
-                if let ::core::option::Option::Some(#variant(value)) = &self.#oneof {
-                    fields.optional(#json, #proto, &#kind, ::core::option::Option::Some(#value))?;
+                if let #rt::Some(#variant(value)) = &self.#oneof {
+                    fields.optional(#json, #proto, &#kind, #rt::Some(#value))?;
                 }
             };
         }
@@ -443,6 +422,7 @@ impl Binder<'_> {
         slot: &Literal,
         oneof_slot: Option<&Literal>,
     ) -> TokenStream {
+        let rt = self.runtime;
         let ident = field_ident(field);
         let kind = self.kind(field);
         if field.is_map() {
@@ -462,8 +442,8 @@ impl Binder<'_> {
                 quote!(value)
             };
             return quote! {
-                if let ::core::option::Option::Some(value) = object.oneof(#slot, #oneof_slot, &#kind)? {
-                    self.#oneof = ::core::option::Option::Some(#variant(#value));
+                if let #rt::Some(value) = object.oneof(#slot, #oneof_slot, &#kind)? {
+                    self.#oneof = #rt::Some(#variant(#value));
                 }
             };
         }

@@ -9,41 +9,58 @@ mod service;
 
 use std::collections::{BTreeMap, HashMap};
 
-use kratos_codegen::RustTypes;
+use kratos_codegen::{RustFileWriter, RustTypes};
 use proc_macro2::TokenStream;
 use prost_reflect::{FieldDescriptor, FileDescriptor, MessageDescriptor};
 use quote::quote;
 
 use crate::Options;
 use crate::model::{Body, HttpMethod, Service};
-use bind::Binder;
 pub(crate) use json::JsonSupport;
 
-/// The contents of `<package>.kratos_http.rs`.
+/// Emits the code of one package module: service traits, routes, clients and message impls,
+/// naming types as seen from that module and the runtime by its configured path.
+pub(crate) struct Emitter<'a> {
+    pub(crate) types: &'a RustTypes,
+    pub(crate) runtime: &'a TokenStream,
+}
+
+/// The contents of `<package>.kratos_http.rs`, written to `out` piece by piece.
 pub(crate) fn package(
     options: &Options,
     package: &str,
     files: &[FileDescriptor],
     services: &[Service],
     json: &mut JsonSupport,
-) -> TokenStream {
-    let runtime: TokenStream = options
+    out: &mut RustFileWriter,
+) -> Result<(), syn::Error> {
+    let crate_path: TokenStream = options
         .runtime_crate()
         .parse()
         .unwrap_or_else(|_| quote!(::kratos));
+    // Everything generated names the runtime through this one import.
+    let runtime = quote!(__kratos);
     let types = RustTypes::new(package);
-    let binder = Binder {
+    let emitter = Emitter {
         types: &types,
         runtime: &runtime,
     };
 
-    let service_code = services.iter().map(|s| service::service(&binder, s));
-    let client_code = services.iter().map(|s| client::client(&binder, s));
-    let grpc_code = if options.grpc() {
-        services.iter().map(|s| grpc::grpc(&binder, s)).collect()
-    } else {
-        Vec::new()
-    };
+    out.push(quote! {
+        #[allow(unused_imports)]
+        use #crate_path::__codegen as __kratos;
+    })?;
+    for service in services {
+        out.push(service::service(&emitter, service))?;
+    }
+    for service in services {
+        out.push(client::client(&emitter, service))?;
+    }
+    if options.grpc() {
+        for service in services {
+            out.push(grpc::grpc(&emitter, service))?;
+        }
+    }
 
     // One query binder per request type that any binding reads from the query or a form.
     let mut binders: BTreeMap<String, MessageDescriptor> = BTreeMap::new();
@@ -58,7 +75,7 @@ pub(crate) fn package(
     let mut binder_fns = Vec::new();
     let mut pending: Vec<MessageDescriptor> = binders.values().cloned().collect();
     while let Some(message) = pending.pop() {
-        let (function, calls) = binder.query_fn(&message);
+        let (function, calls) = emitter.query_fn(&message);
         binder_fns.push((message.full_name().to_owned(), function));
         for next in calls {
             if binders
@@ -70,7 +87,9 @@ pub(crate) fn package(
         }
     }
     binder_fns.sort_by(|a, b| a.0.cmp(&b.0));
-    let binder_fns = binder_fns.into_iter().map(|(_, function)| function);
+    for (_, function) in binder_fns {
+        out.push(function)?;
+    }
     let query_writers = client::query_messages(
         services
             .iter()
@@ -82,15 +101,15 @@ pub(crate) fn package(
             })
             .map(|m| m.input.clone()),
     );
-    let query_writer_fns = query_writers.iter().map(|m| client::query_fn(&binder, m));
+    for message in &query_writers {
+        out.push(client::query_fn(&emitter, message))?;
+    }
 
     let messages = reflect::all_messages(files);
-    let reflect = if options.reflect() {
+    if options.reflect() {
         let set = reflect::descriptor_set(files);
-        reflect::reflect_impls(&binder, &set, &messages)
-    } else {
-        quote!()
-    };
+        out.push(reflect::reflect_impls(&emitter, &set, &messages))?;
+    }
     let mut response_fields: HashMap<String, Vec<FieldDescriptor>> = HashMap::new();
     for method in services.iter().flat_map(|s| &s.methods) {
         for field in method
@@ -106,17 +125,7 @@ pub(crate) fn package(
             }
         }
     }
-    let json_impls = binder.json_impls(&messages, json, &response_fields);
-
-    quote! {
-        #(#service_code)*
-        #(#client_code)*
-        #(#grpc_code)*
-        #(#binder_fns)*
-        #(#query_writer_fns)*
-        #reflect
-        #json_impls
-    }
+    out.push(emitter.json_impls(&messages, json, &response_fields))
 }
 
 /// How a binding's method reads in docs.

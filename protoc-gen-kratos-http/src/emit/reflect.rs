@@ -11,7 +11,7 @@ use prost_reflect::{
 };
 use quote::quote;
 
-use super::bind::Binder;
+use super::Emitter;
 
 /// The options whose extensions the runtime reads from message descriptors (`buf.validate`
 /// rules, for the validate middleware).
@@ -184,45 +184,39 @@ fn transitive_imports(file: &FileDescriptor) -> Vec<String> {
 
 /// The pool accessor plus one `ReflectMessage` impl per message.
 pub(crate) fn reflect_impls(
-    binder: &Binder<'_>,
+    emitter: &Emitter<'_>,
     set: &[u8],
     messages: &[MessageDescriptor],
 ) -> TokenStream {
-    let rt = binder.runtime;
-    let bytes = Literal::byte_string(set);
+    let rt = emitter.runtime;
+    // Several short byte strings, not one line of the whole set: grep and editors stay usable.
+    let chunks = set.chunks(DESCRIPTOR_CHUNK).map(Literal::byte_string);
     let impls = messages.iter().map(|message| {
-        let ty = binder.rust_type(message);
+        let ty = emitter.rust_type(message);
         let full_name = message.full_name();
         quote! {
-            impl #rt::encoding::ReflectMessage for #ty {
-                fn descriptor(&self) -> #rt::encoding::prost_reflect::MessageDescriptor {
-                    static DESCRIPTOR: ::std::sync::OnceLock<#rt::encoding::prost_reflect::MessageDescriptor> =
-                        ::std::sync::OnceLock::new();
-                    DESCRIPTOR
-                        .get_or_init(|| {
-                            kratos_http_descriptor_pool()
-                                .get_message_by_name(#full_name)
-                                .expect("the generated descriptor set names every generated message")
-                        })
-                        .clone()
+            impl #rt::ReflectMessage for #ty {
+                fn descriptor(&self) -> #rt::prost_reflect::MessageDescriptor {
+                    static DESCRIPTOR: #rt::MessageDescriptorCell = #rt::MessageDescriptorCell::new();
+                    DESCRIPTOR.get(kratos_http_descriptor_pool, #full_name)
                 }
             }
         }
     });
     quote! {
         /// The descriptors of this package and its imports, for JSON transcoding.
-        fn kratos_http_descriptor_pool() -> &'static #rt::encoding::prost_reflect::DescriptorPool {
-            static POOL: ::std::sync::OnceLock<#rt::encoding::prost_reflect::DescriptorPool> =
-                ::std::sync::OnceLock::new();
-            POOL.get_or_init(|| {
-                #rt::encoding::prost_reflect::DescriptorPool::decode(#bytes.as_slice())
-                    .expect("the generated descriptor set is valid")
-            })
+        fn kratos_http_descriptor_pool() -> &'static #rt::prost_reflect::DescriptorPool {
+            static POOL: #rt::DescriptorPoolCell = #rt::DescriptorPoolCell::new();
+            POOL.get(&[#(#chunks),*])
         }
 
         #(#impls)*
     }
 }
+
+/// Bytes of the descriptor set per byte-string literal: escaped, one literal fits about one
+/// line.
+const DESCRIPTOR_CHUNK: usize = 32;
 
 /// Every message of `files` (nested ones too), map entries left out since
 /// prost generates no type for them.

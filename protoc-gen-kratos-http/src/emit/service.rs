@@ -5,12 +5,12 @@ use kratos_codegen::to_snake_case;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::bind::Binder;
+use super::Emitter;
 use crate::model::{Binding, Body, HttpMethod, Method, Service};
 
 /// Everything emitted for one service.
-pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
-    let rt = binder.runtime;
+pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
+    let rt = emitter.runtime;
     let service_snake = to_snake_case(&service.name);
     let trait_name = format_ident!("{}HttpServer", service.name);
     let register = format_ident!("register_{}_http_server", service_snake);
@@ -30,8 +30,8 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
 
     let trait_methods = service.methods.iter().map(|method| {
         let name = super::bind::format_ident_raw(&method.rust_name);
-        let input = binder.rust_type(&method.input);
-        let output = binder.rust_type(&method.output);
+        let input = emitter.rust_type(&method.input);
+        let output = emitter.rust_type(&method.output);
         let docs = doc_attrs(&method.doc);
         let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
         quote! {
@@ -39,27 +39,18 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
             #deprecated
             fn #name(
                 &self,
-                ctx: #rt::transport::Context,
+                ctx: #rt::Context,
                 request: #input,
-            ) -> impl ::core::future::Future<Output = ::core::result::Result<#output, #rt::errors::Error>>
-                   + ::core::marker::Send;
+            ) -> impl #rt::Future<Output = #rt::Result<#output>>
+                   + #rt::Send;
         }
     });
 
     let forwarding = service.methods.iter().map(|method| {
         let name = super::bind::format_ident_raw(&method.rust_name);
-        let input = binder.rust_type(&method.input);
-        let output = binder.rust_type(&method.output);
-        quote! {
-            fn #name(
-                &self,
-                ctx: #rt::transport::Context,
-                request: #input,
-            ) -> impl ::core::future::Future<Output = ::core::result::Result<#output, #rt::errors::Error>>
-                   + ::core::marker::Send {
-                T::#name(self, ctx, request)
-            }
-        }
+        let input = emitter.rust_type(&method.input);
+        let output = emitter.rust_type(&method.output);
+        quote!(#name(#input) -> #output;)
     });
 
     let mut routes = Vec::new();
@@ -79,15 +70,10 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
             let template = binding.template.as_str();
             let constant = operation_const(service, method);
             routes.push(quote! {
-                {
-                    let service = ::std::sync::Arc::clone(&service);
-                    server.route(#http_method, #template, #constant, move |request| {
-                        #handler(::std::sync::Arc::clone(&service), request)
-                    })?;
-                }
+                routes.add(#http_method, #template, #constant, #handler)?;
             });
             handlers.push(route_handler(
-                binder,
+                emitter,
                 &trait_name,
                 method,
                 binding,
@@ -126,27 +112,22 @@ pub(crate) fn service(binder: &Binder<'_>, service: &Service) -> TokenStream {
         #(#constants)*
 
         #trait_docs
-        pub trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
+        pub trait #trait_name: #rt::Send + #rt::Sync + 'static {
             #(#trait_methods)*
         }
 
-        /// One implementation shared by several servers (HTTP and gRPC): register `Arc` clones.
-        #[allow(deprecated)]
-        impl<T: #trait_name + ?::core::marker::Sized> #trait_name for ::std::sync::Arc<T> {
-            #(#forwarding)*
-        }
+        #rt::forward_to_arc!(#trait_name { #(#forwarding)* });
 
         #[doc = #register_doc]
         #[doc = ""]
         #(#[doc = #routes_doc])*
-        #[allow(unused_variables)]
         pub fn #register<S: #trait_name>(
-            server: &mut #rt::transport::http::Server,
+            server: &mut #rt::HttpServer,
             service: S,
-        ) -> ::core::result::Result<(), #rt::transport::http::RegisterError> {
-            let service = ::std::sync::Arc::new(service);
+        ) -> #rt::Result<(), #rt::RegisterError> {
+            let mut routes = #rt::Routes::new(server, service);
             #(#routes)*
-            ::core::result::Result::Ok(())
+            #rt::Ok(())
         }
 
         #(#handlers)*
@@ -167,17 +148,17 @@ fn doc_attrs(lines: &[String]) -> TokenStream {
 
 /// The handler of one binding: bind body, query and path, call, encode.
 fn route_handler(
-    binder: &Binder<'_>,
+    emitter: &Emitter<'_>,
     trait_name: &proc_macro2::Ident,
     method: &Method,
     binding: &Binding,
     handler: &proc_macro2::Ident,
 ) -> TokenStream {
-    let rt = binder.runtime;
-    let input = binder.rust_type(&method.input);
+    let rt = emitter.runtime;
+    let input = emitter.rust_type(&method.input);
     let name = super::bind::format_ident_raw(&method.rust_name);
     let is_empty_input = method.input.full_name() == "google.protobuf.Empty";
-    let query_fn = Binder::query_fn_name(&method.input);
+    let query_fn = Emitter::query_fn_name(&method.input);
 
     let path_prefixes: Vec<TokenStream> = binding
         .path_fields
@@ -190,14 +171,10 @@ fn route_handler(
 
     let body = match &binding.body {
         Body::All if is_empty_input => quote! {
-            request.decode_body(&mut message, |_, _| ::core::result::Result::Ok(()))?;
+            request.decode_body(&mut message, |_, _| #rt::Ok(()))?;
         },
         Body::All => quote! {
-            {
-                let exclude: &[&[&str]] = &[#(#path_prefixes),*];
-                let mut seen = #rt::transport::http::binding::SeenFields::new();
-                request.decode_body(&mut message, |message, pair| #query_fn(message, pair, &[], exclude, &mut seen))?;
-            }
+            #rt::decode_body(&request, &mut message, &[#(#path_prefixes),*], #query_fn)?;
         },
         Body::Field(field) => {
             let field_name = field.name();
@@ -215,13 +192,7 @@ fn route_handler(
             excluded.push(quote!(&[#field_name]));
         }
         quote! {
-            {
-                let exclude: &[&[&str]] = &[#(#excluded),*];
-                let mut seen = #rt::transport::http::binding::SeenFields::new();
-                for pair in request.query_pairs() {
-                    #query_fn(&mut message, &pair?, &[], exclude, &mut seen)?;
-                }
-            }
+            #rt::bind_query(&request, &mut message, &[#(#excluded),*], #query_fn)?;
         }
     };
 
@@ -229,44 +200,48 @@ fn route_handler(
         .path_fields
         .iter()
         .enumerate()
-        .map(|(index, path)| binder.path_assign(index, path));
+        .map(|(index, path)| emitter.path_assign(index, path));
 
-    let reply = match &binding.response_body {
+    let response_body = match &binding.response_body {
         Some(field) => {
             let field_name = field.name();
-            quote!(request.reply_field(&reply, #field_name))
+            quote!(#rt::Some(#field_name))
         }
-        None => quote!(request.reply(&reply)),
+        None => quote!(#rt::None),
+    };
+    let path: Vec<TokenStream> = path.collect();
+    let mutated = !body.is_empty() || !query.is_empty() || !path.is_empty();
+    let binding_kind = if mutated {
+        quote!(let mut)
+    } else {
+        quote!(let)
     };
     let init = if is_empty_input {
-        quote!(let mut message = ();)
+        quote!(#binding_kind message = ();)
     } else {
-        quote!(let mut message = <#input as ::core::default::Default>::default();)
+        quote!(#binding_kind message: #input = #rt::Default::default();)
     };
-    let doc = format!(
-        " `{} {}`: binds the request, calls `{}`, encodes the reply.",
-        super::method_label(&binding.method),
-        binding.template.as_str(),
-        method.rust_name
-    );
+    // Only the lints this handler's shape trips: most handlers need none.
+    let mut lints = Vec::new();
+    if method.deprecated {
+        lints.push(quote!(deprecated));
+    }
+    if is_empty_input {
+        lints.push(quote!(clippy::unit_arg, clippy::let_unit_value));
+    }
+    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
     quote! {
-        #[doc = #doc]
-        #[allow(deprecated, unused_mut, clippy::unit_arg, clippy::let_unit_value)]
+        #allow
         async fn #handler<S: #trait_name>(
-            service: ::std::sync::Arc<S>,
-            request: #rt::transport::http::RouteRequest,
-        ) -> ::core::result::Result<#rt::transport::http::Response, #rt::errors::Error> {
+            service: #rt::Arc<S>,
+            request: #rt::RouteRequest,
+        ) -> #rt::Result<#rt::Response> {
             #init
             #body
             #query
             #(#path)*
-            let reply = request
-                .invoke(message, move |ctx, message| {
-                    let service = ::std::sync::Arc::clone(&service);
-                    async move { service.#name(ctx, message).await }
-                })
-                .await?;
-            #reply
+            let call = |s: #rt::Arc<S>, ctx, m| async move { s.#name(ctx, m).await };
+            #rt::reply(request, service, message, #response_body, call).await
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::errors::reasons;
 /// through prost-reflect's canonical mapping ([`decode_json`], [`encode_json`]), protobuf
 /// through prost. protoc-gen-kratos-http implements the trait for every message it sees,
 /// overriding [`decode_body`](Self::decode_body) and [`encode_reply`](Self::encode_reply) with
-/// the message's generated JSON codec (see [`super::generated`]) where it has one; the runtime
+/// the message's generated JSON codec (`kratos::__codegen::json`) where it has one; the runtime
 /// implements it for `()` (`google.protobuf.Empty`) and the other well-known types. A message
 /// of your own that implements `ReflectMessage` needs only `impl HttpMessage for MyMessage {}`.
 pub trait HttpMessage: ReflectMessage + Sized {

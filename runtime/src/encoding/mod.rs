@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | [`Format::Json`] | [`decode_json`], [`decode_json_field`] | [`encode_json`], [`encode_json_field`] |
 //! | [`Format::Proto`] | [`decode_proto`], [`decode_proto_field`] | [`encode_proto`], [`encode_proto_field`] |
-//! | [`Format::Form`] | [`crate::transport::http::binding::QueryPairs`] over the body | — |
+//! | [`Format::Form`] | the generated query binder over the body | — |
 //!
 //! Errors go out through [`encode_error`] in the negotiated format.
 //!
@@ -18,7 +18,7 @@
 //! through prost-reflect's canonical proto3 JSON mapping (the one that writes `FieldMask` and `Any`
 //! as the spec says), and protobuf binary through prost. [`HttpMessage`] bundles them per
 //! [`Format`] for the transport. protoc-gen-kratos-http implements it for every message it
-//! generates, with a generated JSON codec ([`generated`]) where the message allows one, which
+//! generates, with a generated JSON codec (`kratos::__codegen::json`) where the message allows one, which
 //! writes the same JSON as the reflective codec at the cost of hand-written serde code. The
 //! runtime implements it for the well-known types prost maps to Rust types:
 //!
@@ -68,11 +68,14 @@
 
 mod error_body;
 mod format;
-pub mod generated;
 mod json;
 mod message;
 pub(crate) mod nesting;
 mod proto;
+// Support code for the JSON codecs protoc-gen-kratos-http generates, named by generated code
+// as `__codegen::json`.
+#[doc(hidden)]
+pub mod typed_json;
 
 #[cfg(test)]
 mod tests;

@@ -128,7 +128,7 @@ impl Context {
     }
 
     /// Takes the reply headers set so far (used by the transport when it answers).
-    pub fn take_reply_headers(&self) -> HeaderMap {
+    pub(crate) fn take_reply_headers(&self) -> HeaderMap {
         std::mem::take(&mut *self.reply_headers())
     }
 

@@ -5,7 +5,7 @@
 
 mod support;
 
-use kratos::encoding::generated::{decode_json_generated, encode_json_generated};
+use kratos::__codegen::json::{decode_json_generated, encode_json_generated};
 use kratos::encoding::{JsonOptions, MAX_NESTING};
 use kratos::transport::grpc;
 use library_service::{Library, api};

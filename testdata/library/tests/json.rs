@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use kratos::encoding::generated::{decode_json_generated, encode_json_generated};
+use kratos::__codegen::json::{decode_json_generated, encode_json_generated};
 use kratos::encoding::{JsonOptions, decode_json, encode_json};
 use library_service::api::{Color, Kinds, kinds};
 use serde_json::{Value, json};

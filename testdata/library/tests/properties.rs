@@ -5,7 +5,7 @@
 
 mod support;
 
-use kratos::encoding::generated::decode_json_generated;
+use kratos::__codegen::json::decode_json_generated;
 use kratos::encoding::{JsonOptions, decode_json};
 use library_service::api::Kinds;
 use proptest::prelude::*;

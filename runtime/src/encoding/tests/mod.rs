@@ -3,11 +3,11 @@
 mod error_body;
 mod fixtures;
 mod format;
-mod generated;
 mod json_decode;
 mod json_encode;
 mod message;
 mod proto;
+mod typed_json;
 
 use crate::errors::Error;
 

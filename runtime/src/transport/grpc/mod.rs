@@ -12,7 +12,7 @@
 //!   return `Result<Reply, kratos::Error>`, so `is_user_not_found(&err)` works as over HTTP.
 //! - [`serve_with_http`]: gRPC and HTTP on one port, told apart by `content-type:
 //!   application/grpc*`.
-//! - [`ProstCodec`]: the protobuf codec generated code uses; a message nested deeper than
+//! - The protobuf codec generated code uses: a message nested deeper than
 //!   [`MAX_NESTING`](crate::encoding::MAX_NESTING) is `INVALID_ARGUMENT` with `ErrorInfo`
 //!   reason `CODEC` naming the limit, as over HTTP.
 //!
@@ -37,6 +37,8 @@ mod timeout;
 
 pub use call::ServerHandle;
 pub use client::{Client, ClientBuilder};
+// Named by generated code only (as `kratos::__codegen::ProstCodec`).
+#[doc(hidden)]
 pub use codec::{NestingDecoder, ProstCodec};
 pub use mux::{GrpcHttpService, serve_with_http};
 pub use server::Server;

@@ -5,17 +5,19 @@
 //! A request flows: [`router`] matches method and path (404 / 405 with
 //! `Allow`), the body is read up to the size limit (413), the generated
 //! handler binds path, query and body into the request message with the
-//! [`binding`] functions and the [`crate::encoding`] codecs (400 `CODEC`,
+//! binding functions and the [`crate::encoding`] codecs (400 `CODEC`,
 //! 415), the middleware [`Chain`](crate::middleware::Chain) and the service
 //! method run, and the reply (or the Kratos error) is encoded per `Accept`.
 //!
 //! The [`Client`] sends calls the other way: generated clients build the URL with the
-//! [`binding`] encoders and hand a [`Call`] to [`Client::invoke`].
+//! binding encoders and hand a [`Call`] to [`Client::invoke`].
 //!
 //! Server-streaming routes ([`Server::route_stream`], [`RouteRequest::invoke_stream`]) answer
 //! with a [`StreamReply`]: the replies as Server-Sent Events or NDJSON, written as they come
 //! (see `docs/streaming.md`); [`Client::invoke_stream`] reads them back.
 
+// Public for generated code only (as `kratos::__codegen`), so hidden from the docs.
+#[doc(hidden)]
 pub mod binding;
 mod body;
 pub mod client;
@@ -27,6 +29,7 @@ mod server;
 mod service;
 mod stream;
 
+pub use binding::{INVALID_PATH_VALUE, MAX_QUERY_DEPTH};
 pub use body::ReplyBody;
 pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
 pub use metrics::{METRICS_OPERATION, METRICS_PATH};

@@ -154,8 +154,8 @@ impl Shared {
             }
         };
         // The one place a failure becomes the answer.
-        let mut response = result
-            .unwrap_or_else(|error| self.error_response(&error, accept).map(ReplyBody::from));
+        let mut response =
+            result.unwrap_or_else(|error| self.error_response(&error, accept).map(ReplyBody::from));
         response.headers_mut().extend(extra_headers);
         if head {
             return without_body(response);

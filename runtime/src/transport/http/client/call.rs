@@ -55,8 +55,8 @@ pub struct Call<Req> {
     /// ([`CallInfo::path_template`]).
     pub path_template: &'static str,
     /// The expanded path and query, percent-encoded: `/helloworld/a%20b?x=1`. It is appended to
-    /// the base URL's path. See [`crate::transport::http::binding::QueryWriter`] and
-    /// [`crate::transport::http::binding::push_path_segment`].
+    /// the base URL's path. Generated clients build it with the runtime's URL encoders, which
+    /// write what the server's binding (and Go Kratos') reads back unchanged.
     pub path_and_query: String,
     /// The request message.
     pub request: Req,

@@ -192,11 +192,7 @@ impl<Rep: HttpMessage + Default> Stream for Replies<Rep> {
                     this.done = true;
                     if this.reader.has_partial() {
                         let what = format!("{}: the stream ended inside an event", this.operation);
-                        return Poll::Ready(Some(Err(Error::new(
-                            503,
-                            reasons::TRANSPORT,
-                            what,
-                        ))));
+                        return Poll::Ready(Some(Err(Error::new(503, reasons::TRANSPORT, what))));
                     }
                     return Poll::Ready(None);
                 }

@@ -193,7 +193,11 @@ fn error_of(json: &[u8]) -> Error {
 }
 
 fn bad_event(what: &str) -> Error {
-    Error::new(500, reasons::CODEC, format!("the server stream sent {what}"))
+    Error::new(
+        500,
+        reasons::CODEC,
+        format!("the server stream sent {what}"),
+    )
 }
 
 #[cfg(test)]

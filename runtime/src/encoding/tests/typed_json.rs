@@ -7,7 +7,7 @@ use serde::ser::SerializeMap;
 
 use super::codec_message;
 use super::fixtures::{Inner, Person};
-use crate::encoding::generated::{
+use crate::encoding::typed_json::{
     self as g, FieldWriter, JsonMessage, ObjectReader, decode_json_generated, encode_json_generated,
 };
 use crate::encoding::{JsonOptions, decode_json, encode_json};

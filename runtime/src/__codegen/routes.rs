@@ -1,0 +1,137 @@
+//! Route registration and request binding as generated handlers use them.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use prost_reflect::ReflectMessage;
+
+use crate::encoding::HttpMessage;
+use crate::errors::Error;
+use crate::transport::Context;
+use crate::transport::http::binding::{QueryPair, SeenFields};
+use crate::transport::http::{RegisterError, Response, RouteRequest, Server};
+
+/// A generated query binder: assigns one query (or form) pair to `message`, below the fields
+/// `at` and skipping keys under `exclude`.
+pub trait QueryBinder<M>:
+    Fn(&mut M, &QueryPair<'_>, &[&'static str], &[&[&str]], &mut SeenFields) -> Result<(), Error>
+{
+}
+
+impl<M, F> QueryBinder<M> for F where
+    F: Fn(
+        &mut M,
+        &QueryPair<'_>,
+        &[&'static str],
+        &[&[&str]],
+        &mut SeenFields,
+    ) -> Result<(), Error>
+{
+}
+
+/// Registers a service's routes on a server, every handler called with its own `Arc` clone of
+/// the one service.
+pub struct Routes<'a, S> {
+    server: &'a mut Server,
+    service: Arc<S>,
+}
+
+impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
+    /// Routes of `service` (shared, not copied) on `server`.
+    pub fn new(server: &'a mut Server, service: S) -> Self {
+        Self {
+            server,
+            service: Arc::new(service),
+        }
+    }
+
+    /// Adds one binding: `method template`, selected by middleware as `operation`.
+    ///
+    /// # Errors
+    ///
+    /// What [`Server::route`] refuses (a bad method or template, a route taken twice).
+    pub fn add<H, Fut>(
+        &mut self,
+        method: &str,
+        template: &str,
+        operation: &'static str,
+        handler: H,
+    ) -> Result<(), RegisterError>
+    where
+        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response, Error>> + Send + 'static,
+    {
+        let service = Arc::clone(&self.service);
+        self.server
+            .route(method, template, operation, move |request| {
+                handler(Arc::clone(&service), request)
+            })
+    }
+}
+
+/// Binds the query string of `request` onto `message` through its generated binder.
+///
+/// # Errors
+///
+/// A `400` for a malformed pair or value.
+pub fn bind_query<M>(
+    request: &RouteRequest,
+    message: &mut M,
+    exclude: &[&[&str]],
+    bind: impl QueryBinder<M>,
+) -> Result<(), Error> {
+    let mut seen = SeenFields::new();
+    for pair in request.query_pairs() {
+        bind(message, &pair?, &[], exclude, &mut seen)?;
+    }
+    Ok(())
+}
+
+/// Decodes the body of a `body: "*"` rule onto `message`; a form body goes through the generated
+/// query binder.
+///
+/// # Errors
+///
+/// A `400` or `415` for a body that does not decode.
+pub fn decode_body<M: HttpMessage>(
+    request: &RouteRequest,
+    message: &mut M,
+    exclude: &[&[&str]],
+    bind: impl QueryBinder<M>,
+) -> Result<(), Error> {
+    let mut seen = SeenFields::new();
+    request.decode_body(message, |message, pair| {
+        bind(message, pair, &[], exclude, &mut seen)
+    })
+}
+
+/// Calls the service through the server's middleware chain with the bound `message` and encodes
+/// the reply per `Accept`; with `response_body`, only that top-level field of it.
+///
+/// # Errors
+///
+/// The service's error, or a `500` when the reply does not encode.
+pub async fn reply<S, Req, Rep, F, Fut>(
+    request: RouteRequest,
+    service: Arc<S>,
+    message: Req,
+    response_body: Option<&str>,
+    call: F,
+) -> Result<Response, Error>
+where
+    S: Send + Sync + 'static,
+    Req: ReflectMessage + Send + 'static,
+    Rep: HttpMessage + Send + 'static,
+    F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+{
+    let reply = request
+        .invoke(message, move |ctx, message| {
+            call(Arc::clone(&service), ctx, message)
+        })
+        .await?;
+    match response_body {
+        Some(field) => request.reply_field(&reply, field),
+        None => request.reply(&reply),
+    }
+}
