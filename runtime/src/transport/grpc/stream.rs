@@ -98,7 +98,7 @@ impl ServerHandle {
     }
 
     /// Serves a server-streaming call: the request through the chain (once), `call` opens the
-    /// stream of replies. See the [module docs](self).
+    /// stream of replies. See `docs/streaming.md`.
     pub async fn server_streaming<Req, Rep, F, Fut, S>(
         &self,
         operation: &'static str,
@@ -124,7 +124,7 @@ impl ServerHandle {
     }
 
     /// Serves a bidirectional call: the requests (each through the stream middleware) go to
-    /// `call`, which returns the stream of replies. See the [module docs](self).
+    /// `call`, which returns the stream of replies. See `docs/streaming.md`.
     pub async fn bidi_streaming<Req, Rep, F, Fut, S>(
         &self,
         operation: &'static str,
@@ -152,7 +152,7 @@ impl ServerHandle {
 
     /// Serves a client-streaming call: the requests (each through the stream middleware) go
     /// to `call`, whose one reply ends the call, within the time limit of a unary call. See
-    /// the [module docs](self).
+    /// `docs/streaming.md`.
     pub async fn client_streaming<Req, Rep, F, Fut>(
         &self,
         operation: &'static str,
