@@ -218,8 +218,9 @@ impl Server {
         Fut: Future<Output = Result<Response, Error>> + Send + 'static,
     {
         let handler: RouteHandler = Arc::new(move |request| {
-            let reply = handler(request);
-            Box::pin(async move { reply.await.map(|response| response.map(ReplyBody::from)) })
+            Box::pin(WholeReply {
+                reply: handler(request),
+            })
         });
         self.insert(method, template, operation, handler)
     }
@@ -336,5 +337,29 @@ impl Server {
     /// The address set with [`address`](Self::address), for `kratos::App` to bind.
     pub(crate) fn configured_address(&self) -> SocketAddr {
         self.address
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A unary route's reply as the service's body type. A struct rather than an `async` block
+    /// around the handler's future: the block would copy that (large) future into its own state
+    /// before the box copies the block, on every request.
+    struct WholeReply<F> {
+        #[pin]
+        reply: F,
+    }
+}
+
+impl<F: Future<Output = Result<Response, Error>>> Future for WholeReply<F> {
+    type Output = Result<http::Response<ReplyBody>, Error>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        self.project()
+            .reply
+            .poll(cx)
+            .map(|reply| reply.map(|response| response.map(ReplyBody::from)))
     }
 }
