@@ -288,10 +288,24 @@ status_errors! {
     client_closed, is_client_closed => 499;
     /// A 500 Internal Server Error.
     internal_server, is_internal_server => 500;
+    /// A 501 Not Implemented error (gRPC `UNIMPLEMENTED`); [`unimplemented`] is the one a
+    /// method stub returns.
+    not_implemented, is_not_implemented => 501;
     /// A 503 Service Unavailable error.
     service_unavailable, is_service_unavailable => 503;
     /// A 504 Gateway Timeout error.
     gateway_timeout, is_gateway_timeout => 504;
+}
+
+/// The error of a method that has no implementation yet: 501 with reason
+/// [`reasons::UNIMPLEMENTED`] (gRPC `UNIMPLEMENTED`), its message naming `method`, as
+/// Go Kratos' generated stubs answer (`method CreateShop not implemented`). The stubs
+/// `kratos proto server` writes return it.
+pub fn unimplemented(method: &str) -> Error {
+    not_implemented(
+        reasons::UNIMPLEMENTED,
+        format_args!("method {method} not implemented"),
+    )
 }
 
 #[cfg(test)]

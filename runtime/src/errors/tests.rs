@@ -75,3 +75,14 @@ fn is_send_sync_and_static() {
     let boxed: Box<dyn StdError + Send + Sync> = Box::new(Error::new(400, "R", "m"));
     assert_eq!(code(&*boxed), 400);
 }
+
+#[test]
+fn unimplemented_is_501_and_grpc_unimplemented_naming_the_method() {
+    let err = unimplemented("CreateShop");
+    assert_eq!(
+        (err.code(), err.reason(), err.message()),
+        (501, reasons::UNIMPLEMENTED, "method CreateShop not implemented")
+    );
+    assert!(is_not_implemented(&err));
+    assert_eq!(err.grpc_code(), tonic::Code::Unimplemented);
+}
