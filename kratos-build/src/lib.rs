@@ -123,12 +123,16 @@ impl Builder {
             protoc.include(dir.as_ref())
         });
         let files: Vec<PathBuf> = protos.iter().map(|p| p.as_ref().to_path_buf()).collect();
-        for path in files
-            .iter()
-            .map(|p| p.as_path())
-            .chain(includes.iter().map(AsRef::as_ref))
-        {
-            println!("cargo:rerun-if-changed={}", path.display());
+        // Cargo's instructions, only when running in a build script (which always has
+        // OUT_DIR); a tool calling this (`kratos proto client`) must not print them.
+        if std::env::var_os("OUT_DIR").is_some() {
+            for path in files
+                .iter()
+                .map(|p| p.as_path())
+                .chain(includes.iter().map(AsRef::as_ref))
+            {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
         }
         let set = protoc.descriptor_set(&files).map_err(io::Error::other)?;
 

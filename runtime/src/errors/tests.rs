@@ -81,7 +81,11 @@ fn unimplemented_is_501_and_grpc_unimplemented_naming_the_method() {
     let err = unimplemented("CreateShop");
     assert_eq!(
         (err.code(), err.reason(), err.message()),
-        (501, reasons::UNIMPLEMENTED, "method CreateShop not implemented")
+        (
+            501,
+            reasons::UNIMPLEMENTED,
+            "method CreateShop not implemented"
+        )
     );
     assert!(is_not_implemented(&err));
     assert_eq!(err.grpc_code(), tonic::Code::Unimplemented);

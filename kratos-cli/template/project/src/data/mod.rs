@@ -1,0 +1,3 @@
+//! The repositories behind [`crate::biz`]'s traits: storage, caches, other services.
+
+pub mod greeter;
