@@ -159,3 +159,58 @@ fn message_type(full_name: &str, method: &MethodDescriptor) -> String {
         format!("api::{local}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A proto with every method kind, a well-known type and a message of another package,
+    /// compiled by the vendored protoc.
+    #[test]
+    fn stubs_every_method_kind_in_the_generators_trait_shape() {
+        let dir = std::env::temp_dir().join(format!("kratos-cli-stub-{}", std::process::id()));
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "common/v1/page.proto",
+            "syntax = \"proto3\"; package common.v1; message Page { int32 size = 1; }",
+        );
+        write(
+            "chat/v1/chat.proto",
+            "syntax = \"proto3\";\npackage chat.v1;\n\
+             import \"google/protobuf/empty.proto\";\nimport \"common/v1/page.proto\";\n\
+             message Line { string text = 1; }\n\
+             service ChatService {\n\
+               rpc Type(common.v1.Page) returns (google.protobuf.Empty);\n\
+               rpc Watch(Line) returns (stream Line);\n\
+               rpc Upload(stream Line) returns (Line);\n\
+               rpc Talk(stream Line) returns (stream Line);\n\
+             }\n",
+        );
+        let request = read_proto(&dir.join("chat/v1/chat.proto"), &[dir.clone()]).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let service = request
+            .files_to_generate()
+            .flat_map(|file| file.services().collect::<Vec<_>>())
+            .next()
+            .unwrap();
+        assert_eq!(stub_module(&service), "chat_service");
+        assert_eq!(service_struct(&service), "ChatService");
+        let text = stub(&service, "chat/v1/chat.proto");
+        for expected in [
+            "use crate::api::chat::v1 as api;",
+            "impl api::ChatServiceHttpServer for ChatService {",
+            "async fn r#type(\n        &self,\n        _ctx: Context,\n        _request: crate::api::common::v1::Page,\n    ) -> Result<(), Error> {\n        Err(kratos::errors::unimplemented(\"Type\"))",
+            "_request: api::Line,\n    ) -> Result<kratos::transport::ReplyStream<api::Line>, Error>",
+            "_requests: kratos::transport::RequestStream<api::Line>,\n    ) -> Result<api::Line, Error>",
+            "_requests: kratos::transport::RequestStream<api::Line>,\n    ) -> Result<kratos::transport::ReplyStream<api::Line>, Error>",
+            "api::register_chat_service_http_server(http, service.clone())?;",
+            "api::register_chat_service_grpc_server(grpc, service);",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+    }
+}
