@@ -29,6 +29,9 @@ pub(crate) enum Command {
         target: PathBuf,
         includes: Vec<PathBuf>,
     },
+    ProtoVendor {
+        dir: PathBuf,
+    },
     Run {
         args: Vec<String>,
     },
@@ -107,9 +110,22 @@ fn parse_new(args: &[String]) -> Result<Command, CliError> {
 fn parse_proto(args: &[String]) -> Result<Command, CliError> {
     let Some((action, rest)) = args.split_first() else {
         return Err(CliError::usage(
-            "kratos proto needs an action: add, client or server",
+            "kratos proto needs an action: add, client, server or vendor",
         ));
     };
+    if action == "vendor" {
+        return match rest {
+            [] => Ok(Command::ProtoVendor {
+                dir: PathBuf::from(crate::vendor::DEFAULT_DIR),
+            }),
+            [dir] if !dir.starts_with('-') => Ok(Command::ProtoVendor {
+                dir: PathBuf::from(dir),
+            }),
+            _ => Err(CliError::usage(
+                "kratos proto vendor takes at most one directory: kratos proto vendor third_party",
+            )),
+        };
+    }
     let context = format!("kratos proto {action}");
     let mut flags = Flags::new(&context, rest);
     let mut path = None;
@@ -150,7 +166,7 @@ fn parse_proto(args: &[String]) -> Result<Command, CliError> {
             includes,
         }),
         other => Err(CliError::usage(format!(
-            "unknown proto action {other:?}: use add, client or server"
+            "unknown proto action {other:?}: use add, client, server or vendor"
         ))),
     }
 }
@@ -265,6 +281,12 @@ mod tests {
                 path: "api/a/v1/a.proto".into(),
                 out: crate::proto_client::DEFAULT_OUT.into(),
                 includes: vec![]
+            }
+        );
+        assert_eq!(
+            parse_line("proto vendor").unwrap(),
+            Command::ProtoVendor {
+                dir: "third_party".into()
             }
         );
         assert_eq!(

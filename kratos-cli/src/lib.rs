@@ -5,6 +5,7 @@
 )]
 
 mod args;
+mod buf_order;
 mod create;
 mod descriptors;
 mod error;
@@ -14,6 +15,7 @@ mod proto_client;
 mod proto_server;
 mod run;
 mod template;
+mod vendor;
 
 pub use error::CliError;
 
@@ -41,6 +43,9 @@ usage:
       Writes DIR/<service>.rs (default src/service) per service in PATH: a type implementing
       the generated <Service>HttpServer trait, every method answering 501 UNIMPLEMENTED, and
       the lines that register it. Never replaces a file.
+  kratos proto vendor [DIR]
+      Writes the protos kratos-rs APIs import (errors, google/api, buf/validate) under DIR
+      (default third_party/) for buf and editors; existing files are kept.
   kratos run [-- ARGS]
       cargo run -- ARGS in the current project.
   kratos help | version
@@ -65,6 +70,7 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
             target,
             includes,
         } => proto_server::write_stubs(&path, &target, &includes)?,
+        Command::ProtoVendor { dir } => vendor::vendor_protos(&dir)?,
         Command::Run { args } => run::run_project(&args)?,
     }
     Ok(())

@@ -128,12 +128,8 @@ pub(crate) fn new_project(name: &str, source: &KratosSource) -> Result<(), CliEr
             &contents,
         )?;
     }
-    for import in THIRD_PARTY {
-        let text = kratos_codegen::protoc::BUNDLED_PROTOS
-            .iter()
-            .find_map(|(bundled, text)| (bundled == import).then_some(*text))
-            .ok_or_else(|| CliError::new(format!("{import} is not bundled with kratos-codegen")))?;
-        write_new(&root.join("third_party").join(import), text)?;
+    for (import, text) in crate::vendor::bundled(THIRD_PARTY) {
+        write_new(&root.join(crate::vendor::DEFAULT_DIR).join(import), text)?;
     }
     // The checkout's lock file pins the versions kratos-rs is tested with; cargo drops what
     // the project does not use at its first build.

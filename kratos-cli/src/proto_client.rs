@@ -20,6 +20,11 @@ pub(crate) fn generate(proto: &Path, out: &Path, includes: &[PathBuf]) -> Result
         )));
     }
     if Path::new("buf.gen.yaml").is_file() && buf_runs() {
+        let config = std::fs::read_to_string("buf.gen.yaml")
+            .map_err(|error| CliError::io("read", Path::new("buf.gen.yaml"), &error))?;
+        if let Some(problem) = crate::buf_order::order_problem(&config) {
+            return Err(CliError::new(problem));
+        }
         println!(
             "kratos: buf.gen.yaml found: buf generate --path {}",
             proto.display()
@@ -44,6 +49,8 @@ pub(crate) fn generate(proto: &Path, out: &Path, includes: &[PathBuf]) -> Result
         .out_dir(out)
         .compile(&[proto], &includes)
         .map_err(|error| CliError::new(format!("{}: {error}", proto.display())))?;
+    // kratos-build's copies of the bundled protos, protoc's inputs: not output.
+    let _ = std::fs::remove_dir_all(out.join("kratos-include"));
     let mut written: Vec<String> = std::fs::read_dir(out)
         .map_err(|error| CliError::io("read", out, &error))?
         .filter_map(Result::ok)
