@@ -190,7 +190,8 @@ mod tests {
                rpc Talk(stream Line) returns (stream Line);\n\
              }\n",
         );
-        let request = read_proto(&dir.join("chat/v1/chat.proto"), &[dir.clone()]).unwrap();
+        let request =
+            read_proto(&dir.join("chat/v1/chat.proto"), std::slice::from_ref(&dir)).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         let service = request
             .files_to_generate()
