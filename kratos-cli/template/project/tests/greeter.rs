@@ -39,6 +39,16 @@ async fn start() -> Running {
     }
 }
 
+/// The generated clients of both servers.
+fn clients(running: &Running) -> (api::GreeterHttpClient, api::GreeterGrpcClient) {
+    let over_http = api::GreeterHttpClient::new(
+        http::Client::new(&format!("http://{}", running.http)).unwrap(),
+    );
+    let over_grpc =
+        api::GreeterGrpcClient::new(grpc::Client::new(format!("http://{}", running.grpc)).unwrap());
+    (over_http, over_grpc)
+}
+
 fn hello(name: &str) -> api::HelloRequest {
     api::HelloRequest {
         name: name.to_owned(),
@@ -48,11 +58,7 @@ fn hello(name: &str) -> api::HelloRequest {
 #[tokio::test]
 async fn greets_over_http_and_grpc() {
     let running = start().await;
-    let over_http = api::GreeterHttpClient::new(
-        http::Client::new(&format!("http://{}", running.http)).unwrap(),
-    );
-    let over_grpc =
-        api::GreeterGrpcClient::new(grpc::Client::new(format!("http://{}", running.grpc)).unwrap());
+    let (over_http, over_grpc) = clients(&running);
 
     let reply = over_http.say_hello(hello("kratos")).await.unwrap();
     assert_eq!(reply.message, "Hello kratos");
@@ -63,11 +69,7 @@ async fn greets_over_http_and_grpc() {
 #[tokio::test]
 async fn user_not_found_is_a_kratos_error_on_both_transports() {
     let running = start().await;
-    let over_http = api::GreeterHttpClient::new(
-        http::Client::new(&format!("http://{}", running.http)).unwrap(),
-    );
-    let over_grpc =
-        api::GreeterGrpcClient::new(grpc::Client::new(format!("http://{}", running.grpc)).unwrap());
+    let (over_http, over_grpc) = clients(&running);
 
     for err in [
         over_http.say_hello(hello("error")).await.unwrap_err(),
