@@ -8,7 +8,7 @@ use crate::error::CliError;
 use crate::template::{self, PROJECT_NAME, PROJECT_NAME_UPPER};
 
 /// The runtime's package name; projects import it as `kratos`.
-pub(crate) const RUNTIME_PACKAGE: &str = "kratos";
+pub(crate) const RUNTIME_PACKAGE: &str = "kratos-rs";
 
 /// The protos a new project imports, written under `third_party/` (kratos-build bundles
 /// them too; the copies are for editors and buf).
@@ -22,6 +22,7 @@ const THIRD_PARTY: &[&str] = &[
 /// its Rust name would not be an identifier.
 const RESERVED: &[&str] = &[
     "kratos",
+    "kratos_rs",
     "kratos_build",
     "prost",
     "serde",
@@ -284,7 +285,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             runtime,
-            "package = \"kratos\", git = \"https://example.com/a\\\"b\", rev = \"v1\""
+            "package = \"kratos-rs\", git = \"https://example.com/a\\\"b\", rev = \"v1\""
         );
         assert_eq!(build, "git = \"https://example.com/a\\\"b\", rev = \"v1\"");
     }
