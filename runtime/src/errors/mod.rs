@@ -288,7 +288,7 @@ status_errors! {
     client_closed, is_client_closed => 499;
     /// A 500 Internal Server Error.
     internal_server, is_internal_server => 500;
-    /// A 501 Not Implemented error (gRPC `UNIMPLEMENTED`); [`unimplemented`] is the one a
+    /// A 501 Not Implemented error (gRPC `UNIMPLEMENTED`); [`unimplemented()`] is the one a
     /// method stub returns.
     not_implemented, is_not_implemented => 501;
     /// A 503 Service Unavailable error.

@@ -16,7 +16,7 @@ pub const BODY_TOO_LARGE: &str = "BODY_TOO_LARGE";
 pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
 /// A call that did not finish within its time limit (504), on either transport.
 pub const TIMEOUT: &str = "TIMEOUT";
-/// A method with no implementation yet (501, gRPC `UNIMPLEMENTED`): [`super::unimplemented`],
+/// A method with no implementation yet (501, gRPC `UNIMPLEMENTED`): [`super::unimplemented()`],
 /// returned by the stubs `kratos proto server` writes.
 pub const UNIMPLEMENTED: &str = "UNIMPLEMENTED";
 /// A handler that panicked, caught by the recovery middleware (500).
