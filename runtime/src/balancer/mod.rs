@@ -111,18 +111,12 @@ impl Selector {
     /// Replaces the node set with the endpoints of `instances` that have the selector's scheme
     /// and pass the filters. A node whose address was already there keeps its statistics.
     pub fn update(&self, instances: &[ServiceInstance]) {
-        let known: HashMap<String, Arc<Node>> = self
-            .picker
-            .load()
-            .as_ref()
-            .map(|picker| {
-                picker
-                    .nodes()
-                    .iter()
-                    .map(|node| (node.address().to_owned(), Arc::clone(node)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let previous = self.picker.load_full();
+        let previous_nodes = previous.as_ref().map_or(&[][..], |picker| picker.nodes());
+        let known: HashMap<&str, &Arc<Node>> = previous_nodes
+            .iter()
+            .map(|node| (node.address(), node))
+            .collect();
         let mut nodes = Vec::with_capacity(instances.len());
         for instance in instances {
             if !self.filters.iter().all(|keep| keep(instance)) {
@@ -143,8 +137,20 @@ impl Selector {
             };
             nodes.push(node);
         }
+        let kept: Vec<Arc<Node>> = previous_nodes
+            .iter()
+            .filter(|old| nodes.iter().any(|node| Arc::ptr_eq(node, old)))
+            .cloned()
+            .collect();
         let picker = (!nodes.is_empty()).then(|| Arc::new(self.balancer.build(nodes)));
         self.picker.store(picker);
+        // Only now that no new pick can return them.
+        for gone in previous_nodes
+            .iter()
+            .filter(|old| !kept.iter().any(|node| Arc::ptr_eq(node, old)))
+        {
+            gone.mark_removed();
+        }
     }
 
     /// How many nodes calls may go to.
