@@ -68,6 +68,13 @@ pub trait Picker: Send + Sync {
     fn pick(&self) -> Option<&Arc<Node>>;
     /// The node set.
     fn nodes(&self) -> &[Arc<Node>];
+
+    /// Whether picks read the nodes' call statistics (latency, calls in flight, successes, as
+    /// [`PowerOfTwoChoices`] does). Only then does every call record them, which costs clock
+    /// reads and floating-point work per call; false by default.
+    fn reads_call_statistics(&self) -> bool {
+        false
+    }
 }
 
 /// The nodes of one service for one transport, and the balancer that picks among them.
@@ -196,11 +203,13 @@ impl Selector {
                 ),
             ));
         };
-        node.stats.started();
+        let started = picker.reads_call_statistics().then(|| {
+            node.stats.started();
+            Instant::now()
+        });
         Ok(Picked {
             node: Arc::clone(node),
-            started: Instant::now(),
-            finished: false,
+            started,
         })
     }
 }
@@ -210,8 +219,8 @@ impl Selector {
 #[derive(Debug)]
 pub struct Picked {
     node: Arc<Node>,
-    started: Instant,
-    finished: bool,
+    /// When the call started, if the picker reads call statistics (`None` once reported).
+    started: Option<Instant>,
 }
 
 impl Picked {
@@ -223,15 +232,16 @@ impl Picked {
     /// The call ended; `unhealthy` when the failure says the node is unwell (unavailable,
     /// timed out: codes 503 and 504, as Kratos), which lowers its P2C score.
     pub fn done(mut self, unhealthy: bool) {
-        self.finished = true;
-        self.node.stats.finished(self.started.elapsed(), unhealthy);
+        if let Some(started) = self.started.take() {
+            self.node.stats.finished(started.elapsed(), unhealthy);
+        }
     }
 }
 
 impl Drop for Picked {
     fn drop(&mut self) {
-        if !self.finished {
-            self.node.stats.finished(self.started.elapsed(), true);
+        if let Some(started) = self.started.take() {
+            self.node.stats.finished(started.elapsed(), true);
         }
     }
 }

@@ -317,3 +317,21 @@ fn a_node_dropped_by_an_update_says_when() {
     assert_eq!(after.node().address(), "b:8000");
     assert!(after.node().removed_at().is_none());
 }
+
+#[test]
+fn only_pickers_that_read_call_statistics_record_them() {
+    for (balancer, records) in [
+        (Box::new(WeightedRoundRobin) as Box<dyn Balancer>, false),
+        (Box::new(Random), false),
+        (Box::new(PowerOfTwoChoices), true),
+    ] {
+        let selector = Selector::with_filters(balancer, "http", Vec::new());
+        selector.update(&[instance("a", None)]);
+        let picked = selector.select(&[]).unwrap();
+        let node = Arc::clone(picked.node());
+        let idle = node.stats.score();
+        std::thread::sleep(Duration::from_millis(2));
+        picked.done(false);
+        assert_eq!(node.stats.score() != idle, records, "{node:?}");
+    }
+}
