@@ -93,6 +93,15 @@ fn pick_cost(threads: usize, picks: u32) -> f64 {
 
 type Clients = (api::GreeterHttpClient, api::GreeterHttpClient);
 
+/// An in-memory registry listing one helloworld instance at `endpoint`.
+async fn registry_listing(endpoint: String) -> Result<Arc<MemoryRegistry>, kratos::Error> {
+    let registry = MemoryRegistry::new();
+    registry
+        .register(&ServiceInstance::new("only", "helloworld").endpoint(endpoint))
+        .await?;
+    Ok(Arc::new(registry))
+}
+
 /// A helloworld HTTP server on loopback, and a fixed-address client and a `discovery:///`
 /// client of it.
 async fn server_and_clients() -> Result<Clients, Box<dyn std::error::Error>> {
@@ -106,13 +115,9 @@ async fn server_and_clients() -> Result<Clients, Box<dyn std::error::Error>> {
             .timeout(SLOW_START)
             .build()?,
     );
-    let registry = MemoryRegistry::new();
-    registry
-        .register(&ServiceInstance::new("only", "helloworld").endpoint(format!("http://{address}")))
-        .await?;
     let discovered = api::GreeterHttpClient::new(
         Client::builder("discovery:///helloworld")
-            .discovery(Arc::new(registry))
+            .discovery(registry_listing(format!("http://{address}")).await?)
             .timeout(SLOW_START)
             .build()?,
     );
@@ -133,13 +138,9 @@ async fn grpc_server_and_clients()
             .timeout(timeout)
             .build()?,
     );
-    let registry = MemoryRegistry::new();
-    registry
-        .register(&ServiceInstance::new("only", "helloworld").endpoint(format!("grpc://{address}")))
-        .await?;
     let discovered = api::GreeterGrpcClient::new(
         grpc::Client::builder("discovery:///helloworld")
-            .discovery(Arc::new(registry))
+            .discovery(registry_listing(format!("grpc://{address}")).await?)
             .timeout(timeout)
             .build()?,
     );
