@@ -2,7 +2,7 @@
 # What a `discovery:///` target adds to a call, in instructions (valgrind's callgrind counts the
 # same for the same binary and input however loaded the machine is). For each target, fixed
 # address and discovery, `balancer-calls count TARGET N` makes N calls one after another to a
-# helloworld HTTP server in the same process; the instructions of N=LONG minus those of N=SHORT,
+# helloworld HTTP server (grpc-fixed, grpc-discovery: gRPC) in the same process; the instructions of N=LONG minus those of N=SHORT,
 # over LONG-SHORT, are one call's (client and server; start-up cancels out).
 #   bench/balancer.sh [SHORT] [LONG]      (default 1000 3000)
 set -euo pipefail
@@ -18,11 +18,14 @@ instructions() {
 }
 
 declare -A per_call
-for target in fixed discovery; do
+for target in fixed discovery grpc-fixed grpc-discovery; do
   a=$(instructions "$target" "$short")
   b=$(instructions "$target" "$long")
   per_call[$target]=$(( (b - a) / (long - short) ))
   echo "$target: $a instructions for $short calls, $b for $long: ${per_call[$target]} per call"
 done
-awk -v d="${per_call[discovery]}" -v f="${per_call[fixed]}" \
-  'BEGIN { printf "discovery / fixed instructions per call: %.4f (%+.2f%%)\n", d / f, (d / f - 1) * 100 }'
+for transport in http grpc; do
+  prefix=; [ "$transport" = grpc ] && prefix=grpc-
+  awk -v t="$transport" -v d="${per_call[${prefix}discovery]}" -v f="${per_call[${prefix}fixed]}" \
+    'BEGIN { printf "%s: discovery / fixed instructions per call: %.4f (%+.2f%%)\n", t, d / f, (d / f - 1) * 100 }'
+done

@@ -1,14 +1,14 @@
 //! `balancer-calls [ROUNDS] [SECONDS]`: what a `discovery:///` target costs a call, against a
 //! fixed address, in one run.
 //!
-//! `balancer-calls count fixed|discovery CALLS`: CALLS calls one after another on one thread
-//! and nothing else, for `valgrind --tool=callgrind`: the instructions of a run with 4000 calls
-//! minus those of one with 2000, over 2000, are the cost of one call (client and server, start-up
-//! cancelled out), the same on a loaded machine as on an idle one. `bench/balancer.sh` does this
-//! for both targets. One helloworld HTTP server on loopback; two clients of it: a
-//! fixed `http://127.0.0.1:PORT` one, and a `discovery:///helloworld` one whose in-memory
-//! registry lists that same server (so the difference is resolving, picking and reporting, not
-//! the backend). Each round runs both for SECONDS (default 2) with 16 concurrent callers,
+//! `balancer-calls count fixed|discovery|grpc-fixed|grpc-discovery CALLS`: CALLS calls one
+//! after another on one thread and nothing else, for `valgrind --tool=callgrind`: the
+//! instructions of a run with 3000 calls minus those of one with 1000, over 2000, are the cost of
+//! one call (client and server, start-up cancelled out), the same on a loaded machine as on an
+//! idle one. `bench/balancer.sh` does this for all four targets. One helloworld HTTP (or gRPC)
+//! server on loopback; two clients of it: a fixed `http://127.0.0.1:PORT` one, and a
+//! `discovery:///helloworld` one whose in-memory registry lists that same server (so the
+//! difference is resolving, picking and reporting, not the backend). Each round runs both for SECONDS (default 2) with 16 concurrent callers,
 //! alternating which goes first; the figure is the median of the per-round ratios
 //! (discovery / fixed calls per second), with its range. Then the pick path alone: `select` +
 //! `done` on a weighted-round-robin selector of three nodes, ns per pick from 1 thread and from
@@ -21,10 +21,15 @@ use std::time::{Duration, Instant};
 use helloworld::api;
 use kratos::balancer::{Selector, WeightedRoundRobin};
 use kratos::registry::{MemoryRegistry, Registrar, ServiceInstance};
+use kratos::transport::grpc;
 use kratos::transport::http::Client;
 use tokio::net::TcpListener;
 
 const CALLERS: usize = 16;
+
+/// The clients' timeout: under valgrind on a loaded machine the first call (connecting, the
+/// server starting, the first instance list) can take longer than the default 2 s.
+const SLOW_START: Duration = Duration::from_secs(60);
 
 async fn calls_per_second(client: &api::GreeterHttpClient, seconds: u64) -> f64 {
     let stop = Arc::new(AtomicBool::new(false));
@@ -88,6 +93,15 @@ fn pick_cost(threads: usize, picks: u32) -> f64 {
 
 type Clients = (api::GreeterHttpClient, api::GreeterHttpClient);
 
+/// An in-memory registry listing one helloworld instance at `endpoint`.
+async fn registry_listing(endpoint: String) -> Result<Arc<MemoryRegistry>, kratos::Error> {
+    let registry = MemoryRegistry::new();
+    registry
+        .register(&ServiceInstance::new("only", "helloworld").endpoint(endpoint))
+        .await?;
+    Ok(Arc::new(registry))
+}
+
 /// A helloworld HTTP server on loopback, and a fixed-address client and a `discovery:///`
 /// client of it.
 async fn server_and_clients() -> Result<Clients, Box<dyn std::error::Error>> {
@@ -96,20 +110,62 @@ async fn server_and_clients() -> Result<Clients, Box<dyn std::error::Error>> {
     let server = helloworld::http_server()?;
     tokio::spawn(server.serve_listener(listener, std::future::pending()));
 
-    let fixed = api::GreeterHttpClient::new(Client::new(&format!("http://{address}"))?);
-    let registry = MemoryRegistry::new();
-    registry
-        .register(&ServiceInstance::new("only", "helloworld").endpoint(format!("http://{address}")))
-        .await?;
+    let fixed = api::GreeterHttpClient::new(
+        Client::builder(&format!("http://{address}"))
+            .timeout(SLOW_START)
+            .build()?,
+    );
     let discovered = api::GreeterHttpClient::new(
         Client::builder("discovery:///helloworld")
-            .discovery(Arc::new(registry))
+            .discovery(registry_listing(format!("http://{address}")).await?)
+            .timeout(SLOW_START)
             .build()?,
     );
     Ok((fixed, discovered))
 }
 
-/// `count fixed|discovery CALLS`: the calls alone, one at a time, on one thread.
+/// A helloworld gRPC server on loopback, and a fixed-address client and a `discovery:///`
+/// client of it.
+async fn grpc_server_and_clients()
+-> Result<(api::GreeterGrpcClient, api::GreeterGrpcClient), Box<dyn std::error::Error>> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(helloworld::grpc_server().serve_listener(listener, std::future::pending()));
+
+    let timeout = Some(SLOW_START);
+    let fixed = api::GreeterGrpcClient::new(
+        grpc::Client::builder(format!("http://{address}"))
+            .timeout(timeout)
+            .build()?,
+    );
+    let discovered = api::GreeterGrpcClient::new(
+        grpc::Client::builder("discovery:///helloworld")
+            .discovery(registry_listing(format!("grpc://{address}")).await?)
+            .timeout(timeout)
+            .build()?,
+    );
+    Ok((fixed, discovered))
+}
+
+/// `count grpc-fixed|grpc-discovery CALLS`, on the current thread's runtime.
+async fn count_grpc(target: &str, calls: u32) -> Result<(), Box<dyn std::error::Error>> {
+    let (fixed, discovered) = grpc_server_and_clients().await?;
+    let client = if target == "grpc-fixed" {
+        fixed
+    } else {
+        discovered
+    };
+    for _ in 0..calls {
+        let request = api::HelloRequest {
+            name: "kratos".into(),
+        };
+        client.say_hello(request).await?;
+    }
+    Ok(())
+}
+
+/// `count fixed|discovery|grpc-fixed|grpc-discovery CALLS`: the calls alone, one at a time, on
+/// one thread.
 fn count(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error::Error>> {
     let target = args.next().unwrap_or_default();
     let calls: u32 = args.next().map_or(Ok(2000), |n| n.parse())?;
@@ -117,11 +173,19 @@ fn count(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::erro
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        if matches!(target.as_str(), "grpc-fixed" | "grpc-discovery") {
+            return count_grpc(&target, calls).await;
+        }
         let (fixed, discovered) = server_and_clients().await?;
         let client = match target.as_str() {
             "fixed" => fixed,
             "discovery" => discovered,
-            _ => return Err(format!("count: expected fixed or discovery, got {target:?}").into()),
+            _ => {
+                return Err(format!(
+                    "count: expected fixed, discovery, grpc-fixed or grpc-discovery, got {target:?}"
+                )
+                .into());
+            }
         };
         for _ in 0..calls {
             let request = api::HelloRequest {

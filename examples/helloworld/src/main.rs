@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kratos::app::{App, InstanceInfo, Server, ServerFuture, Stop, endpoint_url};
 use kratos::middleware::Handler;
@@ -193,13 +193,28 @@ struct LateState {
     deregistered: AtomicU64,
     late: AtomicU64,
     last_late: AtomicU64,
-    epoch: std::sync::OnceLock<Instant>,
+    /// The instant times are counted from, and the wall-clock time then (so that the report
+    /// can be compared with a client's clock on the same machine).
+    epoch: std::sync::OnceLock<(Instant, SystemTime)>,
 }
 
 impl LateCalls {
+    fn epoch(&self) -> (Instant, SystemTime) {
+        *self
+            .state
+            .epoch
+            .get_or_init(|| (Instant::now(), SystemTime::now()))
+    }
+
     fn now(&self) -> u64 {
-        let epoch = *self.state.epoch.get_or_init(Instant::now);
-        u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX) + 1
+        u64::try_from(self.epoch().0.elapsed().as_micros()).unwrap_or(u64::MAX) + 1
+    }
+
+    /// Milliseconds since the Unix epoch of a time from [`now`](Self::now).
+    fn unix_ms(&self, micros_plus_one: u64) -> f64 {
+        let at = self.epoch().1 + Duration::from_micros(micros_plus_one.saturating_sub(1));
+        at.duration_since(UNIX_EPOCH)
+            .map_or(0.0, |since| since.as_secs_f64() * 1000.0)
     }
 
     fn registered(&self) {
@@ -241,14 +256,15 @@ impl LateCalls {
             ),
         };
         let late = self.state.late.load(Ordering::SeqCst);
-        let after = self
-            .state
-            .last_late
-            .load(Ordering::SeqCst)
-            .saturating_sub(self.state.deregistered.load(Ordering::SeqCst));
+        let deregistered = self.state.deregistered.load(Ordering::SeqCst);
+        let last_late = self.state.last_late.load(Ordering::SeqCst);
+        let after = last_late.saturating_sub(deregistered);
         format!(
-            "{first}; {late} calls arrived after deregistering, the last {:.1} ms after",
-            after as f64 / 1000.0
+            "{first}; {late} calls arrived after deregistering, the last {:.1} ms after; \
+             deregistered at {:.3}, the last late call at {:.3} (ms since the Unix epoch)",
+            after as f64 / 1000.0,
+            self.unix_ms(deregistered),
+            self.unix_ms(last_late.max(deregistered)),
         )
     }
 }

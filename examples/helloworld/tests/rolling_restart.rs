@@ -109,15 +109,20 @@ struct Report {
     first_call_ms: Option<f64>,
     late_calls: u64,
     last_late_ms: f64,
+    /// Milliseconds since the Unix epoch.
+    deregistered_at: f64,
+    /// Milliseconds since the Unix epoch (`deregistered_at` when no call came late).
+    last_late_at: f64,
 }
 
 impl Report {
     /// `helloworld: stopped; first call 3.1 ms after registering; 2 calls arrived after
-    /// deregistering, the last 0.8 ms after`
+    /// deregistering, the last 0.8 ms after; deregistered at 1764930000000.123, the last late
+    /// call at 1764930000000.923 (ms since the Unix epoch)`
     fn parse(line: &str) -> Self {
         let number_after = |marker: &str| -> Option<f64> {
             let rest = &line[line.find(marker)? + marker.len()..];
-            rest.split(' ').next()?.parse().ok()
+            rest.split([' ', ',']).next()?.parse().ok()
         };
         let late_part = line.split("; ").nth(2).unwrap_or_default();
         Self {
@@ -128,6 +133,9 @@ impl Report {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("no late-call count in {line:?}")),
             last_late_ms: number_after("the last ").unwrap_or_else(|| panic!("{line:?}")),
+            deregistered_at: number_after("deregistered at ").unwrap_or_else(|| panic!("{line:?}")),
+            last_late_at: number_after("the last late call at ")
+                .unwrap_or_else(|| panic!("{line:?}")),
         }
     }
 }
@@ -192,11 +200,37 @@ fn rolling_restart(transport: &str) {
         by_endpoint[&new_endpoint].as_u64().unwrap_or(0) > 0,
         "{summary}"
     );
-    // Calls after deregistering can only be those the client sent before the change reached
-    // it through etcd's watch (usually none; 0-3 calls within 28 ms were seen on a loaded
-    // machine): they must come well within the App's 1 s drain delay, during which the stopped
-    // instance still answers them; none can come later, since it stops listening then.
-    assert!(stopped.last_late_ms < 500.0, "{stopped:?}");
+    // Nothing goes to the stopped instance once the client has seen it go: no call that
+    // started after the client dropped its node from the set was sent to it.
+    assert_eq!(summary["picked_after_removal"], 0, "{summary}");
+    let seen_at = summary["removals_seen"][&stopped_endpoint]
+        .as_f64()
+        .unwrap_or_else(|| panic!("the client never saw {stopped_endpoint} go: {summary}"));
+    let last_reply = summary["last_reply"][&stopped_endpoint]
+        .as_f64()
+        .expect("the client's last call to the stopped instance");
+    eprintln!(
+        "{transport}: the client saw the stopped instance go {:.1} ms after its deregistration \
+         returned (etcd's watch; negative: before), and its last call to it ended {:.1} ms after \
+         that",
+        seen_at - stopped.deregistered_at,
+        last_reply - seen_at
+    );
+    assert!(
+        seen_at - stopped.deregistered_at < 500.0,
+        "{stopped:?}; seen at {seen_at}"
+    );
+    // So the calls that reached the stopped instance after it deregistered are calls picked
+    // before the client saw it go, still under way: the last of them arrived before the client's
+    // last call to it ended (to the clock's 1 ms), and well within the App's 1 s drain, during
+    // which the stopped instance still answers them.
+    assert!(
+        stopped.late_calls == 0 || stopped.last_late_at <= last_reply + 1.0,
+        "a call reached the stopped instance {:.1} ms after the client's last call to it ended: \
+         {stopped:?}; {summary}",
+        stopped.last_late_at - last_reply
+    );
+    assert!(stopped.last_late_ms < 1000.0, "{stopped:?}");
     let first_call = new.first_call_ms.expect("the new instance got no call");
     assert!(first_call < 2000.0, "{new:?}");
 }

@@ -68,6 +68,13 @@ pub trait Picker: Send + Sync {
     fn pick(&self) -> Option<&Arc<Node>>;
     /// The node set.
     fn nodes(&self) -> &[Arc<Node>];
+
+    /// Whether picks read the nodes' call statistics (latency, calls in flight, successes, as
+    /// [`PowerOfTwoChoices`] does). Only then does every call record them, which costs clock
+    /// reads and floating-point work per call; false by default.
+    fn reads_call_statistics(&self) -> bool {
+        false
+    }
 }
 
 /// The nodes of one service for one transport, and the balancer that picks among them.
@@ -111,18 +118,12 @@ impl Selector {
     /// Replaces the node set with the endpoints of `instances` that have the selector's scheme
     /// and pass the filters. A node whose address was already there keeps its statistics.
     pub fn update(&self, instances: &[ServiceInstance]) {
-        let known: HashMap<String, Arc<Node>> = self
-            .picker
-            .load()
-            .as_ref()
-            .map(|picker| {
-                picker
-                    .nodes()
-                    .iter()
-                    .map(|node| (node.address().to_owned(), Arc::clone(node)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let previous = self.picker.load_full();
+        let previous_nodes = previous.as_ref().map_or(&[][..], |picker| picker.nodes());
+        let known: HashMap<&str, &Arc<Node>> = previous_nodes
+            .iter()
+            .map(|node| (node.address(), node))
+            .collect();
         let mut nodes = Vec::with_capacity(instances.len());
         for instance in instances {
             if !self.filters.iter().all(|keep| keep(instance)) {
@@ -143,8 +144,20 @@ impl Selector {
             };
             nodes.push(node);
         }
+        let kept: Vec<Arc<Node>> = previous_nodes
+            .iter()
+            .filter(|old| nodes.iter().any(|node| Arc::ptr_eq(node, old)))
+            .cloned()
+            .collect();
         let picker = (!nodes.is_empty()).then(|| Arc::new(self.balancer.build(nodes)));
         self.picker.store(picker);
+        // Only now that no new pick can return them.
+        for gone in previous_nodes
+            .iter()
+            .filter(|old| !kept.iter().any(|node| Arc::ptr_eq(node, old)))
+        {
+            gone.mark_removed();
+        }
     }
 
     /// How many nodes calls may go to.
@@ -190,11 +203,13 @@ impl Selector {
                 ),
             ));
         };
-        node.stats.started();
+        let started = picker.reads_call_statistics().then(|| {
+            node.stats.started();
+            Instant::now()
+        });
         Ok(Picked {
             node: Arc::clone(node),
-            started: Instant::now(),
-            finished: false,
+            started,
         })
     }
 }
@@ -204,8 +219,8 @@ impl Selector {
 #[derive(Debug)]
 pub struct Picked {
     node: Arc<Node>,
-    started: Instant,
-    finished: bool,
+    /// When the call started, if the picker reads call statistics (`None` once reported).
+    started: Option<Instant>,
 }
 
 impl Picked {
@@ -217,15 +232,16 @@ impl Picked {
     /// The call ended; `unhealthy` when the failure says the node is unwell (unavailable,
     /// timed out: codes 503 and 504, as Kratos), which lowers its P2C score.
     pub fn done(mut self, unhealthy: bool) {
-        self.finished = true;
-        self.node.stats.finished(self.started.elapsed(), unhealthy);
+        if let Some(started) = self.started.take() {
+            self.node.stats.finished(started.elapsed(), unhealthy);
+        }
     }
 }
 
 impl Drop for Picked {
     fn drop(&mut self) {
-        if !self.finished {
-            self.node.stats.finished(self.started.elapsed(), true);
+        if let Some(started) = self.started.take() {
+            self.node.stats.finished(started.elapsed(), true);
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct Node {
     /// The transport's connection to the node (the gRPC client's channel), made on first use
     /// and dropped with the node.
     connection: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// When a selector update dropped the node from the set picks are made from.
+    removed: OnceLock<Instant>,
 }
 
 impl std::fmt::Debug for Node {
@@ -47,6 +49,7 @@ impl Node {
             instance,
             stats: Stats::new(),
             connection: OnceLock::new(),
+            removed: OnceLock::new(),
         }
     }
 
@@ -75,6 +78,18 @@ impl Node {
     /// The instance this node belongs to (id, version, metadata).
     pub fn instance(&self) -> &ServiceInstance {
         &self.instance
+    }
+
+    /// When the [`Selector`](super::Selector) dropped this node from its set (its instance
+    /// left the watch's list, or no longer passes the filters): no pick that starts after this
+    /// instant returns it. Calls picked before may still be under way. `None` while in the set.
+    pub fn removed_at(&self) -> Option<Instant> {
+        self.removed.get().copied()
+    }
+
+    /// Records that the node left the set, once the set without it is in place.
+    pub(super) fn mark_removed(&self) {
+        let _ = self.removed.set(Instant::now());
     }
 }
 

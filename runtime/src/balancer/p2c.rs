@@ -63,4 +63,8 @@ impl Picker for TwoChoices {
     fn nodes(&self) -> &[Arc<Node>] {
         &self.nodes
     }
+
+    fn reads_call_statistics(&self) -> bool {
+        true
+    }
 }

@@ -294,3 +294,44 @@ fn picks_do_not_wait_for_an_update() {
     picked.done(false);
     updating.join().unwrap();
 }
+
+#[test]
+fn a_node_dropped_by_an_update_says_when() {
+    let selector = Selector::new(WeightedRoundRobin, "http");
+    selector.update(&[instance("a", None), instance("b", None)]);
+    let nodes: Vec<Arc<Node>> = (0..2)
+        .map(|_| Arc::clone(selector.select(&[]).unwrap().node()))
+        .collect();
+    assert!(nodes.iter().all(|node| node.removed_at().is_none()));
+
+    let before = Instant::now();
+    selector.update(&[instance("b", None)]);
+    let removed: Vec<&str> = nodes
+        .iter()
+        .filter(|node| node.removed_at().is_some_and(|at| at >= before))
+        .map(|node| node.address())
+        .collect();
+    assert_eq!(removed, ["a:8000"]);
+    // No pick after the removal returns it.
+    let after = selector.select(&[]).unwrap();
+    assert_eq!(after.node().address(), "b:8000");
+    assert!(after.node().removed_at().is_none());
+}
+
+#[test]
+fn only_pickers_that_read_call_statistics_record_them() {
+    for (balancer, records) in [
+        (Box::new(WeightedRoundRobin) as Box<dyn Balancer>, false),
+        (Box::new(Random), false),
+        (Box::new(PowerOfTwoChoices), true),
+    ] {
+        let selector = Selector::with_filters(balancer, "http", Vec::new());
+        selector.update(&[instance("a", None)]);
+        let picked = selector.select(&[]).unwrap();
+        let node = Arc::clone(picked.node());
+        let idle = node.stats.score();
+        std::thread::sleep(Duration::from_millis(2));
+        picked.done(false);
+        assert_eq!(node.stats.score() != idle, records, "{node:?}");
+    }
+}

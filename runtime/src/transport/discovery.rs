@@ -3,6 +3,7 @@
 //! attempt a node.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -53,6 +54,8 @@ pub(crate) struct Resolver {
     target: String,
     selector: Arc<Selector>,
     listed: watch::Receiver<bool>,
+    /// Set with `listed`, read first: a call then takes no lock once the first list came.
+    has_listed: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -92,17 +95,19 @@ impl Resolver {
             .unwrap_or_else(|| Box::new(crate::balancer::WeightedRoundRobin));
         let selector = Arc::new(Selector::with_filters(balancer, scheme, config.filters));
         let (listed_sender, listed) = watch::channel(false);
+        let has_listed = Arc::new(AtomicBool::new(false));
         let task = runtime.spawn(follow(
             discovery,
             name.to_owned(),
             Arc::clone(&selector),
-            listed_sender,
+            (listed_sender, Arc::clone(&has_listed)),
         ));
         Ok(Self {
             name: name.to_owned(),
             target: format!("discovery:///{name}"),
             selector,
             listed,
+            has_listed,
             task,
         })
     }
@@ -119,7 +124,7 @@ impl Resolver {
         tried: &[String],
         limit: Option<Duration>,
     ) -> Result<Picked, Error> {
-        if !*self.listed.borrow() {
+        if !self.has_listed.load(Ordering::Acquire) && !*self.listed.borrow() {
             let wait = limit.map_or(FIRST_LIST_WAIT, |limit| limit.min(FIRST_LIST_WAIT));
             let mut listed = self.listed.clone();
             let _ = tokio::time::timeout(wait, listed.wait_for(|listed| *listed)).await;
@@ -146,7 +151,7 @@ async fn follow(
     discovery: Arc<dyn Discovery>,
     name: String,
     selector: Arc<Selector>,
-    listed: watch::Sender<bool>,
+    (listed, has_listed): (watch::Sender<bool>, Arc<AtomicBool>),
 ) {
     let mut backoff = MIN_BACKOFF;
     loop {
@@ -154,6 +159,7 @@ async fn follow(
             Ok(mut watcher) => {
                 while let Some(list) = watcher.next().await {
                     selector.update(&list);
+                    has_listed.store(true, Ordering::Release);
                     listed.send_replace(true);
                     backoff = MIN_BACKOFF;
                 }

@@ -1,6 +1,10 @@
 //! Calls the helloworld service back to back and prints one JSON line:
-//! `{"ok":N,"errors":M,"by_endpoint":{"http://127.0.0.1:PORT":count,...}}` (by the endpoint each
-//! call was sent to), exiting non-zero if any call failed.
+//! `{"ok":N,"errors":M,"by_endpoint":{"http://127.0.0.1:PORT":count,...},
+//! "picked_after_removal":0,"removals_seen":{ENDPOINT:UNIX_MS,...},"last_reply":{ENDPOINT:
+//! UNIX_MS,...}}` (calls by the endpoint each was sent to; calls that started after the client
+//! had dropped their node from its set, which must be none; when the client saw each endpoint it
+//! called go, and when its last call to each ended, in milliseconds since the Unix epoch),
+//! exiting non-zero if any call failed.
 //!
 //! ```text
 //! helloworld-client [--target discovery:///helloworld | ADDR] [--registry etcd://HOST:PORT]
@@ -16,10 +20,10 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use helloworld::api;
-use kratos::balancer::{Balancer, Peer, PowerOfTwoChoices, Random, WeightedRoundRobin};
+use kratos::balancer::{Balancer, Node, Peer, PowerOfTwoChoices, Random, WeightedRoundRobin};
 use kratos::middleware::Handler;
 use kratos::registry::Discovery;
 use kratos::transport::{grpc, http};
@@ -81,9 +85,23 @@ fn parse_flags() -> Result<Flags, String> {
     Ok(flags)
 }
 
-/// Where calls went, counted by a client middleware through the [`Peer`] the client fills in.
+/// Where calls went, counted by a client middleware through the [`Peer`] the client fills in,
+/// and whether any call was picked for a node after the client had dropped it from its set.
 #[derive(Clone, Default)]
-struct ByEndpoint(Arc<Mutex<BTreeMap<String, u64>>>);
+struct ByEndpoint(Arc<Mutex<Tally>>);
+
+#[derive(Default)]
+struct Tally {
+    /// Successful calls by the endpoint they were sent to.
+    calls: BTreeMap<String, u64>,
+    /// The last node of each endpoint, to read when the client saw it go.
+    nodes: BTreeMap<String, Arc<Node>>,
+    /// When the last call sent to each endpoint ended (reply or error).
+    last_reply: BTreeMap<String, Instant>,
+    /// Calls that started after the node they went to had left the client's node set: a pick
+    /// of a node the client already knew was gone.
+    picked_after_removal: u64,
+}
 
 impl ByEndpoint {
     fn middleware(
@@ -91,29 +109,79 @@ impl ByEndpoint {
         scheme: &'static str,
         fallback: String,
     ) -> impl Fn(Handler) -> Handler + Send + Sync + 'static {
-        let counts = self.clone();
+        let tally = self.clone();
         move |next: Handler| -> Handler {
-            let counts = counts.clone();
+            let tally = tally.clone();
             let fallback = fallback.clone();
             Arc::new(move |mut ctx, request| {
                 let peer = Peer::new();
                 ctx.extensions_mut().insert(peer.clone());
+                // Before the pick, so a node removed after this instant was not yet gone then.
+                let started = Instant::now();
                 let call = next(ctx, request);
-                let counts = counts.clone();
+                let tally = tally.clone();
                 let fallback = fallback.clone();
                 Box::pin(async move {
                     let reply = call.await;
+                    let node = peer.node();
+                    let endpoint = node
+                        .as_ref()
+                        .map_or(fallback, |node| format!("{scheme}://{}", node.address()));
+                    let mut tally = tally.0.lock().unwrap_or_else(|e| e.into_inner());
                     if reply.is_ok() {
-                        let endpoint = peer
-                            .address()
-                            .map_or(fallback, |address| format!("{scheme}://{address}"));
-                        let mut counts = counts.0.lock().unwrap_or_else(|e| e.into_inner());
-                        *counts.entry(endpoint).or_default() += 1;
+                        *tally.calls.entry(endpoint.clone()).or_default() += 1;
+                    }
+                    if let Some(node) = node {
+                        if node.removed_at().is_some_and(|removed| removed < started) {
+                            tally.picked_after_removal += 1;
+                        }
+                        tally.last_reply.insert(endpoint.clone(), Instant::now());
+                        tally.nodes.insert(endpoint, node);
                     }
                     reply
                 })
             })
         }
+    }
+
+    /// When the client saw each endpoint it had called leave its node set, and when the last
+    /// call to each ended, in milliseconds since the Unix epoch (comparable with the servers'
+    /// clocks on the same machine).
+    fn times(&self, clock: UnixClock) -> (BTreeMap<String, f64>, BTreeMap<String, f64>) {
+        let tally = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let removals_seen = tally
+            .nodes
+            .iter()
+            .filter_map(|(endpoint, node)| Some((endpoint.clone(), clock.ms(node.removed_at()?))))
+            .collect();
+        let last_reply = tally
+            .last_reply
+            .iter()
+            .map(|(endpoint, at)| (endpoint.clone(), clock.ms(*at)))
+            .collect();
+        (removals_seen, last_reply)
+    }
+}
+
+/// Turns instants into milliseconds since the Unix epoch.
+#[derive(Clone, Copy)]
+struct UnixClock {
+    wall: SystemTime,
+    instant: Instant,
+}
+
+impl UnixClock {
+    fn new() -> Self {
+        Self {
+            wall: SystemTime::now(),
+            instant: Instant::now(),
+        }
+    }
+
+    fn ms(self, at: Instant) -> f64 {
+        let wall = self.wall + at.saturating_duration_since(self.instant);
+        wall.duration_since(UNIX_EPOCH)
+            .map_or(0.0, |since| since.as_secs_f64() * 1000.0)
     }
 }
 
@@ -180,6 +248,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let clock = UnixClock::new();
     let counts = ByEndpoint::default();
     let greeter = match greeter(&flags, &counts).await {
         Ok(greeter) => greeter,
@@ -227,12 +296,19 @@ async fn main() {
     for worker in workers {
         let _ = worker.await;
     }
-    let by_endpoint = counts.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let (by_endpoint, picked_after_removal) = {
+        let tally = counts.0.lock().unwrap_or_else(|e| e.into_inner());
+        (tally.calls.clone(), tally.picked_after_removal)
+    };
     let errors = errors.load(Ordering::Relaxed);
+    let (removals_seen, last_reply) = counts.times(clock);
     let line = serde_json::json!({
         "ok": ok.load(Ordering::Relaxed),
         "errors": errors,
         "by_endpoint": by_endpoint,
+        "picked_after_removal": picked_after_removal,
+        "removals_seen": removals_seen,
+        "last_reply": last_reply,
     });
     println!("{line}");
     if errors > 0 {

@@ -90,7 +90,7 @@ pub use rustls;
 
 use base_url::BaseUrl;
 
-use crate::balancer::{Balancer, NodeFilter, Peer};
+use crate::balancer::{Balancer, Node, NodeFilter, Peer};
 use crate::errors::reasons;
 use crate::registry::Discovery;
 use crate::transport::discovery::{self, DiscoveryConfig, Resolver};
@@ -337,19 +337,7 @@ impl Plan {
         };
         drop(request);
 
-        let mut http_request = http::Request::new(Full::new(Bytes::from(body)));
-        *http_request.method_mut() = self.method.clone();
-        *http_request.uri_mut() = self.uri.clone();
-        *http_request.headers_mut() = ctx.request_headers().clone();
-        // The body is in the format chosen here, whatever a middleware set.
-        if let Some(format) = self.body_format {
-            http_request.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static(format.content_type()),
-            );
-        }
-
-        let exchange = self.exchange(&ctx, http_request);
+        let exchange = self.exchange(&ctx, Bytes::from(body));
         let (parts, body) = match self.timeout {
             Some(limit) => tokio::time::timeout(limit, exchange)
                 .await
@@ -379,15 +367,15 @@ impl Plan {
     async fn exchange(
         &self,
         ctx: &Context,
-        request: http::Request<Full<Bytes>>,
+        body: Bytes,
     ) -> Result<(http::response::Parts, Bytes), Error> {
         let Some(resolver) = &self.inner.resolver else {
+            let request = self.request(ctx, self.uri.clone(), body);
             return self
-                .attempt(request, &self.uri)
+                .attempt(request, None)
                 .await
                 .map_err(|failed| failed.error);
         };
-        let (parts, body) = request.into_parts();
         let peer = ctx.extensions().get::<Peer>();
         let mut tried: Vec<String> = Vec::new();
         let mut last_failure: Option<Error> = None;
@@ -401,9 +389,8 @@ impl Plan {
                 peer.set(picked.node());
             }
             let uri = base_url::with_authority(&self.uri, picked.node())?;
-            let mut request = http::Request::from_parts(parts.clone(), body.clone());
-            *request.uri_mut() = uri.clone();
-            match self.attempt(request, &uri).await {
+            let request = self.request(ctx, uri, body.clone());
+            match self.attempt(request, Some(picked.node())).await {
                 Ok(reply) => {
                     picked.done(false);
                     return Ok(reply);
@@ -421,22 +408,44 @@ impl Plan {
         }
     }
 
+    /// The request of one attempt: the call's method and headers, to `uri`. Built afresh
+    /// for each attempt rather than copied from the first, which costs less for the one
+    /// attempt almost every call makes.
+    fn request(&self, ctx: &Context, uri: Uri, body: Bytes) -> http::Request<Full<Bytes>> {
+        let mut request = http::Request::new(Full::new(body));
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = ctx.request_headers().clone();
+        // The body is in the format chosen here, whatever a middleware set.
+        if let Some(format) = self.body_format {
+            request.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            );
+        }
+        request
+    }
+
     /// One attempt; `uri` is the request's, for messages.
     async fn attempt(
         &self,
         request: http::Request<Full<Bytes>>,
-        uri: &Uri,
+        node: Option<&Node>,
     ) -> Result<(http::response::Parts, Bytes), Failed> {
         let response = self.inner.http.request(request).await.map_err(|error| {
             let unsent = error.is_connect();
+            // The request is gone: its URI is the plan's, or the plan's on the node.
+            let authority = node.map_or_else(
+                || self.uri.authority().map_or("", |a| a.as_str()),
+                Node::address,
+            );
             let what = if unsent {
-                format!(
-                    "{}: cannot connect to {}",
-                    self.operation,
-                    uri.authority().map_or("", |a| a.as_str())
-                )
+                format!("{}: cannot connect to {authority}", self.operation)
             } else {
-                format!("{}: {} {} failed", self.operation, self.method, uri)
+                let scheme = self.uri.scheme_str().unwrap_or("http");
+                let path = self.uri.path_and_query().map_or("/", |p| p.as_str());
+                let uri = format!("{scheme}://{authority}{path}");
+                format!("{}: {} {uri} failed", self.operation, self.method)
             };
             Failed {
                 error: reply::transport_error(&what, error),
