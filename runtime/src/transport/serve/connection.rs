@@ -59,6 +59,9 @@ pub(super) async fn serve<I, S, B>(
             Stage::Closing => return,
         }
         tokio::select! {
+            // In this order, not at random: the connection is what wakes the task nearly
+            // every time, and no branch can starve another (the others fire once).
+            biased;
             // A failed connection (client gone, protocol error) ends only that connection.
             _ = connection.as_mut() => return,
             changed = stage.changed() => {
