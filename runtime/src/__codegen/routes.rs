@@ -116,6 +116,8 @@ pub fn decode_body<M: HttpMessage>(
 /// # Errors
 ///
 /// The future's: the service's error, or a `500` when the reply does not encode.
+// By value: generated handlers hand the request over, and it ends here, before the call runs.
+#[allow(clippy::needless_pass_by_value)]
 pub fn reply<S, Req, Rep, F, Fut>(
     request: RouteRequest,
     service: Arc<S>,
