@@ -34,7 +34,7 @@ pub use crate::{
 };
 pub use client::{append_query, push_pattern_variable, push_variable, start_path};
 pub use messages::{DescriptorPoolCell, MessageDescriptorCell};
-pub use routes::{Routes, bind_query, decode_body, reply};
+pub use routes::{Reply, Routes, bind_query, decode_body, reply};
 
 /// The result of everything generated code calls: a Kratos error on failure.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

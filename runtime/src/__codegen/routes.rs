@@ -1,7 +1,9 @@
 //! Route registration and request binding as generated handlers use them.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, ready};
 
 use prost_reflect::ReflectMessage;
 
@@ -9,7 +11,7 @@ use crate::encoding::HttpMessage;
 use crate::errors::Error;
 use crate::transport::Context;
 use crate::transport::http::binding::{QueryPair, SeenFields};
-use crate::transport::http::{RegisterError, Response, RouteRequest, Server};
+use crate::transport::http::{Calling, RegisterError, ReplyWriter, Response, RouteRequest, Server};
 
 /// A generated query binder: assigns one query (or form) pair to `message`, below the fields
 /// `at` and skipping keys under `exclude`.
@@ -108,16 +110,21 @@ pub fn decode_body<M: HttpMessage>(
 /// Calls the service through the server's middleware chain with the bound `message` and encodes
 /// the reply per `Accept`; with `response_body`, only that top-level field of it.
 ///
+/// Not `async`: the returned future holds only the started call (its future boxed) and what
+/// writing the reply needs, not the request, so the route's future around it stays small.
+///
 /// # Errors
 ///
-/// The service's error, or a `500` when the reply does not encode.
-pub async fn reply<S, Req, Rep, F, Fut>(
+/// The future's: the service's error, or a `500` when the reply does not encode.
+// By value: generated handlers hand the request over, and it ends here, before the call runs.
+#[allow(clippy::needless_pass_by_value)]
+pub fn reply<S, Req, Rep, F, Fut>(
     request: RouteRequest,
     service: Arc<S>,
     message: Req,
-    response_body: Option<&str>,
+    response_body: Option<&'static str>,
     call: F,
-) -> Result<Response, Error>
+) -> Reply<Rep>
 where
     S: Send + Sync + 'static,
     Req: ReflectMessage + Send + 'static,
@@ -125,13 +132,29 @@ where
     F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
 {
-    let reply = request
-        .invoke(message, move |ctx, message| {
-            call(Arc::clone(&service), ctx, message)
-        })
-        .await?;
-    match response_body {
-        Some(field) => request.reply_field(&reply, field),
-        None => request.reply(&reply),
+    let calling = request.start_call(message, move |ctx, message| {
+        call(Arc::clone(&service), ctx, message)
+    });
+    Reply {
+        writer: request.reply_writer(),
+        response_body,
+        calling,
+    }
+}
+
+/// The future of [`reply`]: the call through the chain, then its reply encoded.
+pub struct Reply<Rep> {
+    writer: ReplyWriter,
+    response_body: Option<&'static str>,
+    calling: Calling<Rep>,
+}
+
+impl<Rep: HttpMessage + Send + 'static> Future for Reply<Rep> {
+    type Output = Result<Response, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let reply = ready!(Pin::new(&mut this.calling).poll(cx))?;
+        Poll::Ready(this.writer.write(&reply, this.response_body))
     }
 }

@@ -35,6 +35,7 @@ pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, R
 pub use metrics::{METRICS_OPERATION, METRICS_PATH};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;
+pub(crate) use request::{Calling, ReplyWriter};
 pub use router::MethodFilter;
 pub use server::{ErrorEncoder, RegisterError, ResponseEncoder, Server};
 pub use service::HttpService;

@@ -1,7 +1,9 @@
 //! What a generated route handler works with.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, ready};
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
@@ -14,7 +16,7 @@ use super::stream::{StreamReply, accept_of};
 use crate::encoding::{Format, HttpMessage, ReflectMessage, ReplyFormat};
 use crate::errors::Error;
 use crate::errors::reasons;
-use crate::middleware::{Chain, Message, typed};
+use crate::middleware::{BoxFuture, Chain, Message, typed};
 use crate::transport::Context;
 
 /// A matched request, as generated route handlers see it: path values, query,
@@ -148,21 +150,37 @@ impl RouteRequest {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
+        self.start_call(request, call).await
+    }
+
+    /// Starts the service method through the server's middleware chain: what runs before the
+    /// call runs now, the rest in the returned future, which borrows nothing.
+    pub(crate) fn start_call<Req, Rep, F, Fut>(&self, request: Req, call: F) -> Calling<Rep>
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
         let middleware = &self.shared.middleware;
-        // The empty chain calls straight through; its future stays the call's own.
         if middleware.is_empty() {
-            return call(self.ctx.clone(), request).await;
+            return Calling::Direct(Box::pin(call(self.ctx.clone(), request)));
         }
         self.ctx.enter_chain();
         let site = self.shared.sites.get(self.site);
         // Built-in middleware only: run them around the typed call, nothing erased.
         if let Some(steps) = site.and_then(|site| site.steps(middleware)) {
-            return typed::start(steps, self.ctx.clone(), request, call)?.await;
+            return match typed::start(steps, self.ctx.clone(), request, call) {
+                Ok(running) => Calling::Typed(running),
+                Err(error) => Calling::Refused(Some(error)),
+            };
         }
-        let reply = middleware
-            .start(site, self.ctx.clone(), Message::reflective(request), call)
-            .await?;
-        Chain::restore(reply)
+        Calling::Erased(middleware.start(
+            site,
+            self.ctx.clone(),
+            Message::reflective(request),
+            call,
+        ))
     }
 
     /// Runs a server-streaming service method: the server's chain once around the whole
@@ -200,13 +218,90 @@ impl RouteRequest {
 
     /// Encodes the reply per `Accept` (else the request's own format).
     pub fn reply<M: HttpMessage>(&self, reply: &M) -> Result<Response, Error> {
-        let body = reply.encode_reply(self.accept.format(), &self.shared.json)?;
-        self.shared.reply_response(self.accept, body)
+        write_reply(&self.shared, self.accept, reply, None)
     }
 
     /// Encodes one top-level field of the reply (rules with `response_body`).
     pub fn reply_field<M: HttpMessage>(&self, reply: &M, field: &str) -> Result<Response, Error> {
-        let body = reply.encode_reply_field(self.accept.format(), field, &self.shared.json)?;
-        self.shared.reply_response(self.accept, body)
+        write_reply(&self.shared, self.accept, reply, Some(field))
     }
+
+    /// What writing the reply needs, to keep once the request itself is no longer needed.
+    pub(crate) fn reply_writer(&self) -> ReplyWriter {
+        ReplyWriter {
+            shared: Arc::clone(&self.shared),
+            accept: self.accept,
+        }
+    }
+}
+
+/// Writes a route's reply: the server's codecs and the format negotiated for the request.
+pub(crate) struct ReplyWriter {
+    shared: Arc<Shared>,
+    accept: ReplyFormat,
+}
+
+impl ReplyWriter {
+    /// The reply (with `field`, only that top-level field of it) as the response.
+    pub(crate) fn write<M: HttpMessage>(
+        &self,
+        reply: &M,
+        field: Option<&str>,
+    ) -> Result<Response, Error> {
+        write_reply(&self.shared, self.accept, reply, field)
+    }
+}
+
+fn write_reply<M: HttpMessage>(
+    shared: &Shared,
+    accept: ReplyFormat,
+    reply: &M,
+    field: Option<&str>,
+) -> Result<Response, Error> {
+    let format = accept.format();
+    let body = match field {
+        Some(field) => reply.encode_reply_field(format, field, &shared.json)?,
+        None => reply.encode_reply(format, &shared.json)?,
+    };
+    shared.reply_response(accept, body)
+}
+
+/// A service method's call started through the chain ([`RouteRequest::start_call`]). Its
+/// future is boxed on every path (the typed chain boxes it anyway): the route's future, which
+/// the server boxes for every request, then stays under the allocator's small-size caches
+/// (glibc's tcache ends at 1 KiB) and is cheap to move.
+pub(crate) enum Calling<Rep> {
+    /// The empty chain: the call itself.
+    Direct(BoxFuture<Result<Rep, Error>>),
+    /// Built-in middleware run around the typed call.
+    Typed(typed::Running<Rep>),
+    /// The erased chain, whose reply is restored to `Rep`.
+    Erased(BoxFuture<Result<Message, Error>>),
+    /// A step refused the call before it ran; taken when polled.
+    Refused(Option<Error>),
+}
+
+impl<Rep: Send + 'static> Future for Calling<Rep> {
+    type Output = Result<Rep, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Calling::Direct(call) => call.as_mut().poll(cx),
+            Calling::Typed(running) => Pin::new(running).poll(cx),
+            Calling::Erased(chain) => {
+                Poll::Ready(ready!(chain.as_mut().poll(cx)).and_then(Chain::restore))
+            }
+            Calling::Refused(error) => Poll::Ready(Err(error.take().unwrap_or_else(polled_again))),
+        }
+    }
+}
+
+/// The error of a refused call polled after it returned its error.
+#[cold]
+fn polled_again() -> Error {
+    Error::new(
+        500,
+        reasons::UNKNOWN,
+        "a refused call was polled after it ended",
+    )
 }

@@ -1,14 +1,17 @@
 //! One connection, from accept to close: served by hyper, closed when idle, drained or closed
 //! as the server stops.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::watch;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use super::activity::{Activity, Tracked};
 use super::{ConnectionService, ConnectionSettings, ResponseBody, Stage};
@@ -43,7 +46,7 @@ pub(super) async fn serve<I, S, B>(
     };
     // One timer for both deadlines, moved rather than re-created, and only when it fires:
     // nothing is armed per request.
-    let check = tokio::time::sleep(deadlines.period().unwrap_or(NEVER));
+    let check = Check::new(tokio::time::sleep(deadlines.period().unwrap_or(NEVER)));
     let mut check = std::pin::pin!(check);
     let mut draining = false;
     // Accepted as the server began to stop: drain at once.
@@ -59,6 +62,9 @@ pub(super) async fn serve<I, S, B>(
             Stage::Closing => return,
         }
         tokio::select! {
+            // In this order, not at random: the connection is what wakes the task nearly
+            // every time, and no branch can starve another (the others fire once).
+            biased;
             // A failed connection (client gone, protocol error) ends only that connection.
             _ = connection.as_mut() => return,
             changed = stage.changed() => {
@@ -75,11 +81,61 @@ pub(super) async fn serve<I, S, B>(
                     Due::Idle => {
                         connection.as_mut().graceful_shutdown();
                         draining = true;
-                        check.as_mut().reset(later(now, deadlines.idle.unwrap_or(NEVER)));
+                        check
+                            .as_mut()
+                            .reset(later(now, deadlines.idle.unwrap_or(NEVER)));
                     }
                 }
             }
         }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The deadline timer as the connection's driver waits on it: polled (which takes a unit
+    /// of the task's coop budget and registers its waker in the timer) on the first wait after
+    /// each reset only; on the task's later wake-ups, nearly all for the connection, its state
+    /// is only read. The driver is polled by its connection's one task for its whole life, so
+    /// the waker registered first is that task's.
+    struct Check {
+        #[pin]
+        sleep: Sleep,
+        registered: bool,
+    }
+}
+
+impl Check {
+    fn new(sleep: Sleep) -> Self {
+        Self {
+            sleep,
+            registered: false,
+        }
+    }
+
+    fn reset(self: Pin<&mut Self>, at: Instant) {
+        let this = self.project();
+        this.sleep.reset(at);
+        *this.registered = false;
+    }
+}
+
+impl Future for Check {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        if *this.registered {
+            return if this.sleep.is_elapsed() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            };
+        }
+        // A poll refused for want of coop budget registers nothing: only one with budget counts.
+        let budgeted = tokio::task::coop::has_budget_remaining();
+        let polled = this.sleep.poll(cx);
+        *this.registered = budgeted && polled.is_pending();
+        polled
     }
 }
 
@@ -200,6 +256,18 @@ mod tests {
             Due::Nothing(since + IDLE)
         );
         assert_eq!(both().check(&activity, since + IDLE), Due::Idle);
+    }
+
+    #[tokio::test]
+    async fn the_check_fires_when_only_read_after_registering_and_again_after_a_reset() {
+        let soon = Duration::from_millis(20);
+        let check = Check::new(tokio::time::sleep(soon));
+        let mut check = std::pin::pin!(check);
+        // The first poll registers; the wake-up's poll only reads the timer's state.
+        let bound = Duration::from_secs(5);
+        assert!(tokio::time::timeout(bound, check.as_mut()).await.is_ok());
+        check.as_mut().reset(Instant::now() + soon);
+        assert!(tokio::time::timeout(bound, check.as_mut()).await.is_ok());
     }
 
     #[test]

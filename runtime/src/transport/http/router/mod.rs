@@ -256,9 +256,18 @@ impl<T> Router<T> {
     /// trailing `/`) and the verb, if the last segment ends in a registered one.
     fn split_path<'p>(&self, raw_path: &'p str) -> Option<(&'p str, Option<&'p str>)> {
         let path = raw_path.strip_prefix('/')?.trim_end_matches('/');
-        let last_start = path.rfind('/').map_or(0, |slash| slash + 1);
+        // Most servers register no verb: then there is nothing to look for.
+        if self.verbs.is_empty() {
+            return Some((path, None));
+        }
+        // Byte loops rather than `rfind`: segments are short, and the `str` search sets up a
+        // memchr per call. `/` and `:` are one byte, so the cuts fall on character boundaries.
+        let last_start = path
+            .bytes()
+            .rposition(|b| b == b'/')
+            .map_or(0, |slash| slash + 1);
         let last = &path[last_start..];
-        if let Some(colon) = last.rfind(':') {
+        if let Some(colon) = last.bytes().rposition(|b| b == b':') {
             let verb = &last[colon + 1..];
             if self
                 .verbs

@@ -83,8 +83,11 @@ impl Node {
                 None => ControlFlow::Continue(()),
             };
         };
-        let (segment, next) = match rest.split_once('/') {
-            Some((segment, next)) => (segment, Some(next)),
+        // A byte loop rather than `split_once('/')`: segments are short, and the `str` search
+        // sets up a memchr per call (~100 instructions a lookup, bench/README.md).
+        let (segment, next) = match rest.bytes().position(|b| b == b'/') {
+            // `/` is one byte: both cuts fall on character boundaries.
+            Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
             None => (rest, None),
         };
         if let Some(child) = find(&self.literals, segment) {
@@ -110,8 +113,9 @@ impl TailNode {
         visit: &mut impl FnMut(&[usize]) -> ControlFlow<B>,
     ) -> ControlFlow<B> {
         if let Some(rest) = rest {
-            let (front, last) = match rest.rsplit_once('/') {
-                Some((front, last)) => (Some(front), last),
+            let (front, last) = match rest.bytes().rposition(|b| b == b'/') {
+                // `/` is one byte: both cuts fall on character boundaries.
+                Some(slash) => (Some(&rest[..slash]), &rest[slash + 1..]),
                 None => (None, rest),
             };
             if let Some(child) = find(&self.literals, last) {
