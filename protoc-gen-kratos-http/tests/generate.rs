@@ -69,9 +69,17 @@ fn library_golden() {
     let files = generate("library", &["library/v1/library.proto"], "flat_output_dir").unwrap();
     let code = &files[1].content;
     assert_eq!(files[1].name, "library.v1.kratos_http.rs");
-    // The unannotated and the streaming methods are not served.
+    // The unannotated method is not served; the server-streaming one is, as a stream.
     assert!(!code.contains("fn hidden("));
-    assert!(!code.contains("fn watch("));
+    for expected in [
+        "watch(Shelf) -> __kratos::ReplyStream <",
+        ".add_stream(\"GET\", \"/v1/watch\", OPERATION_LIBRARY_WATCH, serve_library_watch_0)?;",
+        ") -> __kratos::Result<__kratos::ReplyStream<Shelf>> {",
+        "__kratos::reply_stream(request, service, message, call).await",
+        ".invoke_stream(__kratos::Call {",
+    ] {
+        assert!(code.contains(expected), "missing {expected:?}");
+    }
     check_golden("library", &files);
 }
 
@@ -89,17 +97,66 @@ fn grpc_glue_serves_every_method() {
         "impl<S: LibraryHttpServer> library_server::Library for LibraryGrpcService<S>",
         "pub fn register_library_grpc_server<S: LibraryHttpServer>(",
         "pub struct LibraryGrpcClient",
-        // Unannotated methods join the trait (gRPC only); streaming ones are stubs.
+        // Unannotated methods join the trait (gRPC only); streaming ones go through the
+        // handle's glue of their kind.
         "fn hidden(",
-        "type WatchStream",
-        "Status::unimplemented(",
+        "type WatchStream = __kratos::ServerStream<Shelf>;",
+        ".server_streaming(\n                OPERATION_LIBRARY_WATCH,",
     ] {
         assert!(code.contains(expected), "missing {expected:?}");
     }
+    assert!(!code.contains("unimplemented"));
     // The unannotated method gets no HTTP route and no HTTP client method.
     assert!(!code.contains("serve_library_hidden_0"));
     assert!(!code.contains("pub async fn hidden_with("));
     check_golden("library-grpc", &files);
+}
+
+#[test]
+fn request_streams_are_served_over_grpc_only() {
+    // Without gRPC glue nothing could serve a client stream: it stays out of the trait.
+    let files = generate("upload-http", &["streams/upload.proto"], "").unwrap();
+    let code = &files[1].content;
+    assert!(!code.contains("fn upload("), "{code}");
+    assert!(code.contains("fn get("));
+
+    let files = generate("upload-grpc", &["streams/upload.proto"], "grpc=true").unwrap();
+    let code = &files[1].content;
+    for expected in [
+        "requests: __kratos::RequestStream<Chunk>,",
+        "requests: impl __kratos::Stream<Item = Chunk> + __kratos::Send + 'static,",
+    ] {
+        assert!(code.contains(expected), "missing {expected:?}");
+    }
+    // Its rule is ignored: no route, no HTTP client method.
+    assert!(!code.contains("/v1/upload"), "{code}");
+
+    // ... with a warning naming file, service and method.
+    let protoc = Protoc::new(scratch("protoc-upload")).include(repo().join("testdata/proto"));
+    let out = scratch("protoc-upload-out");
+    let output = protoc
+        .command()
+        .unwrap()
+        .arg(format!(
+            "--plugin=protoc-gen-kratos-http={}",
+            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
+        ))
+        .arg(format!(
+            "--kratos-http_out=grpc=true,no_include:{}",
+            out.display()
+        ))
+        .arg("streams/upload.proto")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: streams/upload.proto: service Svc: method Upload: its requests stream, which \
+             HTTP does not carry: its google.api.http rule is ignored"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -165,6 +222,10 @@ fn every_generation_error_names_file_service_method_and_text() {
         ),
         ("same_field_twice", "\"/v1/{name}/{name}\""),
         ("custom_no_kind", "custom pattern for \"/v1/x\" has no kind"),
+        (
+            "stream_response_body",
+            "response_body \"out\" of \"/v1/x\": a server-streaming method sends each whole reply",
+        ),
     ];
     for (case, expected) in cases {
         let file = format!("httpbad/{case}.proto");

@@ -7,9 +7,9 @@ use prost_reflect::ReflectMessage;
 
 use crate::encoding::HttpMessage;
 use crate::errors::Error;
-use crate::transport::Context;
 use crate::transport::http::binding::{QueryPair, SeenFields};
-use crate::transport::http::{RegisterError, Response, RouteRequest, Server};
+use crate::transport::http::{RegisterError, Response, RouteRequest, Server, StreamReply};
+use crate::transport::{Context, ReplyStream};
 
 /// A generated query binder: assigns one query (or form) pair to `message`, below the fields
 /// `at` and skipping keys under `exclude`.
@@ -64,6 +64,29 @@ impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
         let service = Arc::clone(&self.service);
         self.server
             .route(method, template, operation, move |request| {
+                handler(Arc::clone(&service), request)
+            })
+    }
+
+    /// Adds one binding of a server-streaming method: its replies stream as SSE or NDJSON.
+    ///
+    /// # Errors
+    ///
+    /// What [`Server::route_stream`] refuses (a bad method or template, a route taken twice).
+    pub fn add_stream<H, Fut>(
+        &mut self,
+        method: &str,
+        template: &str,
+        operation: &'static str,
+        handler: H,
+    ) -> Result<(), RegisterError>
+    where
+        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<StreamReply, Error>> + Send + 'static,
+    {
+        let service = Arc::clone(&self.service);
+        self.server
+            .route_stream(method, template, operation, move |request| {
                 handler(Arc::clone(&service), request)
             })
     }
@@ -134,4 +157,30 @@ where
         Some(field) => request.reply_field(&reply, field),
         None => request.reply(&reply),
     }
+}
+
+/// Opens the service's reply stream through the server's middleware chain with the bound
+/// `message`; the replies then stream per `Accept` (SSE or NDJSON).
+///
+/// # Errors
+///
+/// What the chain or the service answers before the stream opens.
+pub async fn reply_stream<S, Req, Rep, F, Fut>(
+    request: RouteRequest,
+    service: Arc<S>,
+    message: Req,
+    call: F,
+) -> Result<StreamReply, Error>
+where
+    S: Send + Sync + 'static,
+    Req: ReflectMessage + Send + 'static,
+    Rep: HttpMessage + Send + 'static,
+    F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<ReplyStream<Rep>, Error>> + Send + 'static,
+{
+    request
+        .invoke_stream(message, move |ctx, message| {
+            call(Arc::clone(&service), ctx, message)
+        })
+        .await
 }
