@@ -11,12 +11,14 @@ use kratos::middleware::validate::Validate;
 use kratos::middleware::{Handler, Message};
 use kratos::transport::grpc::{Client, Server};
 use kratos::transport::{Context, ReplyStream};
-use streaming_service::pb::{CountRequest, Number, streamer_client::StreamerClient};
+use streaming_service::pb::{
+    CountRequest, Number, StreamerGrpcClient, register_streamer_grpc_server,
+    streamer_client::StreamerClient,
+};
 use tokio::net::TcpListener;
 use tonic_types::StatusExt;
 
 use super::http::next;
-use super::planned::{StreamerGrpcClient, register_streamer_grpc_server};
 use super::service::{Probe, Streamer};
 
 /// What the middleware saw: the per-stream chain's calls (operation, final code), and the
