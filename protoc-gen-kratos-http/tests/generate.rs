@@ -31,6 +31,28 @@ fn generate(case: &str, files: &[&str], parameter: &str) -> Result<Vec<Generated
     })
 }
 
+/// protoc with the plugin binary on `file` (under testdata/proto), with `parameter`.
+fn run_protoc(case: &str, parameter: &str, file: &str) -> std::process::Output {
+    let protoc = Protoc::new(scratch(case)).include(repo().join("testdata/proto"));
+    let out = scratch(&format!("{case}-out"));
+    let parameter = if parameter.is_empty() {
+        String::new()
+    } else {
+        format!("{parameter}:")
+    };
+    protoc
+        .command()
+        .unwrap()
+        .arg(format!(
+            "--plugin=protoc-gen-kratos-http={}",
+            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
+        ))
+        .arg(format!("--kratos-http_out={parameter}{}", out.display()))
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 /// Compares with `testdata/golden/http/<case>/`, or rewrites when `UPDATE_GOLDEN=1`.
 fn check_golden(case: &str, files: &[GeneratedFile]) {
     let problems = kratos_codegen::golden::compare_golden(
@@ -132,22 +154,11 @@ fn request_streams_are_served_over_grpc_only() {
     assert!(!code.contains("/v1/upload"), "{code}");
 
     // ... with a warning naming file, service and method.
-    let protoc = Protoc::new(scratch("protoc-upload")).include(repo().join("testdata/proto"));
-    let out = scratch("protoc-upload-out");
-    let output = protoc
-        .command()
-        .unwrap()
-        .arg(format!(
-            "--plugin=protoc-gen-kratos-http={}",
-            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
-        ))
-        .arg(format!(
-            "--kratos-http_out=grpc=true,no_include:{}",
-            out.display()
-        ))
-        .arg("streams/upload.proto")
-        .output()
-        .unwrap();
+    let output = run_protoc(
+        "protoc-upload",
+        "grpc=true,no_include",
+        "streams/upload.proto",
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
@@ -244,19 +255,7 @@ fn every_generation_error_names_file_service_method_and_text() {
 
 #[test]
 fn protoc_reports_errors_from_the_binary() {
-    let protoc = Protoc::new(scratch("protoc")).include(repo().join("testdata/proto"));
-    let out = scratch("protoc-out");
-    let output = protoc
-        .command()
-        .unwrap()
-        .arg(format!(
-            "--plugin=protoc-gen-kratos-http={}",
-            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
-        ))
-        .arg(format!("--kratos-http_out={}", out.display()))
-        .arg("httpbad/missing_field.proto")
-        .output()
-        .unwrap();
+    let output = run_protoc("protoc", "", "httpbad/missing_field.proto");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(

@@ -61,11 +61,8 @@ impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
         H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Response, Error>> + Send + 'static,
     {
-        let service = Arc::clone(&self.service);
-        self.server
-            .route(method, template, operation, move |request| {
-                handler(Arc::clone(&service), request)
-            })
+        let handler = self.with_service(handler);
+        self.server.route(method, template, operation, handler)
     }
 
     /// Adds one binding of a server-streaming method: its replies stream as SSE or NDJSON.
@@ -84,11 +81,21 @@ impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
         H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<StreamReply, Error>> + Send + 'static,
     {
-        let service = Arc::clone(&self.service);
+        let handler = self.with_service(handler);
         self.server
-            .route_stream(method, template, operation, move |request| {
-                handler(Arc::clone(&service), request)
-            })
+            .route_stream(method, template, operation, handler)
+    }
+
+    /// `handler` called with its own clone of the service.
+    fn with_service<H, Fut>(
+        &self,
+        handler: H,
+    ) -> impl Fn(RouteRequest) -> Fut + Send + Sync + 'static
+    where
+        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
+    {
+        let service = Arc::clone(&self.service);
+        move |request| handler(Arc::clone(&service), request)
     }
 }
 
