@@ -5,7 +5,7 @@
 //!
 //! `stream_rate kratos|kratos-recovery|tonic [messages]` prints
 //! `<variant> <messages> <seconds> <messages/s>`; `kratos-recovery` adds the recovery middleware,
-//! so the stream runs inside the chain's call.
+//! so the stream opens inside the chain's call (docs/streaming.md, "Measured").
 
 use std::pin::Pin;
 use std::time::Instant;
