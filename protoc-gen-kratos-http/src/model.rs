@@ -21,13 +21,48 @@ pub struct Service {
     pub doc: Vec<String>,
     /// Whether the proto marks the service deprecated.
     pub deprecated: bool,
-    /// The methods, in declaration order (streaming methods left out).
+    /// The methods, in declaration order.
     pub methods: Vec<Method>,
-    /// The service as declared, streaming methods included.
+    /// The service as declared.
     pub descriptor: ServiceDescriptor,
 }
 
-/// One unary RPC and its HTTP bindings.
+/// Which side of an RPC streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    /// One request, one reply.
+    Unary,
+    /// One request, a stream of replies: served over HTTP as SSE or NDJSON.
+    ServerStreaming,
+    /// A stream of requests, one reply: gRPC only.
+    ClientStreaming,
+    /// Streams both ways: gRPC only.
+    BidiStreaming,
+}
+
+impl MethodKind {
+    /// The kind of `method`.
+    pub fn of(method: &MethodDescriptor) -> Self {
+        match (method.is_client_streaming(), method.is_server_streaming()) {
+            (false, false) => Self::Unary,
+            (false, true) => Self::ServerStreaming,
+            (true, false) => Self::ClientStreaming,
+            (true, true) => Self::BidiStreaming,
+        }
+    }
+
+    /// Whether the requests come as a stream (no HTTP route then).
+    pub fn streams_requests(self) -> bool {
+        matches!(self, Self::ClientStreaming | Self::BidiStreaming)
+    }
+
+    /// Whether the replies go out as a stream.
+    pub fn streams_replies(self) -> bool {
+        matches!(self, Self::ServerStreaming | Self::BidiStreaming)
+    }
+}
+
+/// One RPC and its HTTP bindings.
 #[derive(Debug, Clone)]
 pub struct Method {
     /// Proto name (`SayHello`).
@@ -36,11 +71,14 @@ pub struct Method {
     pub rust_name: String,
     /// gRPC full method name, which is also the Kratos operation.
     pub operation: String,
+    /// Which side streams.
+    pub kind: MethodKind,
     /// Request message.
     pub input: MessageDescriptor,
     /// Reply message.
     pub output: MessageDescriptor,
-    /// The primary binding first, then `additional_bindings`.
+    /// The primary binding first, then `additional_bindings`; none for methods streaming
+    /// requests, which HTTP does not carry.
     pub bindings: Vec<Binding>,
     /// Doc lines from the proto.
     pub doc: Vec<String>,
@@ -146,13 +184,6 @@ pub fn services(
             let location = Location::file(file.name())
                 .service(service.name())
                 .method(method.name());
-            if method.is_client_streaming() || method.is_server_streaming() {
-                eprintln!(
-                    "protoc-gen-kratos-http: warning: {location}: streaming methods are not served over \
-                     HTTP yet; skipped"
-                );
-                continue;
-            }
             match method_model(&service, &method, http_ext.as_ref(), options, &location) {
                 Ok(Some(model)) => {
                     for binding in &model.bindings {
@@ -222,6 +253,20 @@ fn method_model(
         service.full_name(),
         method.name()
     );
+    let kind = MethodKind::of(method);
+    if kind.streams_requests() {
+        if rule.is_some() {
+            eprintln!(
+                "protoc-gen-kratos-http: warning: {location}: its requests stream, which HTTP does \
+                 not carry: its google.api.http rule is ignored, it is served over gRPC only"
+            );
+        }
+        // Without gRPC glue nothing would serve it.
+        if !options.grpc() {
+            return Ok(None);
+        }
+        return Ok(Some(method_of(service, method, kind, Vec::new())));
+    }
     let mut errors = Vec::new();
     let mut bindings = Vec::new();
     match rule {
@@ -267,14 +312,39 @@ fn method_model(
             Err(err) => errors.push(err),
         },
     }
+    if kind == MethodKind::ServerStreaming {
+        for binding in &bindings {
+            if let Some(field) = &binding.response_body {
+                errors.push(GenerationError::new(
+                    location.clone(),
+                    format!(
+                        "response_body \"{}\" of \"{}\": a server-streaming method sends each \
+                         whole reply as one event; remove response_body",
+                        field.name(),
+                        binding.template.as_str()
+                    ),
+                ));
+            }
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
+    Ok(Some(method_of(service, method, kind, bindings)))
+}
+
+fn method_of(
+    service: &ServiceDescriptor,
+    method: &MethodDescriptor,
+    kind: MethodKind,
+    bindings: Vec<Binding>,
+) -> Method {
     let file = method.parent_file();
-    Ok(Some(Method {
+    Method {
         name: method.name().to_owned(),
         rust_name: kratos_codegen::rust_field_ident(method.name()),
         operation: format!("/{}/{}", service.full_name(), method.name()),
+        kind,
         input: method.input(),
         output: method.output(),
         bindings,
@@ -284,7 +354,7 @@ fn method_model(
             .options
             .as_ref()
             .is_some_and(|o| o.deprecated()),
-    }))
+    }
 }
 
 fn push_binding(

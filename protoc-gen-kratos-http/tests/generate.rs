@@ -31,6 +31,28 @@ fn generate(case: &str, files: &[&str], parameter: &str) -> Result<Vec<Generated
     })
 }
 
+/// protoc with the plugin binary on `file` (under testdata/proto), with `parameter`.
+fn run_protoc(case: &str, parameter: &str, file: &str) -> std::process::Output {
+    let protoc = Protoc::new(scratch(case)).include(repo().join("testdata/proto"));
+    let out = scratch(&format!("{case}-out"));
+    let parameter = if parameter.is_empty() {
+        String::new()
+    } else {
+        format!("{parameter}:")
+    };
+    protoc
+        .command()
+        .unwrap()
+        .arg(format!(
+            "--plugin=protoc-gen-kratos-http={}",
+            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
+        ))
+        .arg(format!("--kratos-http_out={parameter}{}", out.display()))
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 /// Compares with `testdata/golden/http/<case>/`, or rewrites when `UPDATE_GOLDEN=1`.
 fn check_golden(case: &str, files: &[GeneratedFile]) {
     let problems = kratos_codegen::golden::compare_golden(
@@ -69,9 +91,17 @@ fn library_golden() {
     let files = generate("library", &["library/v1/library.proto"], "flat_output_dir").unwrap();
     let code = &files[1].content;
     assert_eq!(files[1].name, "library.v1.kratos_http.rs");
-    // The unannotated and the streaming methods are not served.
+    // The unannotated method is not served; the server-streaming one is, as a stream.
     assert!(!code.contains("fn hidden("));
-    assert!(!code.contains("fn watch("));
+    for expected in [
+        "watch(Shelf) -> __kratos::ReplyStream <",
+        ".add_stream(\"GET\", \"/v1/watch\", OPERATION_LIBRARY_WATCH, serve_library_watch_0)?;",
+        ") -> __kratos::Result<__kratos::ReplyStream<Shelf>> {",
+        "__kratos::reply_stream(request, service, message, call).await",
+        ".invoke_stream(__kratos::Call {",
+    ] {
+        assert!(code.contains(expected), "missing {expected:?}");
+    }
     check_golden("library", &files);
 }
 
@@ -89,17 +119,55 @@ fn grpc_glue_serves_every_method() {
         "impl<S: LibraryHttpServer> library_server::Library for LibraryGrpcService<S>",
         "pub fn register_library_grpc_server<S: LibraryHttpServer>(",
         "pub struct LibraryGrpcClient",
-        // Unannotated methods join the trait (gRPC only); streaming ones are stubs.
+        // Unannotated methods join the trait (gRPC only); streaming ones go through the
+        // handle's glue of their kind.
         "fn hidden(",
-        "type WatchStream",
-        "Status::unimplemented(",
+        "type WatchStream = __kratos::ServerStream<Shelf>;",
+        ".server_streaming(\n                OPERATION_LIBRARY_WATCH,",
     ] {
         assert!(code.contains(expected), "missing {expected:?}");
     }
+    assert!(!code.contains("unimplemented"));
     // The unannotated method gets no HTTP route and no HTTP client method.
     assert!(!code.contains("serve_library_hidden_0"));
     assert!(!code.contains("pub async fn hidden_with("));
     check_golden("library-grpc", &files);
+}
+
+#[test]
+fn request_streams_are_served_over_grpc_only() {
+    // Without gRPC glue nothing could serve a client stream: it stays out of the trait.
+    let files = generate("upload-http", &["streams/upload.proto"], "").unwrap();
+    let code = &files[1].content;
+    assert!(!code.contains("fn upload("), "{code}");
+    assert!(code.contains("fn get("));
+
+    let files = generate("upload-grpc", &["streams/upload.proto"], "grpc=true").unwrap();
+    let code = &files[1].content;
+    for expected in [
+        "requests: __kratos::RequestStream<Chunk>,",
+        "requests: impl __kratos::Stream<Item = Chunk> + __kratos::Send + 'static,",
+    ] {
+        assert!(code.contains(expected), "missing {expected:?}");
+    }
+    // Its rule is ignored: no route, no HTTP client method.
+    assert!(!code.contains("/v1/upload"), "{code}");
+
+    // ... with a warning naming file, service and method.
+    let output = run_protoc(
+        "protoc-upload",
+        "grpc=true,no_include",
+        "streams/upload.proto",
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: streams/upload.proto: service Svc: method Upload: its requests stream, which \
+             HTTP does not carry: its google.api.http rule is ignored"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -165,6 +233,10 @@ fn every_generation_error_names_file_service_method_and_text() {
         ),
         ("same_field_twice", "\"/v1/{name}/{name}\""),
         ("custom_no_kind", "custom pattern for \"/v1/x\" has no kind"),
+        (
+            "stream_response_body",
+            "response_body \"out\" of \"/v1/x\": a server-streaming method sends each whole reply",
+        ),
     ];
     for (case, expected) in cases {
         let file = format!("httpbad/{case}.proto");
@@ -183,19 +255,7 @@ fn every_generation_error_names_file_service_method_and_text() {
 
 #[test]
 fn protoc_reports_errors_from_the_binary() {
-    let protoc = Protoc::new(scratch("protoc")).include(repo().join("testdata/proto"));
-    let out = scratch("protoc-out");
-    let output = protoc
-        .command()
-        .unwrap()
-        .arg(format!(
-            "--plugin=protoc-gen-kratos-http={}",
-            env!("CARGO_BIN_EXE_protoc-gen-kratos-http")
-        ))
-        .arg(format!("--kratos-http_out={}", out.display()))
-        .arg("httpbad/missing_field.proto")
-        .output()
-        .unwrap();
+    let output = run_protoc("protoc", "", "httpbad/missing_field.proto");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use kratos_codegen::{GenerationError, Location};
 use prost_reflect::FileDescriptor;
-use protoc_gen_kratos_http::model::{self, HttpMethod, Service};
+use protoc_gen_kratos_http::model::{self, HttpMethod, MethodKind, Service};
 use serde_json::{Value, json};
 
 use crate::Options;
@@ -39,7 +39,11 @@ pub(crate) fn render(
     let mut services: Vec<(FileDescriptor, Service)> = Vec::new();
     for file in files {
         match model::services(file, &model_options) {
-            Ok(found) => services.extend(found.into_iter().map(|s| (file.clone(), s))),
+            Ok(found) => services.extend(found.into_iter().filter_map(|mut service| {
+                // Streams have no OpenAPI 3.0 shape: the document covers unary methods.
+                service.methods.retain(|m| m.kind == MethodKind::Unary);
+                (!service.methods.is_empty()).then(|| (file.clone(), service))
+            })),
             Err(mut errs) => errors.append(&mut errs),
         }
     }

@@ -1,6 +1,6 @@
-//! Generates the streaming test API (messages, their JSON and reflection, tonic's stubs) with
-//! the vendored protoc. The kratos glue for its streaming methods is hand-written in
-//! `tests/support/planned.rs`, in the shape the generator is to emit.
+//! Generates the streaming test API with the vendored protoc: messages, their JSON and
+//! reflection, tonic's stubs, and protoc-gen-kratos-http's service trait, routes, glue and
+//! clients for every streaming kind.
 
 fn main() -> std::io::Result<()> {
     kratos_build::configure()

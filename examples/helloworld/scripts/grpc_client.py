@@ -3,9 +3,13 @@
 Usage: grpc_client.py HOST:PORT (the generated stubs must be on PYTHONPATH). Calls
 helloworld.v1.Greeter/SayHello, then checks that the error replies (the handler's
 USER_NOT_FOUND, the validate middleware's VALIDATOR for an empty name) carry the status code,
-the google.rpc.ErrorInfo reason and the metadata Kratos puts on the wire. Exits non-zero on any
+the google.rpc.ErrorInfo reason and the metadata Kratos puts on the wire. Then the streams:
+SayHelloStream's replies (and a count out of range), and a Chat whose each reply comes back
+before the next message goes out, ended by a message breaking its rules. Exits non-zero on any
 mismatch.
 """
+
+import queue
 
 import sys
 
@@ -48,6 +52,43 @@ def main():
             {"name": "string.min_len"},
             "invalid request: name: value length must be at least 1 characters [string.min_len]",
         )
+        streams(stub)
+
+
+def streams(stub):
+    """SayHelloStream and Chat."""
+    replies = stub.SayHelloStream(greeter_pb2.HelloStreamRequest(name="python", count=3), timeout=5)
+    messages = [reply.message for reply in replies]
+    expected = [f"Hello python ({n}/3)" for n in range(1, 4)]
+    if messages != expected:
+        fail(f"SayHelloStream replies {messages!r}, expected {expected!r}")
+    print(f"ok: SayHelloStream(python, 3) -> {messages!r}")
+    try:
+        list(stub.SayHelloStream(greeter_pb2.HelloStreamRequest(name="python", count=1001), timeout=5))
+        fail("SayHelloStream(count=1001) succeeded")
+    except grpc.RpcError as call:
+        if call.code() != grpc.StatusCode.INVALID_ARGUMENT:
+            fail(f"SayHelloStream(count=1001): status {call.code()}")
+        print(f"ok: SayHelloStream(count=1001) -> {call.code().name}")
+
+    # Chat: one message out, its reply back, then the next; the queue feeds the request stream.
+    outgoing = queue.Queue()
+    chat = stub.Chat(iter(outgoing.get, None), timeout=10)
+    for number, text in enumerate(["hi", "bye"], start=1):
+        outgoing.put(greeter_pb2.ChatMessage(name="py", text=text))
+        reply = next(chat)
+        if (reply.name, reply.text) != ("greeter", f"Hello py, #{number}: {text}"):
+            fail(f"Chat reply {reply.name!r}: {reply.text!r}")
+        print(f"ok: Chat({text!r}) -> {reply.text!r}")
+    outgoing.put(greeter_pb2.ChatMessage(name="", text="nobody"))
+    try:
+        next(chat)
+        fail("Chat with an empty name went on")
+    except grpc.RpcError as call:
+        if call.code() != grpc.StatusCode.INVALID_ARGUMENT:
+            fail(f"Chat with an empty name: status {call.code()}")
+        print(f"ok: Chat with an empty name -> {call.code().name}")
+    outgoing.put(None)
 
 
 def expect_error(stub, name, code, reason, metadata, message):

@@ -5,8 +5,9 @@
 use std::sync::{Arc, PoisonError, RwLock};
 
 use kratos::errors::Error;
-use kratos::transport::Context;
+use kratos::transport::{Context, ReplyStream, RequestStream};
 
+mod chat;
 pub mod conf;
 
 /// The helloworld API, generated from `api/helloworld/v1/*.proto` by `build.rs`.
@@ -62,22 +63,70 @@ impl Default for Greeting {
     }
 }
 
+/// Replies of `SayHelloStream` for a request whose `count` is 0 (unset).
+pub const DEFAULT_STREAM_COUNT: i32 = 3;
+/// The most replies `SayHelloStream` sends for one request; a larger `count` is
+/// `400 INVALID_COUNT`.
+pub const MAX_STREAM_COUNT: i32 = 1000;
+
+impl Greeter {
+    /// `"{greeting} {name}"`, or `USER_NOT_FOUND` for the name "error".
+    fn greet(&self, name: String) -> Result<String, Error> {
+        if name == "error" {
+            return Err(
+                api::error_user_not_found(format_args!("user not found: {name}"))
+                    .with_metadata([("name", name)]),
+            );
+        }
+        Ok(format!("{} {name}", self.greeting.get()))
+    }
+}
+
 impl api::GreeterHttpServer for Greeter {
     async fn say_hello(
         &self,
         _ctx: Context,
         request: api::HelloRequest,
     ) -> Result<api::HelloReply, Error> {
-        if request.name == "error" {
-            return Err(api::error_user_not_found(format_args!(
-                "user not found: {}",
-                request.name
-            ))
-            .with_metadata([("name", request.name)]));
-        }
         Ok(api::HelloReply {
-            message: format!("{} {}", self.greeting.get(), request.name),
+            message: self.greet(request.name)?,
         })
+    }
+
+    /// `count` replies `"{greeting} {name} ({i}/{count})"`, sent as fast as the client reads.
+    async fn say_hello_stream(
+        &self,
+        _ctx: Context,
+        request: api::HelloStreamRequest,
+    ) -> Result<ReplyStream<api::HelloReply>, Error> {
+        let count = match request.count {
+            0 => DEFAULT_STREAM_COUNT,
+            count @ 1..=MAX_STREAM_COUNT => count,
+            count => {
+                return Err(api::error_invalid_count(format_args!(
+                    "count {count} is out of range: give 1 to {MAX_STREAM_COUNT}, or leave it out \
+                     for {DEFAULT_STREAM_COUNT}"
+                )));
+            }
+        };
+        let greeting = self.greet(request.name)?;
+        Ok(ReplyStream::iter((1..=count).map(move |index| {
+            Ok(api::HelloReply {
+                message: format!("{greeting} ({index}/{count})"),
+            })
+        })))
+    }
+
+    /// Greets each message as it comes: `"{greeting} {name}, #{n}: {text}"` from "greeter".
+    async fn chat(
+        &self,
+        _ctx: Context,
+        requests: RequestStream<api::ChatMessage>,
+    ) -> Result<ReplyStream<api::ChatMessage>, Error> {
+        Ok(ReplyStream::new(chat::Replies::new(
+            requests,
+            self.greeting.clone(),
+        )))
     }
 }
 

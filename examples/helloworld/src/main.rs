@@ -130,7 +130,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let grpc = helloworld::grpc_server_with(greeter)
         .address(grpc_address)
         .timeout(Some(conf.server.grpc.timeout))
-        .middleware(middleware);
+        .middleware(middleware)
+        // Each message of a request stream (Chat's) meets its buf.validate rules too.
+        .stream_middleware(kratos::middleware::validate::Validate::new());
 
     let mut app = App::new("helloworld").id(flags.id).version("v1.0.0");
     app = if flags.one_port {
@@ -159,6 +161,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         if let Some(http) = instance.endpoint_for("http") {
             println!("try:   curl http://{http}/helloworld/kratos");
+            println!(
+                "try:   curl -N -H 'Accept: text/event-stream' 'http://{http}/helloworld/kratos/stream?count=5'"
+            );
             println!("metrics: curl http://{http}/metrics");
         }
         if let Some(grpc) = instance.endpoint_for("grpc") {

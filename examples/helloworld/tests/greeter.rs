@@ -64,6 +64,22 @@ async fn greeter_over_http() {
     assert!(api::is_user_not_found(&err), "{body}");
     assert_eq!(err.message(), "user not found: error");
 
+    // Without the validate middleware the handler still bounds `count`, before the stream
+    // opens; "error" is refused there too.
+    for (path, status, reason) in [
+        ("/helloworld/kratos/stream?count=1001", 400, "INVALID_COUNT"),
+        ("/helloworld/kratos/stream?count=-1", 400, "INVALID_COUNT"),
+        ("/helloworld/error/stream", 404, "USER_NOT_FOUND"),
+    ] {
+        let refused = http_get(address, path).await;
+        assert!(
+            refused.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{path}: {refused}"
+        );
+        let body = refused.split("\r\n\r\n").nth(1).unwrap();
+        assert_eq!(Error::from_json(body.as_bytes()).unwrap().reason(), reason);
+    }
+
     // The generated client: reply, and the error with its metadata.
     let client = kratos::transport::http::Client::new(&format!("http://{address}")).unwrap();
     let greeter = api::GreeterHttpClient::new(client);
@@ -85,6 +101,20 @@ async fn greeter_over_http() {
         err.metadata().get("name").map(String::as_str),
         Some("error")
     );
+
+    // The generated client reads a stream (NDJSON by default) reply by reply.
+    let mut replies = greeter
+        .say_hello_stream(api::HelloStreamRequest {
+            name: "client".into(),
+            count: 2,
+        })
+        .await
+        .unwrap();
+    let mut messages = Vec::new();
+    while let Some(reply) = replies.message().await {
+        messages.push(reply.unwrap().message);
+    }
+    assert_eq!(messages, ["Hello client (1/2)", "Hello client (2/2)"]);
 
     // Graceful shutdown: the server future completes once signalled.
     stop.send(()).unwrap();

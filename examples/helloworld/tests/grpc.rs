@@ -1,6 +1,9 @@
 //! helloworld over gRPC: the generated glue on a real server, called by the generated kratos
 //! client and by plain tonic clients; the same middleware on both transports; one port.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -202,6 +205,8 @@ async fn client_middleware_sets_metadata_the_handler_sees_and_reply_headers_come
                 message: format!("{} {tag}", request.name),
             })
         }
+
+        example_streams!();
     }
 
     let mut server = grpc::Server::new();
@@ -251,6 +256,8 @@ impl api::GreeterHttpServer for Slow {
         tokio::time::sleep(Duration::from_secs(30)).await;
         Ok(api::HelloReply::default())
     }
+
+    example_streams!();
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! The JWT middleware on real servers: tokens signed by the client middleware (HS256, RS256,
 //! ES256) reach the handler's claims over HTTP and gRPC; every bad token is a 401.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 use std::sync::Arc;
 
 mod support;
@@ -44,6 +47,8 @@ impl api::GreeterHttpServer for Whoami {
             message: format!("Hello {}", subject.sub),
         })
     }
+
+    example_streams!();
 }
 
 async fn http_server(auth: Jwt) -> Running {

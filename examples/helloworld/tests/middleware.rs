@@ -2,6 +2,9 @@
 //! metadata propagation across two hops, metrics with the /metrics endpoint, BBR shedding
 //! under overload, and the circuit breaker against a failing backend.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,6 +53,8 @@ impl api::GreeterHttpServer for Panicky {
             message: request.name,
         })
     }
+
+    example_streams!();
 }
 
 #[tokio::test]
@@ -206,6 +211,8 @@ impl api::GreeterHttpServer for Relay {
             message: format!("{local} | {}", downstream.message),
         })
     }
+
+    example_streams!();
 }
 
 /// Replies with the `x-md-` metadata it received.
@@ -223,6 +230,8 @@ impl api::GreeterHttpServer for Echo {
             message: entries.join(","),
         })
     }
+
+    example_streams!();
 }
 
 #[tokio::test]
@@ -329,6 +338,8 @@ impl api::GreeterHttpServer for Busy {
             message: request.name,
         })
     }
+
+    example_streams!();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -403,6 +414,8 @@ impl api::GreeterHttpServer for Flaky {
             message: request.name,
         })
     }
+
+    example_streams!();
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! Slow, idle, too many and misbehaving clients against the real servers on loopback sockets:
 //! each is cut at its limit (set short here through the settings) and the server keeps serving.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 #[path = "support/reliability.rs"]
 mod reliability;
 

@@ -3,6 +3,9 @@
 //! does not stall requests. It listens on its fixed ports (8000, 9000), so these run one at a
 //! time.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 #[path = "support/reliability.rs"]
 mod reliability;
 

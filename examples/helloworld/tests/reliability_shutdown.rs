@@ -1,6 +1,9 @@
 //! Graceful stop on both transports: calls in progress finish, idle connections close at once,
 //! and nothing holds the server past the stop timeout.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 #[path = "support/reliability.rs"]
 mod reliability;
 

@@ -2,6 +2,9 @@
 //! handler calls a gRPC server; the SDK's in-memory exporter sees one trace of four spans, each
 //! the parent of the next.
 
+#[macro_use]
+#[path = "support/streams.rs"]
+mod streams;
 use std::net::SocketAddr;
 
 use helloworld::api;
@@ -29,6 +32,8 @@ impl api::GreeterHttpServer for Front {
             message: format!("{} {}", reply.message, trace_id(&ctx).unwrap_or_default()),
         })
     }
+
+    example_streams!();
 }
 
 async fn listen() -> (TcpListener, SocketAddr) {

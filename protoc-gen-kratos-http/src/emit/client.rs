@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use super::Emitter;
 use super::bind::{field_ident, format_ident_raw};
-use crate::model::{Binding, Body, FieldPath, Method, Service, is_scalar_message};
+use crate::model::{Binding, Body, FieldPath, Method, MethodKind, Service, is_scalar_message};
 
 /// `XxxHttpClient` and its methods.
 pub(crate) fn client(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
@@ -53,8 +53,12 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     let binding = &method.bindings[0];
     let name = format_ident_raw(&method.rust_name);
     let with_options = format_ident!("{}_with", method.rust_name.trim_start_matches("r#"));
-    let input = emitter.rust_type(&method.input);
-    let output = emitter.rust_type(&method.output);
+    let (input, output) = emitter.handler_types(method);
+    let invoke = if method.kind == MethodKind::ServerStreaming {
+        quote!(invoke_stream)
+    } else {
+        quote!(invoke)
+    };
     let operation = format_ident!(
         "OPERATION_{}_{}",
         to_snake_case(&service.name).to_ascii_uppercase(),
@@ -97,7 +101,7 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
             #(#appends)*
             #query
             self.client
-                .invoke(#rt::Call {
+                .#invoke(#rt::Call {
                     operation: #operation,
                     method: #http_method,
                     path_template: #template,
@@ -116,7 +120,14 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     if !docs.is_empty() {
         docs.push(String::new());
     }
-    docs.push(format!(" `{http_method} {template}`"));
+    docs.push(if method.kind == MethodKind::ServerStreaming {
+        format!(
+            " `{http_method} {template}`: the replies as the server streams them (NDJSON, or SSE \
+             with the header `Accept: text/event-stream`); drop the stream to cancel."
+        )
+    } else {
+        format!(" `{http_method} {template}`")
+    });
     let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
     let allow_deprecated = method.deprecated.then(|| quote!(#[allow(deprecated)]));
     let with_doc = format!(

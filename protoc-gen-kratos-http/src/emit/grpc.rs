@@ -6,13 +6,12 @@
 
 use kratos_codegen::to_snake_case;
 use proc_macro2::TokenStream;
-use prost_reflect::MethodDescriptor;
 use quote::{format_ident, quote};
 
 use super::Emitter;
 use super::bind::format_ident_raw;
 use super::service::operation_const;
-use crate::model::Service;
+use crate::model::{Method, MethodKind, Service};
 
 /// `XxxGrpcService`, `register_xxx_grpc_server` and `XxxGrpcClient`.
 pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
@@ -28,48 +27,56 @@ pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
     let tonic_server = format_ident!("{}Server", service.name);
     let tonic_client = format_ident!("{}Client", service.name);
 
-    let unary = service.methods.iter().map(|method| {
-        let name = format_ident_raw(&method.rust_name);
-        let input = emitter.rust_type(&method.input);
-        let output = emitter.rust_type(&method.output);
-        let operation = operation_const(service, method);
-        quote! {
-            async fn #name(
-                &self,
-                request: ::tonic::Request<#input>,
-            ) -> #rt::Result<::tonic::Response<#output>, ::tonic::Status> {
-                let service = #rt::Arc::clone(&self.service);
-                self.handle
-                    .unary(#operation, request, move |ctx, message| {
-                        let service = #rt::Arc::clone(&service);
-                        async move { service.#name(ctx, message).await }
-                    })
-                    .await
-            }
-        }
-    });
-    let streaming = service
-        .descriptor
-        .methods()
-        .filter(|m| m.is_client_streaming() || m.is_server_streaming())
-        .map(|method| streaming_stub(emitter, &method));
-
+    let server_methods = service
+        .methods
+        .iter()
+        .map(|method| server_method(emitter, service, method));
     let client_methods = service.methods.iter().map(|method| {
         let name = format_ident_raw(&method.rust_name);
-        let input = emitter.rust_type(&method.input);
-        let output = emitter.rust_type(&method.output);
+        let (input, output) = emitter.handler_types(method);
         let operation = operation_const(service, method);
-        let doc = format!(" Calls `{}` over gRPC.", method.name);
         let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
+        let (doc, call, requests) = match method.kind {
+            MethodKind::Unary => (
+                " Calls `{}` over gRPC.",
+                quote!(unary),
+                quote!(request: #input),
+            ),
+            MethodKind::ServerStreaming => (
+                " Calls `{}` over gRPC: the replies as they come; drop the stream to cancel.",
+                quote!(server_streaming),
+                quote!(request: #input),
+            ),
+            MethodKind::ClientStreaming => {
+                let input = emitter.rust_type(&method.input);
+                (
+                    " Calls `{}` over gRPC, sending `requests` as they come.",
+                    quote!(client_streaming),
+                    quote!(requests: impl #rt::Stream<Item = #input> + #rt::Send + 'static),
+                )
+            }
+            MethodKind::BidiStreaming => {
+                let input = emitter.rust_type(&method.input);
+                (
+                    " Calls `{}` over gRPC: `requests` go out as they come, the replies come \
+                     back as they are sent; drop the stream to cancel.",
+                    quote!(bidi_streaming),
+                    quote!(requests: impl #rt::Stream<Item = #input> + #rt::Send + 'static),
+                )
+            }
+        };
+        let doc = doc.replace("{}", &method.name);
+        let argument = if method.kind.streams_requests() {
+            quote!(requests)
+        } else {
+            quote!(request)
+        };
         quote! {
             #[doc = #doc]
             #deprecated
-            pub async fn #name(
-                &self,
-                request: #input,
-            ) -> #rt::Result<#output> {
+            pub async fn #name(&self, #requests) -> #rt::Result<#output> {
                 self.client
-                    .unary(#operation, request, |channel, request| async move {
+                    .#call(#operation, #argument, |channel, request| async move {
                         #client_module::#tonic_client::new(channel).#name(request).await
                     })
                     .await
@@ -107,8 +114,7 @@ pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
         #[allow(deprecated)]
         #[::tonic::async_trait]
         impl<S: #trait_name> #server_module::#tonic_trait for #glue<S> {
-            #(#streaming)*
-            #(#unary)*
+            #(#server_methods)*
         }
 
         #[doc = #register_doc]
@@ -143,46 +149,47 @@ pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
     }
 }
 
-/// A streaming method answers `UNIMPLEMENTED` (the service trait has no
-/// streaming methods yet).
-fn streaming_stub(emitter: &Emitter<'_>, method: &MethodDescriptor) -> TokenStream {
-    let name = format_ident_raw(&kratos_codegen::rust_field_ident(method.name()));
+/// One method of tonic's server trait, calling the service trait through the handle's glue
+/// for its kind.
+fn server_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> TokenStream {
     let rt = emitter.runtime;
-    let input = emitter.rust_type(&method.input());
-    let output = emitter.rust_type(&method.output());
-    let message = format!(
-        "{} is a streaming method, which kratos-rs does not serve yet",
-        method.full_name()
-    );
-    let request = if method.is_client_streaming() {
+    let name = format_ident_raw(&method.rust_name);
+    let input = emitter.rust_type(&method.input);
+    let output = emitter.rust_type(&method.output);
+    let operation = operation_const(service, method);
+    let glue = match method.kind {
+        MethodKind::Unary => quote!(unary),
+        MethodKind::ServerStreaming => quote!(server_streaming),
+        MethodKind::ClientStreaming => quote!(client_streaming),
+        MethodKind::BidiStreaming => quote!(bidi_streaming),
+    };
+    let request = if method.kind.streams_requests() {
         quote!(::tonic::Request<::tonic::Streaming<#input>>)
     } else {
         quote!(::tonic::Request<#input>)
     };
-    if method.is_server_streaming() {
-        let stream = format_ident!("{}Stream", method.name());
-        quote! {
-            type #stream = ::core::pin::Pin<::std::boxed::Box<
-                dyn ::tonic::codegen::tokio_stream::Stream<
-                    Item = #rt::Result<#output, ::tonic::Status>,
-                > + #rt::Send + 'static,
-            >>;
-
-            async fn #name(
-                &self,
-                _request: #request,
-            ) -> #rt::Result<::tonic::Response<Self::#stream>, ::tonic::Status> {
-                #rt::Err(::tonic::Status::unimplemented(#message))
-            }
-        }
+    let (stream_type, reply) = if method.kind.streams_replies() {
+        let stream = format_ident!("{}Stream", method.name);
+        (
+            Some(quote!(type #stream = #rt::ServerStream<#output>;)),
+            quote!(Self::#stream),
+        )
     } else {
-        quote! {
-            async fn #name(
-                &self,
-                _request: #request,
-            ) -> #rt::Result<::tonic::Response<#output>, ::tonic::Status> {
-                #rt::Err(::tonic::Status::unimplemented(#message))
-            }
+        (None, output)
+    };
+    quote! {
+        #stream_type
+        async fn #name(
+            &self,
+            request: #request,
+        ) -> #rt::Result<::tonic::Response<#reply>, ::tonic::Status> {
+            let service = #rt::Arc::clone(&self.service);
+            self.handle
+                .#glue(#operation, request, move |ctx, message| {
+                    let service = #rt::Arc::clone(&service);
+                    async move { service.#name(ctx, message).await }
+                })
+                .await
         }
     }
 }

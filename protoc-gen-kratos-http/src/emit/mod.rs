@@ -15,7 +15,7 @@ use prost_reflect::{FieldDescriptor, FileDescriptor, MessageDescriptor};
 use quote::quote;
 
 use crate::Options;
-use crate::model::{Body, HttpMethod, Service};
+use crate::model::{Body, HttpMethod, Method, Service};
 pub(crate) use json::JsonSupport;
 
 /// Emits the code of one package module: service traits, routes, clients and message impls,
@@ -23,6 +23,27 @@ pub(crate) use json::JsonSupport;
 pub(crate) struct Emitter<'a> {
     pub(crate) types: &'a RustTypes,
     pub(crate) runtime: &'a TokenStream,
+}
+
+impl Emitter<'_> {
+    /// What the service trait's method takes and answers with: the messages, or streams of
+    /// them on the sides that stream.
+    pub(crate) fn handler_types(&self, method: &Method) -> (TokenStream, TokenStream) {
+        let rt = self.runtime;
+        let input = self.rust_type(&method.input);
+        let output = self.rust_type(&method.output);
+        let input = if method.kind.streams_requests() {
+            quote!(#rt::RequestStream<#input>)
+        } else {
+            input
+        };
+        let output = if method.kind.streams_replies() {
+            quote!(#rt::ReplyStream<#output>)
+        } else {
+            output
+        };
+        (input, output)
+    }
 }
 
 /// The contents of `<package>.kratos_http.rs`, written to `out` piece by piece.

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::Emitter;
-use crate::model::{Binding, Body, HttpMethod, Method, Service};
+use crate::model::{Binding, Body, HttpMethod, Method, MethodKind, Service};
 
 /// Everything emitted for one service.
 pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
@@ -30,8 +30,12 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
 
     let trait_methods = service.methods.iter().map(|method| {
         let name = super::bind::format_ident_raw(&method.rust_name);
-        let input = emitter.rust_type(&method.input);
-        let output = emitter.rust_type(&method.output);
+        let (input, output) = emitter.handler_types(method);
+        let request = if method.kind.streams_requests() {
+            quote!(requests)
+        } else {
+            quote!(request)
+        };
         let docs = doc_attrs(&method.doc);
         let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
         quote! {
@@ -40,7 +44,7 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
             fn #name(
                 &self,
                 ctx: #rt::Context,
-                request: #input,
+                #request: #input,
             ) -> impl #rt::Future<Output = #rt::Result<#output>>
                    + #rt::Send;
         }
@@ -48,8 +52,7 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
 
     let forwarding = service.methods.iter().map(|method| {
         let name = super::bind::format_ident_raw(&method.rust_name);
-        let input = emitter.rust_type(&method.input);
-        let output = emitter.rust_type(&method.output);
+        let (input, output) = emitter.handler_types(method);
         quote!(#name(#input) -> #output;)
     });
 
@@ -69,8 +72,13 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
             };
             let template = binding.template.as_str();
             let constant = operation_const(service, method);
+            let add = if method.kind == MethodKind::ServerStreaming {
+                quote!(add_stream)
+            } else {
+                quote!(add)
+            };
             routes.push(quote! {
-                routes.add(#http_method, #template, #constant, #handler)?;
+                routes.#add(#http_method, #template, #constant, #handler)?;
             });
             handlers.push(route_handler(
                 emitter,
@@ -96,8 +104,13 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
         .iter()
         .flat_map(|m| m.bindings.iter().map(move |b| (m, b)))
         .map(|(m, b)| {
+            let streamed = if m.kind == MethodKind::ServerStreaming {
+                " (streamed: SSE or NDJSON)"
+            } else {
+                ""
+            };
             format!(
-                " - `{} {}` -> `{}`",
+                " - `{} {}` -> `{}`{streamed}",
                 super::method_label(&b.method),
                 b.template.as_str(),
                 m.rust_name
@@ -230,18 +243,29 @@ fn route_handler(
         lints.push(quote!(clippy::unit_arg, clippy::let_unit_value));
     }
     let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
+    let (reply, finish) = if method.kind == MethodKind::ServerStreaming {
+        (
+            quote!(#rt::StreamReply),
+            quote!(#rt::reply_stream(request, service, message, call)),
+        )
+    } else {
+        (
+            quote!(#rt::Response),
+            quote!(#rt::reply(request, service, message, #response_body, call)),
+        )
+    };
     quote! {
         #allow
         async fn #handler<S: #trait_name>(
             service: #rt::Arc<S>,
             request: #rt::RouteRequest,
-        ) -> #rt::Result<#rt::Response> {
+        ) -> #rt::Result<#reply> {
             #init
             #body
             #query
             #(#path)*
             let call = |s: #rt::Arc<S>, ctx, m| async move { s.#name(ctx, m).await };
-            #rt::reply(request, service, message, #response_body, call).await
+            #finish.await
         }
     }
 }

@@ -20,21 +20,21 @@ pub use std::vec::Vec;
 pub use crate::encoding::typed_json as json;
 pub use crate::encoding::{Format, HttpMessage, JsonOptions, ReflectMessage, prost_reflect};
 pub use crate::errors::Error;
-pub use crate::transport::Context;
 pub use crate::transport::grpc::{
-    Client as GrpcClient, ProstCodec, Server as GrpcServer, ServerHandle,
+    Client as GrpcClient, ProstCodec, Server as GrpcServer, ServerHandle, ServerStream,
 };
 pub use crate::transport::http::binding::*;
 pub use crate::transport::http::{
     Call, CallBody, CallOptions, Client as HttpClient, RegisterError, Response, RouteRequest,
-    Server as HttpServer,
+    Server as HttpServer, StreamReply,
 };
+pub use crate::transport::{Context, ReplyStream, RequestStream, Stream};
 pub use crate::{
     __codegen_forward_to_arc as forward_to_arc, __codegen_http_message as http_message,
 };
 pub use client::{append_query, push_pattern_variable, push_variable, start_path};
 pub use messages::{DescriptorPoolCell, MessageDescriptorCell};
-pub use routes::{Reply, Routes, bind_query, decode_body, reply};
+pub use routes::{Reply, Routes, bind_query, decode_body, reply, reply_stream};
 
 /// The result of everything generated code calls: a Kratos error on failure.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -9,9 +9,11 @@ use prost_reflect::ReflectMessage;
 
 use crate::encoding::HttpMessage;
 use crate::errors::Error;
-use crate::transport::Context;
 use crate::transport::http::binding::{QueryPair, SeenFields};
-use crate::transport::http::{Calling, RegisterError, ReplyWriter, Response, RouteRequest, Server};
+use crate::transport::http::{
+    Calling, RegisterError, ReplyWriter, Response, RouteRequest, Server, StreamReply,
+};
+use crate::transport::{Context, ReplyStream};
 
 /// A generated query binder: assigns one query (or form) pair to `message`, below the fields
 /// `at` and skipping keys under `exclude`.
@@ -63,11 +65,41 @@ impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
         H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Response, Error>> + Send + 'static,
     {
-        let service = Arc::clone(&self.service);
+        let handler = self.with_service(handler);
+        self.server.route(method, template, operation, handler)
+    }
+
+    /// Adds one binding of a server-streaming method: its replies stream as SSE or NDJSON.
+    ///
+    /// # Errors
+    ///
+    /// What [`Server::route_stream`] refuses (a bad method or template, a route taken twice).
+    pub fn add_stream<H, Fut>(
+        &mut self,
+        method: &str,
+        template: &str,
+        operation: &'static str,
+        handler: H,
+    ) -> Result<(), RegisterError>
+    where
+        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<StreamReply, Error>> + Send + 'static,
+    {
+        let handler = self.with_service(handler);
         self.server
-            .route(method, template, operation, move |request| {
-                handler(Arc::clone(&service), request)
-            })
+            .route_stream(method, template, operation, handler)
+    }
+
+    /// `handler` called with its own clone of the service.
+    fn with_service<H, Fut>(
+        &self,
+        handler: H,
+    ) -> impl Fn(RouteRequest) -> Fut + Send + Sync + 'static
+    where
+        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
+    {
+        let service = Arc::clone(&self.service);
+        move |request| handler(Arc::clone(&service), request)
     }
 }
 
@@ -157,4 +189,30 @@ impl<Rep: HttpMessage + Send + 'static> Future for Reply<Rep> {
         let reply = ready!(Pin::new(&mut this.calling).poll(cx))?;
         Poll::Ready(this.writer.write(&reply, this.response_body))
     }
+}
+
+/// Opens the service's reply stream through the server's middleware chain with the bound
+/// `message`; the replies then stream per `Accept` (SSE or NDJSON).
+///
+/// # Errors
+///
+/// What the chain or the service answers before the stream opens.
+pub async fn reply_stream<S, Req, Rep, F, Fut>(
+    request: RouteRequest,
+    service: Arc<S>,
+    message: Req,
+    call: F,
+) -> Result<StreamReply, Error>
+where
+    S: Send + Sync + 'static,
+    Req: ReflectMessage + Send + 'static,
+    Rep: HttpMessage + Send + 'static,
+    F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<ReplyStream<Rep>, Error>> + Send + 'static,
+{
+    request
+        .invoke_stream(message, move |ctx, message| {
+            call(Arc::clone(&service), ctx, message)
+        })
+        .await
 }

@@ -10,17 +10,26 @@
 //!   `StreamMiddleware`), run by [`Chain::check_message`] on every message received and sent,
 //!   with nothing inside it: validate belongs there, to check each request of a client stream.
 //!
-//! The stream's replies flow out of the per-stream call through a slot of one message, and the
-//! call runs only while the [`StreamCall`] is polled: the transport polls it when the peer can
-//! take a message, so a slow reader slows the handler and at most one reply waits. Dropping the
-//! `StreamCall` drops the handler's stream. With both chains empty there is nothing to run around
-//! the stream: the handler's stream is polled as it is.
+//! Everything runs only while the [`StreamCall`] is polled: the transport polls it when the peer
+//! can take a message, so a slow reader slows the handler. Dropping the `StreamCall` drops the
+//! handler's stream. How the replies get out of the per-stream call:
+//! - with no per-message chain, the call hands the handler's stream out once it is open and
+//!   waits for its end; the `StreamCall` polls that stream directly (nothing of the chain runs
+//!   per reply: the call is polled again only when something in it wakes, and at the end, which
+//!   it returns through the chain: a panic in the stream is resumed inside the call, where
+//!   recovery catches it);
+//! - with a per-message chain, the call runs each reply through it and hands it over in a slot
+//!   of one message, so at most one reply waits;
+//! - with both chains empty there is nothing to run around the stream: the handler's stream is
+//!   polled as it is.
 
+use std::any::Any;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
 use futures_core::Stream;
 use prost_reflect::ReflectMessage;
@@ -37,7 +46,9 @@ pub struct StreamCall<T> {
 }
 
 enum State<T> {
-    /// Through the chains: the call, until it has finished, hands its replies over in a slot.
+    /// Through the per-stream chain only: the call hands the handler's stream out once open.
+    Wrapped(Wrapped<T>),
+    /// Through both chains: the call, until it has finished, hands its replies over in a slot.
     Chained {
         run: Option<BoxFuture<Result<(), Error>>>,
         replies: Arc<Slot<T>>,
@@ -55,6 +66,7 @@ enum State<T> {
 impl<T> std::fmt::Debug for StreamCall<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match &self.state {
+            State::Wrapped(_) => "wrapped",
             State::Chained { .. } => "chained",
             State::Opening(_) => "opening",
             State::Open(_) => "open",
@@ -73,6 +85,7 @@ impl<T> StreamCall<T> {
 
     fn poll_opened(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
         match &mut self.state {
+            State::Wrapped(wrapped) => wrapped.poll_opened(cx),
             State::Chained {
                 run,
                 opened,
@@ -131,6 +144,7 @@ impl<T> Stream for StreamCall<T> {
             return Poll::Ready(Some(Err(error)));
         }
         match &mut this.state {
+            State::Wrapped(wrapped) => wrapped.poll_next(cx),
             State::Chained {
                 run,
                 replies,
@@ -182,8 +196,14 @@ impl Chain {
         if self.is_empty() && per_message.is_empty() {
             return StreamCall::direct(call(ctx, request));
         }
-        let (endpoint, call) = streaming_endpoint(per_message, call);
         let chain = self.clone();
+        if per_message.is_empty() {
+            let (endpoint, handoff) = handing_out(call);
+            return StreamCall::wrapped(handoff, async move {
+                chain.call_reflective(ctx, request, endpoint).await
+            });
+        }
+        let (endpoint, call) = streaming_endpoint(per_message, call);
         call.start(async move { chain.call_reflective(ctx, request, endpoint).await })
     }
 
@@ -206,8 +226,14 @@ impl Chain {
         if self.is_empty() && per_message.is_empty() {
             return StreamCall::direct(call(ctx, request));
         }
-        let (endpoint, call) = streaming_endpoint(per_message, call);
         let chain = self.clone();
+        if per_message.is_empty() {
+            let (endpoint, handoff) = handing_out(call);
+            return StreamCall::wrapped(handoff, async move {
+                chain.call(ctx, request, endpoint).await
+            });
+        }
+        let (endpoint, call) = streaming_endpoint(per_message, call);
         call.start(async move { chain.call(ctx, request, endpoint).await })
     }
 
@@ -330,4 +356,199 @@ where
         })
     };
     (endpoint, Unstarted { replies, opened })
+}
+
+/// What passes between the per-stream call (inside the chain) and the [`StreamCall`] outside it
+/// when there is no per-message chain.
+struct Handoff<T> {
+    /// The handler's stream, left by the call once open, taken by the `StreamCall`.
+    stream: Mutex<Option<BoxStream<T>>>,
+    /// How the stream ended, left by the `StreamCall` for the call to return.
+    end: Mutex<Option<End>>,
+}
+
+/// How a handed-out stream ended.
+enum End {
+    Finished,
+    Failed(Error),
+    /// Resumed inside the call, where recovery catches it.
+    Panicked(Box<dyn Any + Send>),
+}
+
+/// The end of the per-stream chain with no per-message chain: opens the handler's stream, hands
+/// it out, and returns how it ended once the `StreamCall` says.
+#[allow(clippy::type_complexity)]
+fn handing_out<Req, Rep, F, Fut, S>(
+    call: F,
+) -> (
+    impl Fn(Context, Req) -> BoxFuture<Result<(), Error>> + Send + Sync + 'static,
+    Arc<Handoff<Rep>>,
+)
+where
+    Req: Send + 'static,
+    Rep: Send + 'static,
+    F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<S, Error>> + Send + 'static,
+    S: Stream<Item = Result<Rep, Error>> + Send + 'static,
+{
+    let handoff = Arc::new(Handoff {
+        stream: Mutex::new(None),
+        end: Mutex::new(None),
+    });
+    let shared = Arc::clone(&handoff);
+    let endpoint = move |ctx: Context, request: Req| -> BoxFuture<Result<(), Error>> {
+        let opening = call(ctx, request);
+        let handoff = Arc::clone(&shared);
+        Box::pin(async move {
+            let stream: BoxStream<Rep> = Box::pin(opening.await?);
+            *lock(&handoff.stream) = Some(stream);
+            // No waker: the `StreamCall` polls the call right after leaving the end.
+            std::future::poll_fn(|_| match lock(&handoff.end).take() {
+                None => Poll::Pending,
+                Some(End::Finished) => Poll::Ready(Ok(())),
+                Some(End::Failed(error)) => Poll::Ready(Err(error)),
+                Some(End::Panicked(payload)) => resume_unwind(payload),
+            })
+            .await
+        })
+    };
+    (endpoint, handoff)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A stream call through the per-stream chain only. Once the stream is out, the call is polled
+/// only when something in it woke (a middleware's timer) and at the end.
+struct Wrapped<T> {
+    run: Option<BoxFuture<Result<(), Error>>>,
+    handoff: Arc<Handoff<T>>,
+    stream: Option<BoxStream<T>>,
+    /// Wakes the task polling the `StreamCall` and marks the call as woken.
+    woken: Arc<RunWaker>,
+    run_waker: Waker,
+    failure: Option<Error>,
+}
+
+/// The waker the call is polled with: notes the wake-up, then wakes the task.
+#[derive(Default)]
+struct RunWaker {
+    woken: AtomicBool,
+    task: Mutex<Option<Waker>>,
+}
+
+impl RunWaker {
+    fn register(&self, waker: &Waker) {
+        let mut task = lock(&self.task);
+        if !task.as_ref().is_some_and(|task| task.will_wake(waker)) {
+            *task = Some(waker.clone());
+        }
+    }
+}
+
+impl Wake for RunWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        if let Some(task) = lock(&self.task).as_ref() {
+            task.wake_by_ref();
+        }
+    }
+}
+
+impl<T: 'static> StreamCall<T> {
+    fn wrapped(
+        handoff: Arc<Handoff<T>>,
+        run: impl Future<Output = Result<(), Error>> + Send + 'static,
+    ) -> Self {
+        let woken = Arc::new(RunWaker::default());
+        Self {
+            state: State::Wrapped(Wrapped {
+                run: Some(Box::pin(run)),
+                handoff,
+                stream: None,
+                run_waker: Waker::from(Arc::clone(&woken)),
+                woken,
+                failure: None,
+            }),
+        }
+    }
+}
+
+impl<T> Wrapped<T> {
+    /// Polls the call once (keeping its error), then takes the stream it handed out.
+    fn poll_run(&mut self, cx: &mut TaskContext<'_>) {
+        if let Some(run) = &mut self.run {
+            self.woken.register(cx.waker());
+            self.woken.woken.store(false, Ordering::Release);
+            if let Poll::Ready(result) = run
+                .as_mut()
+                .poll(&mut TaskContext::from_waker(&self.run_waker))
+            {
+                self.run = None;
+                self.failure = result.err();
+            }
+        }
+        if self.stream.is_none() {
+            self.stream = lock(&self.handoff.stream).take();
+        }
+    }
+
+    fn poll_opened(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
+        if self.stream.is_none() {
+            self.poll_run(cx);
+        }
+        if self.stream.is_some() {
+            return Poll::Ready(Ok(()));
+        }
+        match (&self.run, self.failure.take()) {
+            (_, Some(error)) => Poll::Ready(Err(error)),
+            // Finished without opening: a middleware answered for the handler.
+            (None, None) => Poll::Ready(Ok(())),
+            (Some(_), None) => Poll::Pending,
+        }
+    }
+
+    fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Result<T, Error>>> {
+        if self.stream.is_none() || self.woken.woken.load(Ordering::Acquire) {
+            self.poll_run(cx);
+        }
+        let Some(stream) = &mut self.stream else {
+            return if self.run.is_none() {
+                Poll::Ready(self.failure.take().map(Err))
+            } else {
+                Poll::Pending
+            };
+        };
+        if self.run.is_none() {
+            // The call ended while the stream was open (a middleware gave up on it): so does
+            // the stream, with the call's answer.
+            self.stream = None;
+            return Poll::Ready(self.failure.take().map(Err));
+        }
+        let end = match catch_unwind(AssertUnwindSafe(|| stream.as_mut().poll_next(cx))) {
+            Ok(Poll::Ready(Some(Ok(reply)))) => return Poll::Ready(Some(Ok(reply))),
+            Ok(Poll::Pending) => {
+                // The call may wake while the stream waits.
+                self.woken.register(cx.waker());
+                return Poll::Pending;
+            }
+            Ok(Poll::Ready(Some(Err(error)))) => End::Failed(error),
+            Ok(Poll::Ready(None)) => End::Finished,
+            Err(payload) => End::Panicked(payload),
+        };
+        self.stream = None;
+        *lock(&self.handoff.end) = Some(end);
+        self.poll_run(cx);
+        if self.run.is_none() {
+            Poll::Ready(self.failure.take().map(Err))
+        } else {
+            // A middleware still at work after the end; the call wakes the task when done.
+            Poll::Pending
+        }
+    }
 }

@@ -53,6 +53,12 @@ impl<T> ReplyStream<T> {
     {
         Self::new(Iter(items.into_iter()))
     }
+
+    /// The next reply: `None` once the stream has ended (what a client reads a stream with;
+    /// an `Err` is the stream's last item).
+    pub async fn message(&mut self) -> Option<Result<T, Error>> {
+        std::future::poll_fn(|cx| self.inner.as_mut().poll_next(cx)).await
+    }
 }
 
 impl<T> Stream for ReplyStream<T> {

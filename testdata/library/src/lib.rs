@@ -2,7 +2,7 @@
 //! path, query and body binding through real HTTP requests.
 
 use kratos::errors::Error;
-use kratos::transport::Context;
+use kratos::transport::{Context, ReplyStream};
 
 /// The library API generated from `testdata/proto/library/v1/library.proto`.
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
@@ -216,6 +216,18 @@ impl api::LibraryHttpServer for Library {
             theme: format!("{} via {}", request.theme, ctx.kind().as_str()),
             ..request
         })
+    }
+
+    /// Server streaming: the shelf three times, its id counting up, so the library's tests can
+    /// read a stream bound like any other route.
+    async fn watch(&self, _ctx: Context, request: Shelf) -> Result<ReplyStream<Shelf>, Error> {
+        let shelves = (0..3).map(move |step| {
+            Ok(Shelf {
+                id: request.id + step,
+                theme: request.theme.clone(),
+            })
+        });
+        Ok(ReplyStream::iter(shelves))
     }
 
     async fn legacy_get_shelf(

@@ -1,5 +1,5 @@
 //! The streaming test API, generated from `proto/streaming/v1/streaming.proto` by `build.rs`.
-//! Its streaming methods are served by the hand-written glue of the tests.
+//! The service trait, its HTTP routes, gRPC glue and both clients are generated too.
 
 /// The generated messages and tonic stubs.
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]

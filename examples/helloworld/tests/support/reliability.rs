@@ -39,6 +39,8 @@ impl api::GreeterHttpServer for Slow {
             message: format!("Hello {}", request.name),
         })
     }
+
+    example_streams!();
 }
 
 impl Slow {

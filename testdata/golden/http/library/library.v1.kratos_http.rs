@@ -49,6 +49,8 @@ pub const OPERATION_LIBRARY_SWEEP: &str = "/library.v1.Library/Sweep";
 pub const OPERATION_LIBRARY_SWEEP_PATH: &str = "/library.v1.Library/SweepPath";
 /// Operation of `Library.Glob`: the gRPC full method name, which middleware selects on.
 pub const OPERATION_LIBRARY_GLOB: &str = "/library.v1.Library/Glob";
+/// Operation of `Library.Watch`: the gRPC full method name, which middleware selects on.
+pub const OPERATION_LIBRARY_WATCH: &str = "/library.v1.Library/Watch";
 /// The `Library` service as served over HTTP: implement it once, register it with [`register_library_http_server`].
 pub trait LibraryHttpServer: __kratos::Send + __kratos::Sync + 'static {
     /// A single-segment variable with a typed (int64) field.
@@ -201,6 +203,14 @@ pub trait LibraryHttpServer: __kratos::Send + __kratos::Sync + 'static {
     ) -> impl __kratos::Future<
         Output = __kratos::Result<GetFileRequest>,
     > + __kratos::Send;
+    /// Server streaming: its replies stream over HTTP as SSE or NDJSON.
+    fn watch(
+        &self,
+        ctx: __kratos::Context,
+        request: Shelf,
+    ) -> impl __kratos::Future<
+        Output = __kratos::Result<__kratos::ReplyStream<Shelf>>,
+    > + __kratos::Send;
 }
 __kratos::forward_to_arc!(
     LibraryHttpServer { get_shelf(GetShelfRequest) -> Shelf; get_book(GetBookRequest) ->
@@ -213,7 +223,7 @@ __kratos::forward_to_arc!(
     echo_field(Kinds) -> Kinds; ping(()) -> (); legacy_get_shelf(GetShelfRequest) ->
     Shelf; walk_node(Node) -> Node; walk_forest(Forest) -> Forest; sweep(GetFileRequest)
     -> GetFileRequest; sweep_path(GetFileRequest) -> GetFileRequest; glob(GetFileRequest)
-    -> GetFileRequest; }
+    -> GetFileRequest; watch(Shelf) -> __kratos::ReplyStream < Shelf >; }
 );
 /// Registers `service` on `server`, one route per HTTP binding of `Library`:
 ///
@@ -256,6 +266,7 @@ __kratos::forward_to_arc!(
 /// - `POST /**:sweep` -> `sweep`
 /// - `POST /v1/{path=**}:sweep` -> `sweep_path`
 /// - `GET /v1/glob/*/{path=**}` -> `glob`
+/// - `GET /v1/watch` -> `watch` (streamed: SSE or NDJSON)
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut __kratos::HttpServer,
     service: S,
@@ -516,6 +527,8 @@ pub fn register_library_http_server<S: LibraryHttpServer>(
             OPERATION_LIBRARY_GLOB,
             serve_library_glob_0,
         )?;
+    routes
+        .add_stream("GET", "/v1/watch", OPERATION_LIBRARY_WATCH, serve_library_watch_0)?;
     __kratos::Ok(())
 }
 async fn serve_library_get_shelf_0<S: LibraryHttpServer>(
@@ -1120,6 +1133,15 @@ async fn serve_library_glob_0<S: LibraryHttpServer>(
     message.path = __kratos::String::from(request.path_value(0));
     let call = |s: __kratos::Arc<S>, ctx, m| async move { s.glob(ctx, m).await };
     __kratos::reply(request, service, message, __kratos::None, call).await
+}
+async fn serve_library_watch_0<S: LibraryHttpServer>(
+    service: __kratos::Arc<S>,
+    request: __kratos::RouteRequest,
+) -> __kratos::Result<__kratos::StreamReply> {
+    let mut message: Shelf = __kratos::Default::default();
+    __kratos::bind_query(&request, &mut message, &[], bind_query_library_v1_shelf)?;
+    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.watch(ctx, m).await };
+    __kratos::reply_stream(request, service, message, call).await
 }
 /// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
@@ -2033,6 +2055,36 @@ impl LibraryHttpClient {
                 "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
             ),
         )
+    }
+    /// Server streaming: its replies stream over HTTP as SSE or NDJSON.
+    ///
+    /// `GET /v1/watch`: the replies as the server streams them (NDJSON, or SSE with the header `Accept: text/event-stream`); drop the stream to cancel.
+    pub async fn watch(
+        &self,
+        request: Shelf,
+    ) -> __kratos::Result<__kratos::ReplyStream<Shelf>> {
+        self.watch_with(request, __kratos::Default::default()).await
+    }
+    /// [`Self::watch`] with per-call options.
+    pub async fn watch_with(
+        &self,
+        request: Shelf,
+        options: __kratos::CallOptions,
+    ) -> __kratos::Result<__kratos::ReplyStream<Shelf>> {
+        let mut path = __kratos::start_path("/v1/watch");
+        __kratos::append_query(&mut path, &request, &[], write_query_library_v1_shelf)?;
+        self.client
+            .invoke_stream(__kratos::Call {
+                operation: OPERATION_LIBRARY_WATCH,
+                method: "GET",
+                path_template: "/v1/watch",
+                path_and_query: path,
+                request,
+                body: __kratos::CallBody::None,
+                response_body: __kratos::None,
+                options,
+            })
+            .await
     }
 }
 #[allow(clippy::too_many_lines, unused_variables)]
@@ -4550,6 +4602,30 @@ fn write_query_library_v1_node(
         if m.score != 0.0 {
             let value = &m.score;
             query.push_f64(&key, *value);
+        }
+    }
+    __kratos::Ok(())
+}
+#[allow(unused_variables, clippy::too_many_lines)]
+fn write_query_library_v1_shelf(
+    m: &Shelf,
+    query: &mut __kratos::QueryWriter,
+    prefix: &str,
+    at: &[&'static str],
+    exclude: &[&[&str]],
+) -> __kratos::Result<()> {
+    if !__kratos::is_excluded(exclude, at, "id") {
+        let key = [prefix, "id"].concat();
+        if m.id != 0 {
+            let value = &m.id;
+            query.push_i64(&key, *value);
+        }
+    }
+    if !__kratos::is_excluded(exclude, at, "theme") {
+        let key = [prefix, "theme"].concat();
+        if !m.theme.is_empty() {
+            let value = &m.theme;
+            query.push(&key, value);
         }
     }
     __kratos::Ok(())

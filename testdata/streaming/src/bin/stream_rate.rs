@@ -1,11 +1,11 @@
 //! Streamed messages per second over gRPC: `Count` replies streamed through the kratos glue
-//! (`planned.rs`, the shape the generator is to emit, with an empty chain) or through a bare
+//! (the generated `StreamerGrpcService`, with an empty chain) or through a bare
 //! tonic implementation, on the same kratos gRPC server and tonic client over loopback, in
 //! one current-thread runtime (so `valgrind --tool=callgrind` counts the same work each run).
 //!
 //! `stream_rate kratos|kratos-recovery|tonic [messages]` prints
 //! `<variant> <messages> <seconds> <messages/s>`; `kratos-recovery` adds the recovery middleware,
-//! so the stream runs inside the chain's call.
+//! so the stream opens inside the chain's call (docs/streaming.md, "Measured").
 
 use std::pin::Pin;
 use std::time::Instant;
@@ -16,14 +16,10 @@ use streaming_service::pb::{
     CountReply, CountRequest, Number, Total, streamer_client::StreamerClient, streamer_server,
 };
 
-#[allow(dead_code)]
-#[path = "../../tests/streams/planned.rs"]
-mod planned;
-
 /// `count` replies at once, through the kratos glue.
 struct Glued;
 
-impl planned::StreamerHttpServer for Glued {
+impl streaming_service::pb::StreamerHttpServer for Glued {
     async fn count(
         &self,
         _ctx: Context,
@@ -104,10 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     runtime.block_on(async move {
         let mut server = kratos::transport::grpc::Server::new().timeout(None);
         match variant.as_str() {
-            "kratos" => planned::register_streamer_grpc_server(&mut server, Glued),
+            "kratos" => streaming_service::pb::register_streamer_grpc_server(&mut server, Glued),
             "kratos-recovery" => {
                 server = server.middleware(kratos::middleware::recovery::Recovery::new());
-                planned::register_streamer_grpc_server(&mut server, Glued);
+                streaming_service::pb::register_streamer_grpc_server(&mut server, Glued);
             }
             "tonic" => {
                 server.add_service(streamer_server::StreamerServer::new(Bare));

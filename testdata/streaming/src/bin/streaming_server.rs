@@ -1,14 +1,9 @@
-//! Serves the test `Streamer` (tests/streams/service.rs, through the hand-written glue of
-//! tests/streams/planned.rs) over gRPC on the address given (default `127.0.0.1:9300`), with
+//! Serves the test `Streamer` (tests/streams/service.rs, through the generated glue) over gRPC on the address given (default `127.0.0.1:9300`), with
 //! validate on every message, until stdin closes: for clients in other languages
 //! (`.ci/grpc-python-streams`).
 
 use kratos::middleware::recovery::Recovery;
 use kratos::middleware::validate::Validate;
-#[allow(dead_code)]
-#[path = "../../tests/streams/planned.rs"]
-mod planned;
-
 #[allow(dead_code)]
 #[path = "../../tests/streams/service.rs"]
 mod service;
@@ -30,7 +25,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut server = kratos::transport::grpc::Server::new()
             .middleware(Recovery::new())
             .stream_middleware(Validate::new());
-        planned::register_streamer_grpc_server(&mut server, service::Streamer::default());
+        streaming_service::pb::register_streamer_grpc_server(
+            &mut server,
+            service::Streamer::default(),
+        );
         let listener = tokio::net::TcpListener::bind(&address).await?;
         println!("serving on {}", listener.local_addr()?);
         server

@@ -11,12 +11,14 @@ use kratos::middleware::validate::Validate;
 use kratos::middleware::{Handler, Message};
 use kratos::transport::grpc::{Client, Server};
 use kratos::transport::{Context, ReplyStream};
-use streaming_service::pb::{CountRequest, Number, streamer_client::StreamerClient};
+use streaming_service::pb::{
+    CountRequest, Number, StreamerGrpcClient, register_streamer_grpc_server,
+    streamer_client::StreamerClient,
+};
 use tokio::net::TcpListener;
 use tonic_types::StatusExt;
 
 use super::http::next;
-use super::planned::{StreamerGrpcClient, register_streamer_grpc_server};
 use super::service::{Probe, Streamer};
 
 /// What the middleware saw: the per-stream chain's calls (operation, final code), and the
@@ -37,6 +39,11 @@ struct Running {
 /// Serves `Streamer` over gRPC on a loopback port, with a recording middleware on both chains
 /// and validate on every message.
 async fn serve(server: Server) -> Running {
+    serve_with(server, true).await
+}
+
+/// [`serve`], with the per-message chain (recording, validate) or without any.
+async fn serve_with(server: Server, per_message_chain: bool) -> Running {
     let seen = Arc::new(Seen::default());
     let calls = Arc::clone(&seen);
     let per_stream = move |next: Handler| -> Handler {
@@ -61,10 +68,12 @@ async fn serve(server: Server) -> Running {
             next(ctx, message)
         })
     };
-    let mut server = server
-        .middleware(per_stream)
-        .stream_middleware(per_message)
-        .stream_middleware(Validate::new());
+    let mut server = server.middleware(per_stream);
+    if per_message_chain {
+        server = server
+            .stream_middleware(per_message)
+            .stream_middleware(Validate::new());
+    }
     let service = Streamer::default();
     let probe = Arc::clone(&service.probe);
     register_streamer_grpc_server(&mut server, service);
@@ -133,6 +142,62 @@ fn numbers(values: &[i64]) -> tokio_stream::Iter<std::vec::IntoIter<Number>> {
             .map(|value| Number { value: *value })
             .collect::<Vec<_>>(),
     )
+}
+
+#[tokio::test]
+async fn without_stream_middleware_the_chain_sees_each_stream_end_and_can_end_it() {
+    // The stream is polled outside the chain then (nothing of it runs per message): the chain
+    // must still see every end, and a middleware must still be able to end a stream early.
+    let running = serve_with(Server::new(), false).await;
+    let streamer = client(&running);
+    let replies = streamer.count(count("kratos", 3, 0, 0)).await.unwrap();
+    assert_eq!(drain(replies, |r| i64::from(r.index)).await.len(), 3);
+    let replies = streamer.count(count("kratos", 5, 0, 2)).await.unwrap();
+    assert_eq!(drain(replies, |r| i64::from(r.index)).await.len(), 3);
+    let replies = streamer.echo(numbers(&[1, 2])).await.unwrap();
+    assert_eq!(drain(replies, |n| n.value).await, [Ok(2), Ok(4)]);
+    assert_eq!(
+        *running.seen.calls.lock().unwrap(),
+        [
+            ("/streaming.v1.Streamer/Count", 0),
+            ("/streaming.v1.Streamer/Count", 404),
+            ("/streaming.v1.Streamer/Echo", 0),
+        ]
+    );
+    assert_eq!(running.seen.messages.load(Ordering::SeqCst), 0);
+
+    // A middleware giving up on calls after 300 ms ends a stream that is still sending.
+    let give_up = |next: Handler| -> Handler {
+        Arc::new(move |ctx: Context, message: Message| {
+            let next = Arc::clone(&next);
+            Box::pin(async move {
+                let limit = Duration::from_millis(300);
+                tokio::time::timeout(limit, next(ctx, message))
+                    .await
+                    .unwrap_or_else(|_| Err(Error::new(504, "GAVE_UP", "the middleware gave up")))
+            })
+        })
+    };
+    let running = serve_with(Server::new().middleware(give_up), false).await;
+    let replies = client(&running)
+        .count(count("kratos", 1_000, 20, 0))
+        .await
+        .unwrap();
+    let items = drain(replies, |r| i64::from(r.index)).await;
+    let last = items.last().unwrap();
+    assert_eq!(
+        last,
+        &Err((504, "GAVE_UP".to_owned())),
+        "after {}",
+        items.len()
+    );
+    assert!(items.len() < 100, "{} replies before it", items.len());
+    assert!(
+        running
+            .probe
+            .all_dropped_within(Duration::from_secs(1))
+            .await
+    );
 }
 
 #[tokio::test]

@@ -10,11 +10,10 @@ use kratos::middleware::recovery::Recovery;
 use kratos::middleware::validate::Validate;
 use kratos::transport::Stream;
 use kratos::transport::http::{CallOptions, Client, Server};
-use streaming_service::pb::CountRequest;
+use streaming_service::pb::{CountRequest, StreamerHttpClient, register_streamer_http_server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::planned::{StreamerHttpClient, register_streamer_http_server};
 use super::service::{Probe, Streamer};
 
 /// A running server and the probe of its service; stopped when dropped.

@@ -1,9 +1,8 @@
 //! Streaming through the runtime, over real sockets: HTTP server streaming (SSE and NDJSON,
 //! read raw and through the HTTP client) and every gRPC streaming kind through tonic. The
-//! service is served by `streams/planned.rs`, hand-written in the shape the generator is to
-//! emit (docs/streaming.md).
+//! service is served by the glue protoc-gen-kratos-http generates (docs/streaming.md), and
+//! called through its generated clients.
 
 mod grpc;
 mod http;
-mod planned;
 mod service;

@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use kratos::errors::Error;
 use kratos::transport::{Context, ReplyStream, RequestStream, Stream};
-use streaming_service::pb::{CountReply, CountRequest, Number, Total};
-
-use super::planned::StreamerHttpServer;
+use streaming_service::pb::{CountReply, CountRequest, Number, StreamerHttpServer, Total};
 
 /// What the service's streams did: replies produced, streams alive (not yet dropped).
 #[derive(Debug, Default)]
