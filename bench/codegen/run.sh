@@ -82,7 +82,7 @@ publish = false
 [workspace]
 
 [dependencies]
-kratos = { path = "$root/runtime" }
+kratos = { package = "kratos-rs", path = "$root/runtime" }
 prost = "0.14"
 prost-types = "0.14"
 TOML

@@ -95,10 +95,9 @@ fn library_golden() {
     assert!(!code.contains("fn hidden("));
     for expected in [
         "watch(Shelf) -> __kratos::ReplyStream <",
-        ".add_stream(\"GET\", \"/v1/watch\", OPERATION_LIBRARY_WATCH, serve_library_watch_0)?;",
-        ") -> __kratos::Result<__kratos::ReplyStream<Shelf>> {",
-        "__kratos::reply_stream(request, service, message, call).await",
-        ".invoke_stream(__kratos::Call {",
+        "routes.server_stream(&ROUTE_LIBRARY_WATCH, S::watch)?;",
+        ") -> __kratos::ReplyFuture<'_, __kratos::ReplyStream<Shelf>> {",
+        "__kratos::call_stream(&self.client, &ROUTE_LIBRARY_WATCH, request, options)",
     ] {
         assert!(code.contains(expected), "missing {expected:?}");
     }

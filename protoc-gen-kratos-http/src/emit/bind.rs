@@ -174,7 +174,7 @@ impl Emitter<'_> {
         let assign = self.assign(path.leaf(), &value);
         quote! {
             {
-                let target = &mut message;
+                let target = &mut *message;
                 #navigate
                 #assign
             }

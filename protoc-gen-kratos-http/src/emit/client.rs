@@ -1,7 +1,6 @@
 //! The client side of a service: `GreeterHttpClient`, one method per RPC on
 //! its primary binding, building the URL from the request's fields.
 
-use kratos_codegen::to_snake_case;
 use kratos_path_template::Segment;
 use proc_macro2::TokenStream;
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
@@ -9,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::Emitter;
 use super::bind::{field_ident, format_ident_raw};
-use crate::model::{Binding, Body, FieldPath, Method, MethodKind, Service, is_scalar_message};
+use crate::model::{Binding, FieldPath, Method, MethodKind, Service, is_scalar_message};
 
 /// `XxxHttpClient` and its methods.
 pub(crate) fn client(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
@@ -54,16 +53,12 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     let name = format_ident_raw(&method.rust_name);
     let with_options = format_ident!("{}_with", method.rust_name.trim_start_matches("r#"));
     let (input, output) = emitter.handler_types(method);
-    let invoke = if method.kind == MethodKind::ServerStreaming {
-        quote!(invoke_stream)
+    let call = if method.kind == MethodKind::ServerStreaming {
+        quote!(call_stream)
     } else {
-        quote!(invoke)
+        quote!(call)
     };
-    let operation = format_ident!(
-        "OPERATION_{}_{}",
-        to_snake_case(&service.name).to_ascii_uppercase(),
-        to_snake_case(&method.name).to_ascii_uppercase()
-    );
+    let route = super::service::route_const(service, method, 0);
     let http_method = crate::model::method_text(&binding.method);
     let http_method = if http_method == "*" {
         "POST"
@@ -71,51 +66,6 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
         http_method
     };
     let template = binding.template.as_str();
-    let query = query_code(emitter, method, binding);
-    let body = match &binding.body {
-        Body::None => quote!(#rt::CallBody::None),
-        Body::All => quote!(#rt::CallBody::Whole),
-        Body::Field(field) => {
-            let field = field.name();
-            quote!(#rt::CallBody::Field(#field))
-        }
-    };
-    let response_body = match &binding.response_body {
-        Some(field) => {
-            let field = field.name();
-            quote!(#rt::Some(#field))
-        }
-        None => quote!(#rt::None),
-    };
-    let call = match path_code(emitter, binding) {
-        Ok(pieces) => {
-            let start = &pieces[0];
-            let appends = &pieces[1..];
-            let let_path = if appends.is_empty() && query.is_empty() {
-                quote!(let)
-            } else {
-                quote!(let mut)
-            };
-            quote! {
-            #let_path path = #start;
-            #(#appends)*
-            #query
-            self.client
-                .#invoke(#rt::Call {
-                    operation: #operation,
-                    method: #http_method,
-                    path_template: #template,
-                    path_and_query: path,
-                    request,
-                    body: #body,
-                    response_body: #response_body,
-                    options,
-                })
-                .await
-            }
-        }
-        Err(refuse) => refuse,
-    };
     let mut docs = method.doc.clone();
     if !docs.is_empty() {
         docs.push(String::new());
@@ -128,8 +78,9 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     } else {
         format!(" `{http_method} {template}`")
     });
-    let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
-    let allow_deprecated = method.deprecated.then(|| quote!(#[allow(deprecated)]));
+    let deprecated = method
+        .deprecated
+        .then(|| quote!(#[deprecated] #[allow(deprecated)]));
     let with_doc = format!(
         " [`Self::{}`] with per-call options.",
         method.rust_name.trim_start_matches("r#")
@@ -137,21 +88,68 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     quote! {
         #(#[doc = #docs])*
         #deprecated
-        pub async fn #name(&self, request: #input) -> #rt::Result<#output> {
-            #allow_deprecated
-            self.#with_options(request, #rt::Default::default()).await
+        pub fn #name(&self, request: #input) -> #rt::ReplyFuture<'_, #output> {
+            self.#with_options(request, #rt::Default::default())
         }
 
         #[doc = #with_doc]
         #deprecated
-        pub async fn #with_options(
+        pub fn #with_options(
             &self,
             request: #input,
             options: #rt::CallOptions,
-        ) -> #rt::Result<#output> {
-            #call
+        ) -> #rt::ReplyFuture<'_, #output> {
+            #rt::#call(&self.client, &#route, request, options)
         }
     }
+}
+
+/// `fn write_path_x(request) -> Result<String>` expanding the template of `binding` from the
+/// request's fields, and its name; `None` when the path is the template itself.
+pub(crate) fn write_path_fn(
+    emitter: &Emitter<'_>,
+    binding: &Binding,
+    input: &TokenStream,
+    suffix: &str,
+) -> Option<(proc_macro2::Ident, TokenStream)> {
+    let rt = emitter.runtime;
+    let template = &binding.template;
+    if template.variables().is_empty()
+        && template
+            .segments()
+            .iter()
+            .all(|segment| matches!(segment, Segment::Literal(_)))
+    {
+        return None;
+    }
+    let function = format_ident!("write_path_{suffix}");
+    let code = match path_code(emitter, binding) {
+        Ok(pieces) if pieces.len() == 1 => {
+            let start = &pieces[0];
+            quote! {
+                fn #function(_: &#input) -> #rt::Result<#rt::String> {
+                    #rt::Ok(#start)
+                }
+            }
+        }
+        Ok(pieces) => {
+            let start = &pieces[0];
+            let appends = &pieces[1..];
+            quote! {
+                fn #function(request: &#input) -> #rt::Result<#rt::String> {
+                    let mut path = #start;
+                    #(#appends)*
+                    #rt::Ok(path)
+                }
+            }
+        }
+        Err(refuse) => quote! {
+            fn #function(_: &#input) -> #rt::Result<#rt::String> {
+                #refuse
+            }
+        },
+    };
+    Some((function, code))
 }
 
 /// The statements building `path`, the expanded template, one per piece: the first starts it
@@ -233,7 +231,6 @@ fn unbound_wildcard(emitter: &Emitter<'_>, template: &str) -> TokenStream {
          bind it to a field ({{field}}) or call the route with Client::invoke"
     );
     quote! {
-        let _ = (request, options);
         #rt::Err(#rt::Error::new(
             400,
             #rt::INVALID_PATH_VALUE,
@@ -322,33 +319,8 @@ fn scalar_text(emitter: &Emitter<'_>, field: &FieldDescriptor, value: &TokenStre
     }
 }
 
-/// Query parameters for every populated field not bound by the path or the
-/// body (rules without `body: "*"`), under their JSON names as Kratos sends them.
-fn query_code(emitter: &Emitter<'_>, method: &Method, binding: &Binding) -> TokenStream {
-    let rt = emitter.runtime;
-    if matches!(binding.body, Body::All) || method.input.full_name() == "google.protobuf.Empty" {
-        return quote!();
-    }
-    let mut excluded: Vec<TokenStream> = binding
-        .path_fields
-        .iter()
-        .map(|p| {
-            let names = p.steps.iter().map(|f| f.name().to_owned());
-            quote!(&[#(#names),*])
-        })
-        .collect();
-    if let Body::Field(field) = &binding.body {
-        let name = field.name();
-        excluded.push(quote!(&[#name]));
-    }
-    let function = query_fn_name(&method.input);
-    quote! {
-        #rt::append_query(&mut path, &request, &[#(#excluded),*], #function)?;
-    }
-}
-
 /// The name of the function writing a message's fields into a query.
-fn query_fn_name(message: &MessageDescriptor) -> proc_macro2::Ident {
+pub(crate) fn query_fn_name(message: &MessageDescriptor) -> proc_macro2::Ident {
     format_ident!(
         "write_query_{}",
         message.full_name().replace('.', "_").to_ascii_lowercase()

@@ -57,38 +57,26 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
     });
 
     let mut routes = Vec::new();
-    let mut handlers = Vec::new();
+    let mut route_items = Vec::new();
     for method in &service.methods {
+        let name = super::bind::format_ident_raw(&method.rust_name);
+        let register = if method.kind == MethodKind::ServerStreaming {
+            quote!(server_stream)
+        } else {
+            quote!(unary)
+        };
         for (index, binding) in method.bindings.iter().enumerate() {
-            let handler = format_ident!(
-                "serve_{}_{}_{}",
-                service_snake,
-                to_snake_case(&method.name),
-                index
-            );
-            let http_method = match &binding.method {
-                HttpMethod::Named(name) => name.clone(),
-                HttpMethod::Any => "*".to_owned(),
-            };
-            let template = binding.template.as_str();
-            let constant = operation_const(service, method);
-            let add = if method.kind == MethodKind::ServerStreaming {
-                quote!(add_stream)
-            } else {
-                quote!(add)
-            };
-            routes.push(quote! {
-                routes.#add(#http_method, #template, #constant, #handler)?;
-            });
-            handlers.push(route_handler(
-                emitter,
-                &trait_name,
-                method,
-                binding,
-                &handler,
-            ));
+            let route = route_const(service, method, index);
+            routes.push(quote!(routes.#register(&#route, S::#name)?;));
+            route_items.push(route_item(emitter, service, method, index, binding));
         }
     }
+    // Naming a deprecated method (`S::old`) is a use of it.
+    let allow = service
+        .methods
+        .iter()
+        .any(|m| m.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
 
     let mut trait_doc = service.doc.clone();
     if !trait_doc.is_empty() {
@@ -134,6 +122,7 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
         #[doc = #register_doc]
         #[doc = ""]
         #(#[doc = #routes_doc])*
+        #allow
         pub fn #register<S: #trait_name>(
             server: &mut #rt::HttpServer,
             service: S,
@@ -143,7 +132,7 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
             #rt::Ok(())
         }
 
-        #(#handlers)*
+        #(#route_items)*
     }
 }
 
@@ -159,21 +148,52 @@ fn doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
-/// The handler of one binding: bind body, query and path, call, encode.
-fn route_handler(
+/// The name of the `const` describing binding `index` of `method`: `ROUTE_GREETER_SAY_HELLO`
+/// for the first, then `_1`, `_2`, ... for additional bindings.
+pub(crate) fn route_const(service: &Service, method: &Method, index: usize) -> proc_macro2::Ident {
+    let operation = operation_const(service, method).to_string();
+    let name = operation.trim_start_matches("OPERATION_");
+    if index == 0 {
+        format_ident!("ROUTE_{name}")
+    } else {
+        format_ident!("ROUTE_{name}_{index}")
+    }
+}
+
+/// The `const` describing one binding, and the functions it names that move path values in
+/// (every binding) and out (the first binding, which the client calls).
+fn route_item(
     emitter: &Emitter<'_>,
-    trait_name: &proc_macro2::Ident,
+    service: &Service,
     method: &Method,
+    index: usize,
     binding: &Binding,
-    handler: &proc_macro2::Ident,
 ) -> TokenStream {
     let rt = emitter.runtime;
-    let input = emitter.rust_type(&method.input);
-    let name = super::bind::format_ident_raw(&method.rust_name);
+    let input = if method.input.full_name() == "google.protobuf.Empty" {
+        quote!(())
+    } else {
+        emitter.rust_type(&method.input)
+    };
     let is_empty_input = method.input.full_name() == "google.protobuf.Empty";
-    let query_fn = Emitter::query_fn_name(&method.input);
-
-    let path_prefixes: Vec<TokenStream> = binding
+    let route = route_const(service, method, index);
+    let suffix = route.to_string().trim_start_matches("ROUTE_").to_ascii_lowercase();
+    let constant = operation_const(service, method);
+    let http_method = match &binding.method {
+        HttpMethod::Named(name) => name.clone(),
+        HttpMethod::Any => "*".to_owned(),
+    };
+    let template = binding.template.as_str();
+    let body = match &binding.body {
+        Body::None => String::new(),
+        Body::All => "*".to_owned(),
+        Body::Field(field) => field.name().to_owned(),
+    };
+    let response_body = binding
+        .response_body
+        .as_ref()
+        .map_or("", |field| field.name());
+    let mut exclude: Vec<TokenStream> = binding
         .path_fields
         .iter()
         .map(|path| {
@@ -181,91 +201,65 @@ fn route_handler(
             quote!(&[#(#names),*])
         })
         .collect();
-
-    let body = match &binding.body {
-        Body::All if is_empty_input => quote! {
-            request.decode_body(&mut message, |_, _| #rt::Ok(()))?;
-        },
-        Body::All => quote! {
-            #rt::decode_body(&request, &mut message, &[#(#path_prefixes),*], #query_fn)?;
-        },
-        Body::Field(field) => {
-            let field_name = field.name();
-            quote!(request.decode_body_field(&mut message, #field_name)?;)
-        }
-        Body::None => quote!(),
-    };
-
-    let query = if matches!(binding.body, Body::All) || is_empty_input {
-        quote!()
+    if let Body::Field(field) = &binding.body {
+        let name = field.name();
+        exclude.push(quote!(&[#name]));
+    }
+    let bind_query = if is_empty_input {
+        quote!(#rt::None)
     } else {
-        let mut excluded = path_prefixes;
-        if let Body::Field(field) = &binding.body {
-            let field_name = field.name();
-            excluded.push(quote!(&[#field_name]));
-        }
-        quote! {
-            #rt::bind_query(&request, &mut message, &[#(#excluded),*], #query_fn)?;
-        }
+        let function = Emitter::query_fn_name(&method.input);
+        quote!(#rt::Some(#function))
+    };
+    let client_calls = index == 0;
+    let write_query = if client_calls && !is_empty_input && !matches!(binding.body, Body::All) {
+        let function = super::client::query_fn_name(&method.input);
+        quote!(#rt::Some(#function))
+    } else {
+        quote!(#rt::None)
     };
 
-    let path = binding
-        .path_fields
-        .iter()
-        .enumerate()
-        .map(|(index, path)| emitter.path_assign(index, path));
-
-    let response_body = match &binding.response_body {
-        Some(field) => {
-            let field_name = field.name();
-            quote!(#rt::Some(#field_name))
+    let mut items = TokenStream::new();
+    let bind_path = if binding.path_fields.is_empty() {
+        quote!(#rt::None)
+    } else {
+        let function = format_ident!("bind_path_{suffix}");
+        let assigns = binding
+            .path_fields
+            .iter()
+            .enumerate()
+            .map(|(index, path)| emitter.path_assign(index, path));
+        items.extend(quote! {
+            fn #function(message: &mut #input, request: &#rt::RouteRequest) -> #rt::Result<()> {
+                #(#assigns)*
+                #rt::Ok(())
+            }
+        });
+        quote!(#rt::Some(#function))
+    };
+    let write_path = match client_calls
+        .then(|| super::client::write_path_fn(emitter, binding, &input, &suffix))
+        .flatten()
+    {
+        Some((function, code)) => {
+            items.extend(code);
+            quote!(#rt::Some(#function))
         }
         None => quote!(#rt::None),
     };
-    let path: Vec<TokenStream> = path.collect();
-    let mutated = !body.is_empty() || !query.is_empty() || !path.is_empty();
-    let binding_kind = if mutated {
-        quote!(let mut)
-    } else {
-        quote!(let)
-    };
-    let init = if is_empty_input {
-        quote!(#binding_kind message = ();)
-    } else {
-        quote!(#binding_kind message: #input = #rt::Default::default();)
-    };
-    // Only the lints this handler's shape trips: most handlers need none.
-    let mut lints = Vec::new();
-    if method.deprecated {
-        lints.push(quote!(deprecated));
-    }
-    if is_empty_input {
-        lints.push(quote!(clippy::unit_arg, clippy::let_unit_value));
-    }
-    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
-    let (reply, finish) = if method.kind == MethodKind::ServerStreaming {
-        (
-            quote!(#rt::StreamReply),
-            quote!(#rt::reply_stream(request, service, message, call)),
-        )
-    } else {
-        (
-            quote!(#rt::Response),
-            quote!(#rt::reply(request, service, message, #response_body, call)),
-        )
-    };
     quote! {
-        #allow
-        async fn #handler<S: #trait_name>(
-            service: #rt::Arc<S>,
-            request: #rt::RouteRequest,
-        ) -> #rt::Result<#reply> {
-            #init
-            #body
-            #query
-            #(#path)*
-            let call = |s: #rt::Arc<S>, ctx, m| async move { s.#name(ctx, m).await };
-            #finish.await
-        }
+        const #route: #rt::Route<#input> = #rt::Route {
+            operation: #constant,
+            method: #http_method,
+            template: #template,
+            body: #body,
+            response_body: #response_body,
+            exclude: &[#(#exclude),*],
+            bind_query: #bind_query,
+            write_query: #write_query,
+            bind_path: #bind_path,
+            write_path: #write_path,
+        };
+        #items
     }
 }

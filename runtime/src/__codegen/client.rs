@@ -1,21 +1,14 @@
 //! URL building as generated clients use it: path variables and the query.
 
+use super::route::Route;
+use crate::encoding::HttpMessage;
 use crate::errors::Error;
+use crate::transport::ReplyStream;
+use crate::transport::http::{Call, CallOptions, Client, ReplyFuture};
 use crate::transport::http::binding::{
     QueryWriter, empty_path_value, matches_pattern, pattern_mismatch, push_path_segment,
     push_path_segments,
 };
-
-/// A generated query writer: every populated field of a message not under `exclude`.
-pub trait QueryWriterFn<M>:
-    Fn(&M, &mut QueryWriter, &str, &[&'static str], &[&[&str]]) -> Result<(), Error>
-{
-}
-
-impl<M, F> QueryWriterFn<M> for F where
-    F: Fn(&M, &mut QueryWriter, &str, &[&'static str], &[&[&str]]) -> Result<(), Error>
-{
-}
 
 /// A request path starting with the template's leading literal segments, with room for the
 /// rest.
@@ -66,19 +59,69 @@ pub fn push_pattern_variable(
     Ok(())
 }
 
-/// Appends the query string of `message` (fields under `exclude` left out) to `path`.
-///
-/// # Errors
-///
-/// A `400` for a field a query cannot carry (repeated messages, maps of messages).
-pub fn append_query<M>(
-    path: &mut String,
-    message: &M,
-    exclude: &[&[&str]],
-    write: impl QueryWriterFn<M>,
-) -> Result<(), Error> {
-    let mut query = QueryWriter::new();
-    write(message, &mut query, "", &[], exclude)?;
-    query.append_to(path);
-    Ok(())
+/// Sends a unary call on `route`, its first HTTP binding: the URL from the request's fields,
+/// the body and reply as the rule maps them.
+pub fn call<'a, Req, Rep>(
+    client: &'a Client,
+    route: &'static Route<Req>,
+    request: Req,
+    options: CallOptions,
+) -> ReplyFuture<'a, Rep>
+where
+    Req: HttpMessage + Send + 'static,
+    Rep: HttpMessage + Default + Send + 'static,
+{
+    match call_of(route, request, options) {
+        Ok(call) => ReplyFuture::new(client.invoke(call)),
+        Err(error) => ReplyFuture::failed(error),
+    }
+}
+
+/// Opens a server-streaming call on `route`, as [`call`] does a unary one.
+pub fn call_stream<'a, Req, Rep>(
+    client: &'a Client,
+    route: &'static Route<Req>,
+    request: Req,
+    options: CallOptions,
+) -> ReplyFuture<'a, ReplyStream<Rep>>
+where
+    Req: HttpMessage + Send + 'static,
+    Rep: HttpMessage + Default + Send + 'static,
+{
+    match call_of(route, request, options) {
+        Ok(call) => ReplyFuture::new(client.invoke_stream(call)),
+        Err(error) => ReplyFuture::failed(error),
+    }
+}
+
+/// The call of `request` on `route`: its URL expanded and encoded.
+fn call_of<Req>(
+    route: &'static Route<Req>,
+    request: Req,
+    options: CallOptions,
+) -> Result<Call<Req>, Error> {
+    let mut path = match route.write_path {
+        Some(write_path) => write_path(&request)?,
+        None => route.template.to_owned(),
+    };
+    if let Some(write_query) = route.write_query {
+        let mut query = QueryWriter::new();
+        write_query(&request, &mut query, "", &[], route.exclude)?;
+        query.append_to(&mut path);
+    }
+    Ok(Call {
+        operation: route.operation,
+        // A custom rule of kind `*` accepts any method.
+        method: if route.method == "*" {
+            "POST"
+        } else {
+            route.method
+        },
+        path_template: route.template,
+        path_and_query: path,
+        request,
+        body: route.call_body(),
+        response_body: route.response_field(),
+        options,
+    })
 }

@@ -6,6 +6,7 @@
 mod client;
 mod macros;
 mod messages;
+mod route;
 mod routes;
 
 pub use core::default::Default;
@@ -25,16 +26,17 @@ pub use crate::transport::grpc::{
 };
 pub use crate::transport::http::binding::*;
 pub use crate::transport::http::{
-    Call, CallBody, CallOptions, Client as HttpClient, RegisterError, Response, RouteRequest,
-    Server as HttpServer, StreamReply,
+    CallOptions, Client as HttpClient, RegisterError, ReplyFuture, RouteRequest,
+    Server as HttpServer,
 };
 pub use crate::transport::{Context, ReplyStream, RequestStream, Stream};
 pub use crate::{
     __codegen_forward_to_arc as forward_to_arc, __codegen_http_message as http_message,
 };
-pub use client::{append_query, push_pattern_variable, push_variable, start_path};
+pub use client::{call, call_stream, push_pattern_variable, push_variable, start_path};
 pub use messages::{DescriptorPoolCell, MessageDescriptorCell};
-pub use routes::{Reply, Routes, bind_query, decode_body, reply, reply_stream};
+pub use route::{BindQueryFn, Route, WriteQueryFn};
+pub use routes::{Reply, Routes, ServiceMethod};
 
 /// The result of everything generated code calls: a Kratos error on failure.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

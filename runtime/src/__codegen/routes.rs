@@ -9,28 +9,25 @@ use prost_reflect::ReflectMessage;
 
 use crate::encoding::HttpMessage;
 use crate::errors::Error;
+use super::route::Route;
 use crate::transport::http::binding::{QueryPair, SeenFields};
 use crate::transport::http::{
     Calling, RegisterError, ReplyWriter, Response, RouteRequest, Server, StreamReply,
 };
 use crate::transport::{Context, ReplyStream};
 
-/// A generated query binder: assigns one query (or form) pair to `message`, below the fields
-/// `at` and skipping keys under `exclude`.
-pub trait QueryBinder<M>:
-    Fn(&mut M, &QueryPair<'_>, &[&'static str], &[&[&str]], &mut SeenFields) -> Result<(), Error>
-{
+/// A method of a generated service trait, `S::say_hello`: its future borrows the service.
+pub trait ServiceMethod<'s, S: 's, Req, Rep>: Fn(&'s S, Context, Req) -> Self::Call {
+    /// The method's future.
+    type Call: Future<Output = Result<Rep, Error>> + Send + 's;
 }
 
-impl<M, F> QueryBinder<M> for F where
-    F: Fn(
-        &mut M,
-        &QueryPair<'_>,
-        &[&'static str],
-        &[&[&str]],
-        &mut SeenFields,
-    ) -> Result<(), Error>
+impl<'s, S: 's, Req, Rep, F, Fut> ServiceMethod<'s, S, Req, Rep> for F
+where
+    F: Fn(&'s S, Context, Req) -> Fut,
+    Fut: Future<Output = Result<Rep, Error>> + Send + 's,
 {
+    type Call = Fut;
 }
 
 /// Registers a service's routes on a server, every handler called with its own `Arc` clone of
@@ -49,24 +46,36 @@ impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
         }
     }
 
-    /// Adds one binding: `method template`, selected by middleware as `operation`.
+    /// Adds one binding of a unary method: the request bound from `route`, the reply encoded
+    /// per `Accept`.
     ///
     /// # Errors
     ///
     /// What [`Server::route`] refuses (a bad method or template, a route taken twice).
-    pub fn add<H, Fut>(
+    pub fn unary<Req, Rep, F>(
         &mut self,
-        method: &str,
-        template: &str,
-        operation: &'static str,
-        handler: H,
+        route: &'static Route<Req>,
+        method: F,
     ) -> Result<(), RegisterError>
     where
-        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Response, Error>> + Send + 'static,
+        Req: HttpMessage + ReflectMessage + Default + Send + 'static,
+        Rep: HttpMessage + Send + 'static,
+        F: for<'s> ServiceMethod<'s, S, Req, Rep> + Copy + Send + Sync + 'static,
     {
-        let handler = self.with_service(handler);
-        self.server.route(method, template, operation, handler)
+        let service = Arc::clone(&self.service);
+        let call = move |service: Arc<S>, ctx, request| async move {
+            method(&service, ctx, request).await
+        };
+        let response_body = route.response_field();
+        self.server.route(
+            route.method,
+            route.template,
+            route.operation,
+            move |request: RouteRequest| match bind(route, &request) {
+                Ok(message) => reply(request, Arc::clone(&service), message, response_body, call),
+                Err(error) => Reply::failed(&request, error),
+            },
+        )
     }
 
     /// Adds one binding of a server-streaming method: its replies stream as SSE or NDJSON.
@@ -74,69 +83,62 @@ impl<'a, S: Send + Sync + 'static> Routes<'a, S> {
     /// # Errors
     ///
     /// What [`Server::route_stream`] refuses (a bad method or template, a route taken twice).
-    pub fn add_stream<H, Fut>(
+    pub fn server_stream<Req, Rep, F>(
         &mut self,
-        method: &str,
-        template: &str,
-        operation: &'static str,
-        handler: H,
+        route: &'static Route<Req>,
+        method: F,
     ) -> Result<(), RegisterError>
     where
-        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<StreamReply, Error>> + Send + 'static,
-    {
-        let handler = self.with_service(handler);
-        self.server
-            .route_stream(method, template, operation, handler)
-    }
-
-    /// `handler` called with its own clone of the service.
-    fn with_service<H, Fut>(
-        &self,
-        handler: H,
-    ) -> impl Fn(RouteRequest) -> Fut + Send + Sync + 'static
-    where
-        H: Fn(Arc<S>, RouteRequest) -> Fut + Send + Sync + 'static,
+        Req: HttpMessage + ReflectMessage + Default + Send + 'static,
+        Rep: HttpMessage + Send + 'static,
+        F: for<'s> ServiceMethod<'s, S, Req, ReplyStream<Rep>> + Copy + Send + Sync + 'static,
     {
         let service = Arc::clone(&self.service);
-        move |request| handler(Arc::clone(&service), request)
+        let call = move |service: Arc<S>, ctx, request| async move {
+            method(&service, ctx, request).await
+        };
+        self.server.route_stream(
+            route.method,
+            route.template,
+            route.operation,
+            move |request: RouteRequest| {
+                let service = Arc::clone(&service);
+                async move {
+                    let message = bind(route, &request)?;
+                    reply_stream(request, service, message, call).await
+                }
+            },
+        )
     }
 }
 
-/// Binds the query string of `request` onto `message` through its generated binder.
-///
-/// # Errors
-///
-/// A `400` for a malformed pair or value.
-pub fn bind_query<M>(
-    request: &RouteRequest,
-    message: &mut M,
-    exclude: &[&[&str]],
-    bind: impl QueryBinder<M>,
-) -> Result<(), Error> {
+/// The request message of `route` from `request`: body, then query, then path, each later one
+/// overwriting what an earlier one set.
+fn bind<M: HttpMessage + Default>(route: &Route<M>, request: &RouteRequest) -> Result<M, Error> {
+    let mut message = M::default();
     let mut seen = SeenFields::new();
-    for pair in request.query_pairs() {
-        bind(message, &pair?, &[], exclude, &mut seen)?;
+    let mut bind_pair = |message: &mut M, pair: &QueryPair<'_>| match route.bind_query {
+        Some(bind) => bind(message, pair, &[], route.exclude, &mut seen),
+        None => Ok(()),
+    };
+    match route.body {
+        "*" => request.decode_body(&mut message, bind_pair)?,
+        body => {
+            if !body.is_empty() {
+                request.decode_body_field(&mut message, body)?;
+            }
+            // A message without fields reads no query: a malformed one does not matter.
+            if route.bind_query.is_some() {
+                for pair in request.query_pairs() {
+                    bind_pair(&mut message, &pair?)?;
+                }
+            }
+        }
     }
-    Ok(())
-}
-
-/// Decodes the body of a `body: "*"` rule onto `message`; a form body goes through the generated
-/// query binder.
-///
-/// # Errors
-///
-/// A `400` or `415` for a body that does not decode.
-pub fn decode_body<M: HttpMessage>(
-    request: &RouteRequest,
-    message: &mut M,
-    exclude: &[&[&str]],
-    bind: impl QueryBinder<M>,
-) -> Result<(), Error> {
-    let mut seen = SeenFields::new();
-    request.decode_body(message, |message, pair| {
-        bind(message, pair, &[], exclude, &mut seen)
-    })
+    if let Some(bind_path) = route.bind_path {
+        bind_path(&mut message, request)?;
+    }
+    Ok(message)
 }
 
 /// Calls the service through the server's middleware chain with the bound `message` and encodes
@@ -150,7 +152,7 @@ pub fn decode_body<M: HttpMessage>(
 /// The future's: the service's error, or a `500` when the reply does not encode.
 // By value: generated handlers hand the request over, and it ends here, before the call runs.
 #[allow(clippy::needless_pass_by_value)]
-pub fn reply<S, Req, Rep, F, Fut>(
+fn reply<S, Req, Rep, F, Fut>(
     request: RouteRequest,
     service: Arc<S>,
     message: Req,
@@ -174,11 +176,22 @@ where
     }
 }
 
-/// The future of [`reply`]: the call through the chain, then its reply encoded.
+/// The future of a unary route: the call through the chain, then its reply encoded.
 pub struct Reply<Rep> {
     writer: ReplyWriter,
     response_body: Option<&'static str>,
     calling: Calling<Rep>,
+}
+
+impl<Rep> Reply<Rep> {
+    /// A request that did not bind: the call never starts.
+    fn failed(request: &RouteRequest, error: Error) -> Self {
+        Self {
+            writer: request.reply_writer(),
+            response_body: None,
+            calling: Calling::Refused(Some(error)),
+        }
+    }
 }
 
 impl<Rep: HttpMessage + Send + 'static> Future for Reply<Rep> {
@@ -197,7 +210,7 @@ impl<Rep: HttpMessage + Send + 'static> Future for Reply<Rep> {
 /// # Errors
 ///
 /// What the chain or the service answers before the stream opens.
-pub async fn reply_stream<S, Req, Rep, F, Fut>(
+async fn reply_stream<S, Req, Rep, F, Fut>(
     request: RouteRequest,
     service: Arc<S>,
     message: Req,

@@ -31,7 +31,9 @@ mod stream;
 
 pub use binding::{INVALID_PATH_VALUE, MAX_QUERY_DEPTH};
 pub use body::ReplyBody;
-pub use client::{Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyHeaders};
+pub use client::{
+    Call, CallBody, CallInfo, CallOptions, Client, ClientBuilder, ReplyFuture, ReplyHeaders,
+};
 pub use metrics::{METRICS_OPERATION, METRICS_PATH};
 pub use openapi::{OPENAPI_OPERATION, OPENAPI_PATH};
 pub use request::RouteRequest;

@@ -276,529 +276,510 @@ __kratos::forward_to_arc!(
 /// - `POST /v1/{path=**}:sweep` -> `sweep_path`
 /// - `GET /v1/glob/*/{path=**}` -> `glob`
 /// - `GET /v1/watch` -> `watch` (streamed: SSE or NDJSON)
+#[allow(deprecated)]
 pub fn register_library_http_server<S: LibraryHttpServer>(
     server: &mut __kratos::HttpServer,
     service: S,
 ) -> __kratos::Result<(), __kratos::RegisterError> {
     let mut routes = __kratos::Routes::new(server, service);
-    routes
-        .add(
-            "GET",
-            "/v1/shelves/{shelf}",
-            OPERATION_LIBRARY_GET_SHELF,
-            serve_library_get_shelf_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/{name=shelves/*/books/*}",
-            OPERATION_LIBRARY_GET_BOOK,
-            serve_library_get_book_0,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/shelves",
-            OPERATION_LIBRARY_CREATE_SHELF,
-            serve_library_create_shelf_0,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/shelves/{shelf}/books",
-            OPERATION_LIBRARY_CREATE_BOOK,
-            serve_library_create_book_0,
-        )?;
-    routes
-        .add(
-            "PATCH",
-            "/v1/{book.name=shelves/*/books/*}",
-            OPERATION_LIBRARY_UPDATE_BOOK,
-            serve_library_update_book_0,
-        )?;
-    routes
-        .add(
-            "DELETE",
-            "/v1/shelves/{shelf}",
-            OPERATION_LIBRARY_DELETE_SHELF,
-            serve_library_delete_shelf_0,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/{name=shelves/*/books/*}:archive",
-            OPERATION_LIBRARY_ARCHIVE_BOOK,
-            serve_library_archive_book_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/{name=shelves/*/books/*}/title",
-            OPERATION_LIBRARY_GET_BOOK_TITLE,
-            serve_library_get_book_title_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/files/{path=**}",
-            OPERATION_LIBRARY_GET_FILE,
-            serve_library_get_file_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/trees/{path=tree/**}/blob",
-            OPERATION_LIBRARY_GET_FILE,
-            serve_library_get_file_1,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/shelves/special",
-            OPERATION_LIBRARY_GET_SPECIAL_SHELF,
-            serve_library_get_special_shelf_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/messages/{message_id}",
-            OPERATION_LIBRARY_GET_MESSAGE,
-            serve_library_get_message_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/users/{user_id}/messages/{message_id}",
-            OPERATION_LIBRARY_GET_MESSAGE,
-            serve_library_get_message_1,
-        )?;
-    routes
-        .add(
-            "HEAD",
-            "/v1/messages/{message_id}",
-            OPERATION_LIBRARY_GET_MESSAGE,
-            serve_library_get_message_2,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/nested/{nested.name}/{nested.inner.id}",
-            OPERATION_LIBRARY_GET_NESTED,
-            serve_library_get_nested_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}",
-            OPERATION_LIBRARY_GET_TYPED,
-            serve_library_get_typed_0,
-        )?;
-    routes.add("GET", "/v1/echo", OPERATION_LIBRARY_ECHO, serve_library_echo_0)?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo",
-            OPERATION_LIBRARY_ECHO_BODY,
-            serve_library_echo_body_0,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/nested",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_0,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/repeated_string",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_1,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/labels",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_2,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/counts",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_3,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/timestamp",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_4,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/int64_wrapper",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_5,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/optional_int32",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_6,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/int64_value",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_7,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/color",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_8,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/choice_inner",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_9,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/choice_name",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_10,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/echo/any_value",
-            OPERATION_LIBRARY_ECHO_FIELD,
-            serve_library_echo_field_11,
-        )?;
-    routes.add("GET", "/v1/ping", OPERATION_LIBRARY_PING, serve_library_ping_0)?;
-    routes
-        .add(
-            "GET",
-            "/v1/legacy/shelves/{shelf}",
-            OPERATION_LIBRARY_LEGACY_GET_SHELF,
-            serve_library_legacy_get_shelf_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/nodes",
-            OPERATION_LIBRARY_WALK_NODE,
-            serve_library_walk_node_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/nodes/{child.child.name}",
-            OPERATION_LIBRARY_WALK_NODE,
-            serve_library_walk_node_1,
-        )?;
-    routes
-        .add(
-            "POST",
-            "/v1/nodes:walk",
-            OPERATION_LIBRARY_WALK_NODE,
-            serve_library_walk_node_2,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/forest",
-            OPERATION_LIBRARY_WALK_FOREST,
-            serve_library_walk_forest_0,
-        )?;
-    routes.add("POST", "/**:sweep", OPERATION_LIBRARY_SWEEP, serve_library_sweep_0)?;
-    routes
-        .add(
-            "POST",
-            "/v1/{path=**}:sweep",
-            OPERATION_LIBRARY_SWEEP_PATH,
-            serve_library_sweep_path_0,
-        )?;
-    routes
-        .add(
-            "GET",
-            "/v1/glob/*/{path=**}",
-            OPERATION_LIBRARY_GLOB,
-            serve_library_glob_0,
-        )?;
-    routes
-        .add_stream("GET", "/v1/watch", OPERATION_LIBRARY_WATCH, serve_library_watch_0)?;
+    routes.unary(&ROUTE_LIBRARY_GET_SHELF, S::get_shelf)?;
+    routes.unary(&ROUTE_LIBRARY_GET_BOOK, S::get_book)?;
+    routes.unary(&ROUTE_LIBRARY_CREATE_SHELF, S::create_shelf)?;
+    routes.unary(&ROUTE_LIBRARY_CREATE_BOOK, S::create_book)?;
+    routes.unary(&ROUTE_LIBRARY_UPDATE_BOOK, S::update_book)?;
+    routes.unary(&ROUTE_LIBRARY_DELETE_SHELF, S::delete_shelf)?;
+    routes.unary(&ROUTE_LIBRARY_ARCHIVE_BOOK, S::archive_book)?;
+    routes.unary(&ROUTE_LIBRARY_GET_BOOK_TITLE, S::get_book_title)?;
+    routes.unary(&ROUTE_LIBRARY_GET_FILE, S::get_file)?;
+    routes.unary(&ROUTE_LIBRARY_GET_FILE_1, S::get_file)?;
+    routes.unary(&ROUTE_LIBRARY_GET_SPECIAL_SHELF, S::get_special_shelf)?;
+    routes.unary(&ROUTE_LIBRARY_GET_MESSAGE, S::get_message)?;
+    routes.unary(&ROUTE_LIBRARY_GET_MESSAGE_1, S::get_message)?;
+    routes.unary(&ROUTE_LIBRARY_GET_MESSAGE_2, S::get_message)?;
+    routes.unary(&ROUTE_LIBRARY_GET_NESTED, S::get_nested)?;
+    routes.unary(&ROUTE_LIBRARY_GET_TYPED, S::get_typed)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO, S::echo)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_BODY, S::echo_body)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_1, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_2, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_3, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_4, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_5, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_6, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_7, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_8, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_9, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_10, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_ECHO_FIELD_11, S::echo_field)?;
+    routes.unary(&ROUTE_LIBRARY_PING, S::ping)?;
+    routes.unary(&ROUTE_LIBRARY_LEGACY_GET_SHELF, S::legacy_get_shelf)?;
+    routes.unary(&ROUTE_LIBRARY_WALK_NODE, S::walk_node)?;
+    routes.unary(&ROUTE_LIBRARY_WALK_NODE_1, S::walk_node)?;
+    routes.unary(&ROUTE_LIBRARY_WALK_NODE_2, S::walk_node)?;
+    routes.unary(&ROUTE_LIBRARY_WALK_FOREST, S::walk_forest)?;
+    routes.unary(&ROUTE_LIBRARY_SWEEP, S::sweep)?;
+    routes.unary(&ROUTE_LIBRARY_SWEEP_PATH, S::sweep_path)?;
+    routes.unary(&ROUTE_LIBRARY_GLOB, S::glob)?;
+    routes.server_stream(&ROUTE_LIBRARY_WATCH, S::watch)?;
     __kratos::Ok(())
 }
-async fn serve_library_get_shelf_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetShelfRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["shelf"]],
-        bind_query_library_v1_getshelfrequest,
-    )?;
+const ROUTE_LIBRARY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_SHELF,
+    method: "GET",
+    template: "/v1/shelves/{shelf}",
+    body: "",
+    response_body: "",
+    exclude: &[&["shelf"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
+    write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
+    bind_path: __kratos::Some(bind_path_library_get_shelf),
+    write_path: __kratos::Some(write_path_library_get_shelf),
+};
+fn bind_path_library_get_shelf(
+    message: &mut GetShelfRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_shelf(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_book_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetBookRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["name"]],
-        bind_query_library_v1_getbookrequest,
+fn write_path_library_get_shelf(
+    request: &GetShelfRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
     )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_BOOK,
+    method: "GET",
+    template: "/v1/{name=shelves/*/books/*}",
+    body: "",
+    response_body: "",
+    exclude: &[&["name"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
+    write_query: __kratos::Some(write_query_library_v1_getbookrequest),
+    bind_path: __kratos::Some(bind_path_library_get_book),
+    write_path: __kratos::Some(write_path_library_get_book),
+};
+fn bind_path_library_get_book(
+    message: &mut GetBookRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.name = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_book(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_create_shelf_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Shelf = __kratos::Default::default();
-    __kratos::decode_body(&request, &mut message, &[], bind_query_library_v1_shelf)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.create_shelf(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_create_book_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: CreateBookRequest = __kratos::Default::default();
-    request.decode_body_field(&mut message, "book")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["shelf"], &["book"]],
-        bind_query_library_v1_createbookrequest,
+fn write_path_library_get_book(
+    request: &GetBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern_variable(
+        &mut path,
+        &request.name,
+        &["shelves", "*", "books", "*"],
+        "name",
+        "shelves/*/books/*",
     )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_CREATE_SHELF: __kratos::Route<Shelf> = __kratos::Route {
+    operation: OPERATION_LIBRARY_CREATE_SHELF,
+    method: "POST",
+    template: "/v1/shelves",
+    body: "*",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_shelf),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_CREATE_BOOK: __kratos::Route<CreateBookRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_CREATE_BOOK,
+    method: "POST",
+    template: "/v1/shelves/{shelf}/books",
+    body: "book",
+    response_body: "",
+    exclude: &[&["shelf"], &["book"]],
+    bind_query: __kratos::Some(bind_query_library_v1_createbookrequest),
+    write_query: __kratos::Some(write_query_library_v1_createbookrequest),
+    bind_path: __kratos::Some(bind_path_library_create_book),
+    write_path: __kratos::Some(write_path_library_create_book),
+};
+fn bind_path_library_create_book(
+    message: &mut CreateBookRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.create_book(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_update_book_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: UpdateBookRequest = __kratos::Default::default();
-    request.decode_body_field(&mut message, "book")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["book", "name"], &["book"]],
-        bind_query_library_v1_updatebookrequest,
+fn write_path_library_create_book(
+    request: &CreateBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
     )?;
+    path.push_str("/books");
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_UPDATE_BOOK,
+    method: "PATCH",
+    template: "/v1/{book.name=shelves/*/books/*}",
+    body: "book",
+    response_body: "",
+    exclude: &[&["book", "name"], &["book"]],
+    bind_query: __kratos::Some(bind_query_library_v1_updatebookrequest),
+    write_query: __kratos::Some(write_query_library_v1_updatebookrequest),
+    bind_path: __kratos::Some(bind_path_library_update_book),
+    write_path: __kratos::Some(write_path_library_update_book),
+};
+fn bind_path_library_update_book(
+    message: &mut UpdateBookRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     {
-        let target = &mut message;
+        let target = &mut *message;
         let target = target.book.get_or_insert_with(__kratos::Default::default);
         target.name = __kratos::String::from(request.path_value(0));
     }
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.update_book(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_delete_shelf_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetShelfRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["shelf"]],
-        bind_query_library_v1_getshelfrequest,
+fn write_path_library_update_book(
+    request: &UpdateBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern_variable(
+        &mut path,
+        &__kratos::Some(&request)
+            .and_then(|m| m.book.as_ref())
+            .map(|m| {
+                let value = &m.name;
+                __kratos::String::clone(value)
+            })
+            .unwrap_or_default(),
+        &["shelves", "*", "books", "*"],
+        "book.name",
+        "shelves/*/books/*",
     )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_DELETE_SHELF,
+    method: "DELETE",
+    template: "/v1/shelves/{shelf}",
+    body: "",
+    response_body: "",
+    exclude: &[&["shelf"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
+    write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
+    bind_path: __kratos::Some(bind_path_library_delete_shelf),
+    write_path: __kratos::Some(write_path_library_delete_shelf),
+};
+fn bind_path_library_delete_shelf(
+    message: &mut GetShelfRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.delete_shelf(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_archive_book_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetBookRequest = __kratos::Default::default();
-    __kratos::decode_body(
-        &request,
-        &mut message,
-        &[&["name"]],
-        bind_query_library_v1_getbookrequest,
+fn write_path_library_delete_shelf(
+    request: &GetShelfRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
     )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ARCHIVE_BOOK,
+    method: "POST",
+    template: "/v1/{name=shelves/*/books/*}:archive",
+    body: "*",
+    response_body: "",
+    exclude: &[&["name"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
+    write_query: __kratos::None,
+    bind_path: __kratos::Some(bind_path_library_archive_book),
+    write_path: __kratos::Some(write_path_library_archive_book),
+};
+fn bind_path_library_archive_book(
+    message: &mut GetBookRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.name = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.archive_book(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_book_title_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetBookRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["name"]],
-        bind_query_library_v1_getbookrequest,
+fn write_path_library_archive_book(
+    request: &GetBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern_variable(
+        &mut path,
+        &request.name,
+        &["shelves", "*", "books", "*"],
+        "name",
+        "shelves/*/books/*",
     )?;
+    path.push_str(":archive");
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_BOOK_TITLE,
+    method: "GET",
+    template: "/v1/{name=shelves/*/books/*}/title",
+    body: "",
+    response_body: "title",
+    exclude: &[&["name"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
+    write_query: __kratos::Some(write_query_library_v1_getbookrequest),
+    bind_path: __kratos::Some(bind_path_library_get_book_title),
+    write_path: __kratos::Some(write_path_library_get_book_title),
+};
+fn bind_path_library_get_book_title(
+    message: &mut GetBookRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.name = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move {
-        s.get_book_title(ctx, m).await
-    };
-    __kratos::reply(request, service, message, __kratos::Some("title"), call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_file_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetFileRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["path"]],
-        bind_query_library_v1_getfilerequest,
+fn write_path_library_get_book_title(
+    request: &GetBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern_variable(
+        &mut path,
+        &request.name,
+        &["shelves", "*", "books", "*"],
+        "name",
+        "shelves/*/books/*",
     )?;
+    path.push_str("/title");
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_FILE,
+    method: "GET",
+    template: "/v1/files/{path=**}",
+    body: "",
+    response_body: "",
+    exclude: &[&["path"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
+    write_query: __kratos::Some(write_query_library_v1_getfilerequest),
+    bind_path: __kratos::Some(bind_path_library_get_file),
+    write_path: __kratos::Some(write_path_library_get_file),
+};
+fn bind_path_library_get_file(
+    message: &mut GetFileRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.path = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_file(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_file_1<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetFileRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["path"]],
-        bind_query_library_v1_getfilerequest,
-    )?;
+fn write_path_library_get_file(
+    request: &GetFileRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/files");
+    __kratos::push_pattern_variable(&mut path, &request.path, &["**"], "path", "**")?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GET_FILE_1: __kratos::Route<GetFileRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_FILE,
+    method: "GET",
+    template: "/v1/trees/{path=tree/**}/blob",
+    body: "",
+    response_body: "",
+    exclude: &[&["path"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
+    write_query: __kratos::None,
+    bind_path: __kratos::Some(bind_path_library_get_file_1),
+    write_path: __kratos::None,
+};
+fn bind_path_library_get_file_1(
+    message: &mut GetFileRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.path = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_file(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_special_shelf_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetShelfRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[],
-        bind_query_library_v1_getshelfrequest,
-    )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move {
-        s.get_special_shelf(ctx, m).await
-    };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_get_message_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetMessageRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["message_id"]],
-        bind_query_library_v1_getmessagerequest,
-    )?;
+const ROUTE_LIBRARY_GET_SPECIAL_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_SPECIAL_SHELF,
+    method: "GET",
+    template: "/v1/shelves/special",
+    body: "",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
+    write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_GET_MESSAGE: __kratos::Route<GetMessageRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_MESSAGE,
+    method: "GET",
+    template: "/v1/messages/{message_id}",
+    body: "",
+    response_body: "",
+    exclude: &[&["message_id"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
+    write_query: __kratos::Some(write_query_library_v1_getmessagerequest),
+    bind_path: __kratos::Some(bind_path_library_get_message),
+    write_path: __kratos::Some(write_path_library_get_message),
+};
+fn bind_path_library_get_message(
+    message: &mut GetMessageRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.message_id = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_message(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_message_1<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetMessageRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["user_id"], &["message_id"]],
-        bind_query_library_v1_getmessagerequest,
+fn write_path_library_get_message(
+    request: &GetMessageRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/messages");
+    __kratos::push_variable(
+        &mut path,
+        &request.message_id,
+        "message_id",
+        "{message_id}",
     )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GET_MESSAGE_1: __kratos::Route<GetMessageRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_MESSAGE,
+    method: "GET",
+    template: "/v1/users/{user_id}/messages/{message_id}",
+    body: "",
+    response_body: "",
+    exclude: &[&["user_id"], &["message_id"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
+    write_query: __kratos::None,
+    bind_path: __kratos::Some(bind_path_library_get_message_1),
+    write_path: __kratos::None,
+};
+fn bind_path_library_get_message_1(
+    message: &mut GetMessageRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.user_id = __kratos::String::from(request.path_value(0));
     message.message_id = __kratos::String::from(request.path_value(1));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_message(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_message_2<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetMessageRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["message_id"]],
-        bind_query_library_v1_getmessagerequest,
-    )?;
+const ROUTE_LIBRARY_GET_MESSAGE_2: __kratos::Route<GetMessageRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_MESSAGE,
+    method: "HEAD",
+    template: "/v1/messages/{message_id}",
+    body: "",
+    response_body: "",
+    exclude: &[&["message_id"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
+    write_query: __kratos::None,
+    bind_path: __kratos::Some(bind_path_library_get_message_2),
+    write_path: __kratos::None,
+};
+fn bind_path_library_get_message_2(
+    message: &mut GetMessageRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.message_id = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_message(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_nested_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["nested", "name"], &["nested", "inner", "id"]],
-        bind_query_library_v1_kinds,
-    )?;
+const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_NESTED,
+    method: "GET",
+    template: "/v1/nested/{nested.name}/{nested.inner.id}",
+    body: "",
+    response_body: "",
+    exclude: &[&["nested", "name"], &["nested", "inner", "id"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::Some(write_query_library_v1_kinds),
+    bind_path: __kratos::Some(bind_path_library_get_nested),
+    write_path: __kratos::Some(write_path_library_get_nested),
+};
+fn bind_path_library_get_nested(
+    message: &mut Kinds,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     {
-        let target = &mut message;
+        let target = &mut *message;
         let target = target.nested.get_or_insert_with(__kratos::Default::default);
         target.name = __kratos::String::from(request.path_value(0));
     }
     {
-        let target = &mut message;
+        let target = &mut *message;
         let target = target.nested.get_or_insert_with(__kratos::Default::default);
         let target = target.inner.get_or_insert_with(__kratos::Default::default);
         target.id = __kratos::parse_i32("nested.inner.id", request.path_value(1))?;
     }
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_nested(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_get_typed_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[
-            &["timestamp"],
-            &["duration"],
-            &["bytes_value"],
-            &["color"],
-            &["bool_value"],
-            &["double_value"],
-            &["int64_wrapper"],
-            &["uint64_value"],
-        ],
-        bind_query_library_v1_kinds,
+fn write_path_library_get_nested(request: &Kinds) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/nested");
+    __kratos::push_variable(
+        &mut path,
+        &__kratos::Some(&request)
+            .and_then(|m| m.nested.as_ref())
+            .map(|m| {
+                let value = &m.name;
+                __kratos::String::clone(value)
+            })
+            .unwrap_or_default(),
+        "nested.name",
+        "{nested.name}",
     )?;
+    __kratos::push_variable(
+        &mut path,
+        &__kratos::Some(&request)
+            .and_then(|m| m.nested.as_ref())
+            .and_then(|m| m.inner.as_ref())
+            .map(|m| {
+                let value = &m.id;
+                ::std::string::ToString::to_string(value)
+            })
+            .unwrap_or_default(),
+        "nested.inner.id",
+        "{nested.inner.id}",
+    )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GET_TYPED,
+    method: "GET",
+    template: "/v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}",
+    body: "",
+    response_body: "",
+    exclude: &[
+        &["timestamp"],
+        &["duration"],
+        &["bytes_value"],
+        &["color"],
+        &["bool_value"],
+        &["double_value"],
+        &["int64_wrapper"],
+        &["uint64_value"],
+    ],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::Some(write_query_library_v1_kinds),
+    bind_path: __kratos::Some(bind_path_library_get_typed),
+    write_path: __kratos::Some(write_path_library_get_typed),
+};
+fn bind_path_library_get_typed(
+    message: &mut Kinds,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.timestamp = __kratos::Some(
         __kratos::parse_timestamp("timestamp", request.path_value(0))?,
     );
@@ -820,338 +801,434 @@ async fn serve_library_get_typed_0<S: LibraryHttpServer>(
         __kratos::parse_i64("int64_wrapper", request.path_value(6))?,
     );
     message.uint64_value = __kratos::parse_u64("uint64_value", request.path_value(7))?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.get_typed(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_echo_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    __kratos::bind_query(&request, &mut message, &[], bind_query_library_v1_kinds)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_echo_body_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    __kratos::decode_body(&request, &mut message, &[], bind_query_library_v1_kinds)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_body(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_echo_field_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "nested")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["nested"]],
-        bind_query_library_v1_kinds,
+fn write_path_library_get_typed(request: &Kinds) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/typed");
+    __kratos::push_variable(
+        &mut path,
+        &{
+            let m = &request;
+            match &m.timestamp {
+                __kratos::Some(value) => __kratos::timestamp_text(value),
+                __kratos::None => __kratos::String::new(),
+            }
+        },
+        "timestamp",
+        "{timestamp}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("nested"), call).await
-}
-async fn serve_library_echo_field_1<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "repeated_string")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["repeated_string"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &{
+            let m = &request;
+            match &m.duration {
+                __kratos::Some(value) => __kratos::duration_text(value),
+                __kratos::None => __kratos::String::new(),
+            }
+        },
+        "duration",
+        "{duration}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("repeated_string"), call)
-        .await
-}
-async fn serve_library_echo_field_2<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "labels")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["labels"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &__kratos::bytes_text(&request.bytes_value),
+        "bytes_value",
+        "{bytes_value}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("labels"), call).await
-}
-async fn serve_library_echo_field_3<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "counts")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["counts"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &match Color::try_from(*&request.color) {
+            __kratos::Ok(known) => known.as_str_name().to_owned(),
+            __kratos::Err(_) => ::std::string::ToString::to_string(&request.color),
+        },
+        "color",
+        "{color}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("counts"), call).await
-}
-async fn serve_library_echo_field_4<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "timestamp")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["timestamp"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.bool_value),
+        "bool_value",
+        "{bool_value}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("timestamp"), call).await
-}
-async fn serve_library_echo_field_5<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "int64_wrapper")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["int64_wrapper"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.double_value),
+        "double_value",
+        "{double_value}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("int64_wrapper"), call)
-        .await
-}
-async fn serve_library_echo_field_6<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "optional_int32")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["optional_int32"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &{
+            let m = &request;
+            match &m.int64_wrapper {
+                __kratos::Some(value) => ::std::string::ToString::to_string(value),
+                __kratos::None => __kratos::String::new(),
+            }
+        },
+        "int64_wrapper",
+        "{int64_wrapper}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("optional_int32"), call)
-        .await
-}
-async fn serve_library_echo_field_7<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "int64_value")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["int64_value"]],
-        bind_query_library_v1_kinds,
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.uint64_value),
+        "uint64_value",
+        "{uint64_value}",
     )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("int64_value"), call).await
+    __kratos::Ok(path)
 }
-async fn serve_library_echo_field_8<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "color")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["color"]],
-        bind_query_library_v1_kinds,
-    )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("color"), call).await
-}
-async fn serve_library_echo_field_9<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "choice_inner")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["choice_inner"]],
-        bind_query_library_v1_kinds,
-    )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("choice_inner"), call)
-        .await
-}
-async fn serve_library_echo_field_10<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "choice_name")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["choice_name"]],
-        bind_query_library_v1_kinds,
-    )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("choice_name"), call).await
-}
-async fn serve_library_echo_field_11<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Kinds = __kratos::Default::default();
-    request.decode_body_field(&mut message, "any_value")?;
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["any_value"]],
-        bind_query_library_v1_kinds,
-    )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.echo_field(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::Some("any_value"), call).await
-}
-#[allow(clippy::unit_arg, clippy::let_unit_value)]
-async fn serve_library_ping_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let message = ();
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.ping(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-#[allow(deprecated)]
-async fn serve_library_legacy_get_shelf_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetShelfRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["shelf"]],
-        bind_query_library_v1_getshelfrequest,
-    )?;
+const ROUTE_LIBRARY_ECHO: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO,
+    method: "GET",
+    template: "/v1/echo",
+    body: "",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::Some(write_query_library_v1_kinds),
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_BODY: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_BODY,
+    method: "POST",
+    template: "/v1/echo",
+    body: "*",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/nested",
+    body: "nested",
+    response_body: "nested",
+    exclude: &[&["nested"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::Some(write_query_library_v1_kinds),
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_1: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/repeated_string",
+    body: "repeated_string",
+    response_body: "repeated_string",
+    exclude: &[&["repeated_string"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_2: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/labels",
+    body: "labels",
+    response_body: "labels",
+    exclude: &[&["labels"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_3: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/counts",
+    body: "counts",
+    response_body: "counts",
+    exclude: &[&["counts"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_4: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/timestamp",
+    body: "timestamp",
+    response_body: "timestamp",
+    exclude: &[&["timestamp"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_5: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/int64_wrapper",
+    body: "int64_wrapper",
+    response_body: "int64_wrapper",
+    exclude: &[&["int64_wrapper"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_6: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/optional_int32",
+    body: "optional_int32",
+    response_body: "optional_int32",
+    exclude: &[&["optional_int32"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_7: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/int64_value",
+    body: "int64_value",
+    response_body: "int64_value",
+    exclude: &[&["int64_value"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_8: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/color",
+    body: "color",
+    response_body: "color",
+    exclude: &[&["color"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_9: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/choice_inner",
+    body: "choice_inner",
+    response_body: "choice_inner",
+    exclude: &[&["choice_inner"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_10: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/choice_name",
+    body: "choice_name",
+    response_body: "choice_name",
+    exclude: &[&["choice_name"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_ECHO_FIELD_11: __kratos::Route<Kinds> = __kratos::Route {
+    operation: OPERATION_LIBRARY_ECHO_FIELD,
+    method: "POST",
+    template: "/v1/echo/any_value",
+    body: "any_value",
+    response_body: "any_value",
+    exclude: &[&["any_value"]],
+    bind_query: __kratos::Some(bind_query_library_v1_kinds),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_PING: __kratos::Route<()> = __kratos::Route {
+    operation: OPERATION_LIBRARY_PING,
+    method: "GET",
+    template: "/v1/ping",
+    body: "",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::None,
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_LEGACY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_LEGACY_GET_SHELF,
+    method: "GET",
+    template: "/v1/legacy/shelves/{shelf}",
+    body: "",
+    response_body: "",
+    exclude: &[&["shelf"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
+    write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
+    bind_path: __kratos::Some(bind_path_library_legacy_get_shelf),
+    write_path: __kratos::Some(write_path_library_legacy_get_shelf),
+};
+fn bind_path_library_legacy_get_shelf(
+    message: &mut GetShelfRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move {
-        s.legacy_get_shelf(ctx, m).await
-    };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_walk_node_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Node = __kratos::Default::default();
-    __kratos::bind_query(&request, &mut message, &[], bind_query_library_v1_node)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_node(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_walk_node_1<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Node = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["child", "child", "name"]],
-        bind_query_library_v1_node,
+fn write_path_library_legacy_get_shelf(
+    request: &GetShelfRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/legacy/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
     )?;
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_WALK_NODE: __kratos::Route<Node> = __kratos::Route {
+    operation: OPERATION_LIBRARY_WALK_NODE,
+    method: "GET",
+    template: "/v1/nodes",
+    body: "",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_node),
+    write_query: __kratos::Some(write_query_library_v1_node),
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_WALK_NODE_1: __kratos::Route<Node> = __kratos::Route {
+    operation: OPERATION_LIBRARY_WALK_NODE,
+    method: "GET",
+    template: "/v1/nodes/{child.child.name}",
+    body: "",
+    response_body: "",
+    exclude: &[&["child", "child", "name"]],
+    bind_query: __kratos::Some(bind_query_library_v1_node),
+    write_query: __kratos::None,
+    bind_path: __kratos::Some(bind_path_library_walk_node_1),
+    write_path: __kratos::None,
+};
+fn bind_path_library_walk_node_1(
+    message: &mut Node,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     {
-        let target = &mut message;
+        let target = &mut *message;
         let target = target.child.get_or_insert_with(__kratos::Default::default);
         let target = target.child.get_or_insert_with(__kratos::Default::default);
         target.name = __kratos::String::from(request.path_value(0));
     }
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_node(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_walk_node_2<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Node = __kratos::Default::default();
-    __kratos::decode_body(&request, &mut message, &[], bind_query_library_v1_node)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_node(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+const ROUTE_LIBRARY_WALK_NODE_2: __kratos::Route<Node> = __kratos::Route {
+    operation: OPERATION_LIBRARY_WALK_NODE,
+    method: "POST",
+    template: "/v1/nodes:walk",
+    body: "*",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_node),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_WALK_FOREST: __kratos::Route<Forest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_WALK_FOREST,
+    method: "GET",
+    template: "/v1/forest",
+    body: "",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_forest),
+    write_query: __kratos::Some(write_query_library_v1_forest),
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
+const ROUTE_LIBRARY_SWEEP: __kratos::Route<GetFileRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_SWEEP,
+    method: "POST",
+    template: "/**:sweep",
+    body: "*",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
+    write_query: __kratos::None,
+    bind_path: __kratos::None,
+    write_path: __kratos::Some(write_path_library_sweep),
+};
+fn write_path_library_sweep(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
+    __kratos::Ok(__kratos::start_path("/:sweep"))
 }
-async fn serve_library_walk_forest_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: Forest = __kratos::Default::default();
-    __kratos::bind_query(&request, &mut message, &[], bind_query_library_v1_forest)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.walk_forest(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_sweep_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetFileRequest = __kratos::Default::default();
-    __kratos::decode_body(
-        &request,
-        &mut message,
-        &[],
-        bind_query_library_v1_getfilerequest,
-    )?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.sweep(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
-}
-async fn serve_library_sweep_path_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetFileRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["path"]],
-        bind_query_library_v1_getfilerequest,
-    )?;
+const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_SWEEP_PATH,
+    method: "POST",
+    template: "/v1/{path=**}:sweep",
+    body: "",
+    response_body: "",
+    exclude: &[&["path"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
+    write_query: __kratos::Some(write_query_library_v1_getfilerequest),
+    bind_path: __kratos::Some(bind_path_library_sweep_path),
+    write_path: __kratos::Some(write_path_library_sweep_path),
+};
+fn bind_path_library_sweep_path(
+    message: &mut GetFileRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.path = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.sweep_path(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_glob_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: GetFileRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["path"]],
-        bind_query_library_v1_getfilerequest,
-    )?;
+fn write_path_library_sweep_path(
+    request: &GetFileRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern_variable(&mut path, &request.path, &["**"], "path", "**")?;
+    path.push_str(":sweep");
+    __kratos::Ok(path)
+}
+const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
+    operation: OPERATION_LIBRARY_GLOB,
+    method: "GET",
+    template: "/v1/glob/*/{path=**}",
+    body: "",
+    response_body: "",
+    exclude: &[&["path"]],
+    bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
+    write_query: __kratos::Some(write_query_library_v1_getfilerequest),
+    bind_path: __kratos::Some(bind_path_library_glob),
+    write_path: __kratos::Some(write_path_library_glob),
+};
+fn bind_path_library_glob(
+    message: &mut GetFileRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.path = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.glob(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
 }
-async fn serve_library_watch_0<S: LibraryHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::StreamReply> {
-    let mut message: Shelf = __kratos::Default::default();
-    __kratos::bind_query(&request, &mut message, &[], bind_query_library_v1_shelf)?;
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.watch(ctx, m).await };
-    __kratos::reply_stream(request, service, message, call).await
+fn write_path_library_glob(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
+    __kratos::Err(
+        __kratos::Error::new(
+            400,
+            __kratos::INVALID_PATH_VALUE,
+            "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
+        ),
+    )
 }
+const ROUTE_LIBRARY_WATCH: __kratos::Route<Shelf> = __kratos::Route {
+    operation: OPERATION_LIBRARY_WATCH,
+    method: "GET",
+    template: "/v1/watch",
+    body: "",
+    response_body: "",
+    exclude: &[],
+    bind_query: __kratos::Some(bind_query_library_v1_shelf),
+    write_query: __kratos::Some(write_query_library_v1_shelf),
+    bind_path: __kratos::None,
+    write_path: __kratos::None,
+};
 /// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
 pub struct LibraryHttpClient {
@@ -1169,931 +1246,385 @@ impl LibraryHttpClient {
     /// A single-segment variable with a typed (int64) field.
     ///
     /// `GET /v1/shelves/{shelf}`
-    pub async fn get_shelf(&self, request: GetShelfRequest) -> __kratos::Result<Shelf> {
-        self.get_shelf_with(request, __kratos::Default::default()).await
+    pub fn get_shelf(
+        &self,
+        request: GetShelfRequest,
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        self.get_shelf_with(request, __kratos::Default::default())
     }
     /// [`Self::get_shelf`] with per-call options.
-    pub async fn get_shelf_with(
+    pub fn get_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::start_path("/v1/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["shelf"]],
-            write_query_library_v1_getshelfrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_SHELF,
-                method: "GET",
-                path_template: "/v1/shelves/{shelf}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_SHELF, request, options)
     }
     /// A multi-segment variable.
     ///
     /// `GET /v1/{name=shelves/*/books/*}`
-    pub async fn get_book(&self, request: GetBookRequest) -> __kratos::Result<Book> {
-        self.get_book_with(request, __kratos::Default::default()).await
+    pub fn get_book(&self, request: GetBookRequest) -> __kratos::ReplyFuture<'_, Book> {
+        self.get_book_with(request, __kratos::Default::default())
     }
     /// [`Self::get_book`] with per-call options.
-    pub async fn get_book_with(
+    pub fn get_book_with(
         &self,
         request: GetBookRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Book> {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.name,
-            &["shelves", "*", "books", "*"],
-            "name",
-            "shelves/*/books/*",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["name"]],
-            write_query_library_v1_getbookrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_BOOK,
-                method: "GET",
-                path_template: "/v1/{name=shelves/*/books/*}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_BOOK, request, options)
     }
     /// body "*": everything not in the path comes from the body.
     ///
     /// `POST /v1/shelves`
-    pub async fn create_shelf(&self, request: Shelf) -> __kratos::Result<Shelf> {
-        self.create_shelf_with(request, __kratos::Default::default()).await
+    pub fn create_shelf(&self, request: Shelf) -> __kratos::ReplyFuture<'_, Shelf> {
+        self.create_shelf_with(request, __kratos::Default::default())
     }
     /// [`Self::create_shelf`] with per-call options.
-    pub async fn create_shelf_with(
+    pub fn create_shelf_with(
         &self,
         request: Shelf,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Shelf> {
-        let path = __kratos::start_path("/v1/shelves");
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_CREATE_SHELF,
-                method: "POST",
-                path_template: "/v1/shelves",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Whole,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_CREATE_SHELF, request, options)
     }
     /// body "field", a path variable, and the rest from the query.
     ///
     /// `POST /v1/shelves/{shelf}/books`
-    pub async fn create_book(
+    pub fn create_book(
         &self,
         request: CreateBookRequest,
-    ) -> __kratos::Result<Book> {
-        self.create_book_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        self.create_book_with(request, __kratos::Default::default())
     }
     /// [`Self::create_book`] with per-call options.
-    pub async fn create_book_with(
+    pub fn create_book_with(
         &self,
         request: CreateBookRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Book> {
-        let mut path = __kratos::start_path("/v1/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        path.push_str("/books");
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["shelf"], &["book"]],
-            write_query_library_v1_createbookrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_CREATE_BOOK,
-                method: "POST",
-                path_template: "/v1/shelves/{shelf}/books",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Field("book"),
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_CREATE_BOOK, request, options)
     }
     /// A path variable inside the body field.
     ///
     /// `PATCH /v1/{book.name=shelves/*/books/*}`
-    pub async fn update_book(
+    pub fn update_book(
         &self,
         request: UpdateBookRequest,
-    ) -> __kratos::Result<Book> {
-        self.update_book_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        self.update_book_with(request, __kratos::Default::default())
     }
     /// [`Self::update_book`] with per-call options.
-    pub async fn update_book_with(
+    pub fn update_book_with(
         &self,
         request: UpdateBookRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Book> {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &__kratos::Some(&request)
-                .and_then(|m| m.book.as_ref())
-                .map(|m| {
-                    let value = &m.name;
-                    __kratos::String::clone(value)
-                })
-                .unwrap_or_default(),
-            &["shelves", "*", "books", "*"],
-            "book.name",
-            "shelves/*/books/*",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["book", "name"], &["book"]],
-            write_query_library_v1_updatebookrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_UPDATE_BOOK,
-                method: "PATCH",
-                path_template: "/v1/{book.name=shelves/*/books/*}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Field("book"),
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_UPDATE_BOOK, request, options)
     }
     /// DELETE with no body.
     ///
     /// `DELETE /v1/shelves/{shelf}`
-    pub async fn delete_shelf(&self, request: GetShelfRequest) -> __kratos::Result<()> {
-        self.delete_shelf_with(request, __kratos::Default::default()).await
+    pub fn delete_shelf(
+        &self,
+        request: GetShelfRequest,
+    ) -> __kratos::ReplyFuture<'_, ()> {
+        self.delete_shelf_with(request, __kratos::Default::default())
     }
     /// [`Self::delete_shelf`] with per-call options.
-    pub async fn delete_shelf_with(
+    pub fn delete_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<()> {
-        let mut path = __kratos::start_path("/v1/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["shelf"]],
-            write_query_library_v1_getshelfrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_DELETE_SHELF,
-                method: "DELETE",
-                path_template: "/v1/shelves/{shelf}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, ()> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_DELETE_SHELF, request, options)
     }
     /// A custom verb.
     ///
     /// `POST /v1/{name=shelves/*/books/*}:archive`
-    pub async fn archive_book(&self, request: GetBookRequest) -> __kratos::Result<Book> {
-        self.archive_book_with(request, __kratos::Default::default()).await
+    pub fn archive_book(
+        &self,
+        request: GetBookRequest,
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        self.archive_book_with(request, __kratos::Default::default())
     }
     /// [`Self::archive_book`] with per-call options.
-    pub async fn archive_book_with(
+    pub fn archive_book_with(
         &self,
         request: GetBookRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Book> {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.name,
-            &["shelves", "*", "books", "*"],
-            "name",
-            "shelves/*/books/*",
-        )?;
-        path.push_str(":archive");
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_ARCHIVE_BOOK,
-                method: "POST",
-                path_template: "/v1/{name=shelves/*/books/*}:archive",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Whole,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ARCHIVE_BOOK, request, options)
     }
     /// response_body: only one field of the reply is the HTTP body.
     ///
     /// `GET /v1/{name=shelves/*/books/*}/title`
-    pub async fn get_book_title(
+    pub fn get_book_title(
         &self,
         request: GetBookRequest,
-    ) -> __kratos::Result<Book> {
-        self.get_book_title_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        self.get_book_title_with(request, __kratos::Default::default())
     }
     /// [`Self::get_book_title`] with per-call options.
-    pub async fn get_book_title_with(
+    pub fn get_book_title_with(
         &self,
         request: GetBookRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Book> {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.name,
-            &["shelves", "*", "books", "*"],
-            "name",
-            "shelves/*/books/*",
-        )?;
-        path.push_str("/title");
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["name"]],
-            write_query_library_v1_getbookrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_BOOK_TITLE,
-                method: "GET",
-                path_template: "/v1/{name=shelves/*/books/*}/title",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::Some("title"),
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Book> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_BOOK_TITLE, request, options)
     }
     /// `**` capturing zero or more segments, and a literal tail after `**`.
     ///
     /// `GET /v1/files/{path=**}`
-    pub async fn get_file(
+    pub fn get_file(
         &self,
         request: GetFileRequest,
-    ) -> __kratos::Result<GetFileRequest> {
-        self.get_file_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        self.get_file_with(request, __kratos::Default::default())
     }
     /// [`Self::get_file`] with per-call options.
-    pub async fn get_file_with(
+    pub fn get_file_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<GetFileRequest> {
-        let mut path = __kratos::start_path("/v1/files");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.path,
-            &["**"],
-            "path",
-            "**",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["path"]],
-            write_query_library_v1_getfilerequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_FILE,
-                method: "GET",
-                path_template: "/v1/files/{path=**}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_FILE, request, options)
     }
     /// Literal beats variable whatever the order.
     ///
     /// `GET /v1/shelves/special`
-    pub async fn get_special_shelf(
+    pub fn get_special_shelf(
         &self,
         request: GetShelfRequest,
-    ) -> __kratos::Result<Shelf> {
-        self.get_special_shelf_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        self.get_special_shelf_with(request, __kratos::Default::default())
     }
     /// [`Self::get_special_shelf`] with per-call options.
-    pub async fn get_special_shelf_with(
+    pub fn get_special_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::start_path("/v1/shelves/special");
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[],
-            write_query_library_v1_getshelfrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_SPECIAL_SHELF,
-                method: "GET",
-                path_template: "/v1/shelves/special",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_SPECIAL_SHELF, request, options)
     }
     /// additional_bindings, and a custom method.
     ///
     /// `GET /v1/messages/{message_id}`
-    pub async fn get_message(
+    pub fn get_message(
         &self,
         request: GetMessageRequest,
-    ) -> __kratos::Result<GetMessageRequest> {
-        self.get_message_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, GetMessageRequest> {
+        self.get_message_with(request, __kratos::Default::default())
     }
     /// [`Self::get_message`] with per-call options.
-    pub async fn get_message_with(
+    pub fn get_message_with(
         &self,
         request: GetMessageRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<GetMessageRequest> {
-        let mut path = __kratos::start_path("/v1/messages");
-        __kratos::push_variable(
-            &mut path,
-            &request.message_id,
-            "message_id",
-            "{message_id}",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["message_id"]],
-            write_query_library_v1_getmessagerequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_MESSAGE,
-                method: "GET",
-                path_template: "/v1/messages/{message_id}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, GetMessageRequest> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_MESSAGE, request, options)
     }
     /// A nested path field.
     ///
     /// `GET /v1/nested/{nested.name}/{nested.inner.id}`
-    pub async fn get_nested(&self, request: Kinds) -> __kratos::Result<Kinds> {
-        self.get_nested_with(request, __kratos::Default::default()).await
+    pub fn get_nested(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
+        self.get_nested_with(request, __kratos::Default::default())
     }
     /// [`Self::get_nested`] with per-call options.
-    pub async fn get_nested_with(
+    pub fn get_nested_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::start_path("/v1/nested");
-        __kratos::push_variable(
-            &mut path,
-            &__kratos::Some(&request)
-                .and_then(|m| m.nested.as_ref())
-                .map(|m| {
-                    let value = &m.name;
-                    __kratos::String::clone(value)
-                })
-                .unwrap_or_default(),
-            "nested.name",
-            "{nested.name}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &__kratos::Some(&request)
-                .and_then(|m| m.nested.as_ref())
-                .and_then(|m| m.inner.as_ref())
-                .map(|m| {
-                    let value = &m.id;
-                    ::std::string::ToString::to_string(value)
-                })
-                .unwrap_or_default(),
-            "nested.inner.id",
-            "{nested.inner.id}",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["nested", "name"], &["nested", "inner", "id"]],
-            write_query_library_v1_kinds,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_NESTED,
-                method: "GET",
-                path_template: "/v1/nested/{nested.name}/{nested.inner.id}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Kinds> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_NESTED, request, options)
     }
     /// Path variables of every non-string kind.
     ///
     /// `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`
-    pub async fn get_typed(&self, request: Kinds) -> __kratos::Result<Kinds> {
-        self.get_typed_with(request, __kratos::Default::default()).await
+    pub fn get_typed(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
+        self.get_typed_with(request, __kratos::Default::default())
     }
     /// [`Self::get_typed`] with per-call options.
-    pub async fn get_typed_with(
+    pub fn get_typed_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::start_path("/v1/typed");
-        __kratos::push_variable(
-            &mut path,
-            &{
-                let m = &request;
-                match &m.timestamp {
-                    __kratos::Some(value) => __kratos::timestamp_text(value),
-                    __kratos::None => __kratos::String::new(),
-                }
-            },
-            "timestamp",
-            "{timestamp}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &{
-                let m = &request;
-                match &m.duration {
-                    __kratos::Some(value) => __kratos::duration_text(value),
-                    __kratos::None => __kratos::String::new(),
-                }
-            },
-            "duration",
-            "{duration}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &__kratos::bytes_text(&request.bytes_value),
-            "bytes_value",
-            "{bytes_value}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &match Color::try_from(*&request.color) {
-                __kratos::Ok(known) => known.as_str_name().to_owned(),
-                __kratos::Err(_) => ::std::string::ToString::to_string(&request.color),
-            },
-            "color",
-            "{color}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.bool_value),
-            "bool_value",
-            "{bool_value}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.double_value),
-            "double_value",
-            "{double_value}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &{
-                let m = &request;
-                match &m.int64_wrapper {
-                    __kratos::Some(value) => ::std::string::ToString::to_string(value),
-                    __kratos::None => __kratos::String::new(),
-                }
-            },
-            "int64_wrapper",
-            "{int64_wrapper}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.uint64_value),
-            "uint64_value",
-            "{uint64_value}",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[
-                &["timestamp"],
-                &["duration"],
-                &["bytes_value"],
-                &["color"],
-                &["bool_value"],
-                &["double_value"],
-                &["int64_wrapper"],
-                &["uint64_value"],
-            ],
-            write_query_library_v1_kinds,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_GET_TYPED,
-                method: "GET",
-                path_template: "/v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Kinds> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_TYPED, request, options)
     }
     /// Every kind of field from the query.
     ///
     /// `GET /v1/echo`
-    pub async fn echo(&self, request: Kinds) -> __kratos::Result<Kinds> {
-        self.echo_with(request, __kratos::Default::default()).await
+    pub fn echo(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
+        self.echo_with(request, __kratos::Default::default())
     }
     /// [`Self::echo`] with per-call options.
-    pub async fn echo_with(
+    pub fn echo_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::start_path("/v1/echo");
-        __kratos::append_query(&mut path, &request, &[], write_query_library_v1_kinds)?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_ECHO,
-                method: "GET",
-                path_template: "/v1/echo",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Kinds> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO, request, options)
     }
     /// Every kind of field from the body.
     ///
     /// `POST /v1/echo`
-    pub async fn echo_body(&self, request: Kinds) -> __kratos::Result<Kinds> {
-        self.echo_body_with(request, __kratos::Default::default()).await
+    pub fn echo_body(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
+        self.echo_body_with(request, __kratos::Default::default())
     }
     /// [`Self::echo_body`] with per-call options.
-    pub async fn echo_body_with(
+    pub fn echo_body_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Kinds> {
-        let path = __kratos::start_path("/v1/echo");
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_ECHO_BODY,
-                method: "POST",
-                path_template: "/v1/echo",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Whole,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Kinds> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_BODY, request, options)
     }
     /// One field of the body in, one field of the reply out, for each kind of field.
     ///
     /// `POST /v1/echo/nested`
-    pub async fn echo_field(&self, request: Kinds) -> __kratos::Result<Kinds> {
-        self.echo_field_with(request, __kratos::Default::default()).await
+    pub fn echo_field(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
+        self.echo_field_with(request, __kratos::Default::default())
     }
     /// [`Self::echo_field`] with per-call options.
-    pub async fn echo_field_with(
+    pub fn echo_field_with(
         &self,
         request: Kinds,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Kinds> {
-        let mut path = __kratos::start_path("/v1/echo/nested");
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["nested"]],
-            write_query_library_v1_kinds,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_ECHO_FIELD,
-                method: "POST",
-                path_template: "/v1/echo/nested",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Field("nested"),
-                response_body: __kratos::Some("nested"),
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Kinds> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_FIELD, request, options)
     }
     /// google.protobuf.Empty in and out.
     ///
     /// `GET /v1/ping`
-    pub async fn ping(&self, request: ()) -> __kratos::Result<()> {
-        self.ping_with(request, __kratos::Default::default()).await
+    pub fn ping(&self, request: ()) -> __kratos::ReplyFuture<'_, ()> {
+        self.ping_with(request, __kratos::Default::default())
     }
     /// [`Self::ping`] with per-call options.
-    pub async fn ping_with(
+    pub fn ping_with(
         &self,
         request: (),
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<()> {
-        let path = __kratos::start_path("/v1/ping");
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_PING,
-                method: "GET",
-                path_template: "/v1/ping",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, ()> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_PING, request, options)
     }
     /// Deprecated methods keep their route and get #\[deprecated\].
     ///
     /// `GET /v1/legacy/shelves/{shelf}`
     #[deprecated]
-    pub async fn legacy_get_shelf(
+    #[allow(deprecated)]
+    pub fn legacy_get_shelf(
         &self,
         request: GetShelfRequest,
-    ) -> __kratos::Result<Shelf> {
-        #[allow(deprecated)]
-        self.legacy_get_shelf_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        self.legacy_get_shelf_with(request, __kratos::Default::default())
     }
     /// [`Self::legacy_get_shelf`] with per-call options.
     #[deprecated]
-    pub async fn legacy_get_shelf_with(
+    #[allow(deprecated)]
+    pub fn legacy_get_shelf_with(
         &self,
         request: GetShelfRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Shelf> {
-        let mut path = __kratos::start_path("/v1/legacy/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["shelf"]],
-            write_query_library_v1_getshelfrequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_LEGACY_GET_SHELF,
-                method: "GET",
-                path_template: "/v1/legacy/shelves/{shelf}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Shelf> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_LEGACY_GET_SHELF, request, options)
     }
     /// A recursive request type: query keys bind at any depth they name, through
     /// oneofs, and through a path variable deep inside it.
     ///
     /// `GET /v1/nodes`
-    pub async fn walk_node(&self, request: Node) -> __kratos::Result<Node> {
-        self.walk_node_with(request, __kratos::Default::default()).await
+    pub fn walk_node(&self, request: Node) -> __kratos::ReplyFuture<'_, Node> {
+        self.walk_node_with(request, __kratos::Default::default())
     }
     /// [`Self::walk_node`] with per-call options.
-    pub async fn walk_node_with(
+    pub fn walk_node_with(
         &self,
         request: Node,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Node> {
-        let mut path = __kratos::start_path("/v1/nodes");
-        __kratos::append_query(&mut path, &request, &[], write_query_library_v1_node)?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_WALK_NODE,
-                method: "GET",
-                path_template: "/v1/nodes",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Node> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_NODE, request, options)
     }
     /// A request holding a recursive type (`tree.child.id`, `child` the same type as `tree`).
     ///
     /// `GET /v1/forest`
-    pub async fn walk_forest(&self, request: Forest) -> __kratos::Result<Forest> {
-        self.walk_forest_with(request, __kratos::Default::default()).await
+    pub fn walk_forest(&self, request: Forest) -> __kratos::ReplyFuture<'_, Forest> {
+        self.walk_forest_with(request, __kratos::Default::default())
     }
     /// [`Self::walk_forest`] with per-call options.
-    pub async fn walk_forest_with(
+    pub fn walk_forest_with(
         &self,
         request: Forest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<Forest> {
-        let mut path = __kratos::start_path("/v1/forest");
-        __kratos::append_query(&mut path, &request, &[], write_query_library_v1_forest)?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_WALK_FOREST,
-                method: "GET",
-                path_template: "/v1/forest",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, Forest> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_FOREST, request, options)
     }
     /// `**` bound to no field before a verb: `POST /:sweep` has it match zero segments.
     ///
     /// `POST /**:sweep`
-    pub async fn sweep(
+    pub fn sweep(
         &self,
         request: GetFileRequest,
-    ) -> __kratos::Result<GetFileRequest> {
-        self.sweep_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        self.sweep_with(request, __kratos::Default::default())
     }
     /// [`Self::sweep`] with per-call options.
-    pub async fn sweep_with(
+    pub fn sweep_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<GetFileRequest> {
-        let path = __kratos::start_path("/:sweep");
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_SWEEP,
-                method: "POST",
-                path_template: "/**:sweep",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::Whole,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP, request, options)
     }
     /// A bound `**` before a verb: `POST /v1/:sweep` binds `path = ""`.
     ///
     /// `POST /v1/{path=**}:sweep`
-    pub async fn sweep_path(
+    pub fn sweep_path(
         &self,
         request: GetFileRequest,
-    ) -> __kratos::Result<GetFileRequest> {
-        self.sweep_path_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        self.sweep_path_with(request, __kratos::Default::default())
     }
     /// [`Self::sweep_path`] with per-call options.
-    pub async fn sweep_path_with(
+    pub fn sweep_path_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<GetFileRequest> {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.path,
-            &["**"],
-            "path",
-            "**",
-        )?;
-        path.push_str(":sweep");
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["path"]],
-            write_query_library_v1_getfilerequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_LIBRARY_SWEEP_PATH,
-                method: "POST",
-                path_template: "/v1/{path=**}:sweep",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP_PATH, request, options)
     }
     /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
     ///
     /// `GET /v1/glob/*/{path=**}`
-    pub async fn glob(
+    pub fn glob(
         &self,
         request: GetFileRequest,
-    ) -> __kratos::Result<GetFileRequest> {
-        self.glob_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        self.glob_with(request, __kratos::Default::default())
     }
     /// [`Self::glob`] with per-call options.
-    pub async fn glob_with(
+    pub fn glob_with(
         &self,
         request: GetFileRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<GetFileRequest> {
-        let _ = (request, options);
-        __kratos::Err(
-            __kratos::Error::new(
-                400,
-                __kratos::INVALID_PATH_VALUE,
-                "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
-            ),
-        )
+    ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GLOB, request, options)
     }
     /// Server streaming: its replies stream over HTTP as SSE or NDJSON.
     ///
     /// `GET /v1/watch`: the replies as the server streams them (NDJSON, or SSE with the header `Accept: text/event-stream`); drop the stream to cancel.
-    pub async fn watch(
+    pub fn watch(
         &self,
         request: Shelf,
-    ) -> __kratos::Result<__kratos::ReplyStream<Shelf>> {
-        self.watch_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, __kratos::ReplyStream<Shelf>> {
+        self.watch_with(request, __kratos::Default::default())
     }
     /// [`Self::watch`] with per-call options.
-    pub async fn watch_with(
+    pub fn watch_with(
         &self,
         request: Shelf,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<__kratos::ReplyStream<Shelf>> {
-        let mut path = __kratos::start_path("/v1/watch");
-        __kratos::append_query(&mut path, &request, &[], write_query_library_v1_shelf)?;
-        self.client
-            .invoke_stream(__kratos::Call {
-                operation: OPERATION_LIBRARY_WATCH,
-                method: "GET",
-                path_template: "/v1/watch",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, __kratos::ReplyStream<Shelf>> {
+        __kratos::call_stream(&self.client, &ROUTE_LIBRARY_WATCH, request, options)
     }
 }
 /// Serves any [`LibraryHttpServer`] over gRPC through tonic's `library_server::Library`, with the same context and middleware as over HTTP.

@@ -65,6 +65,7 @@
 mod base_url;
 mod call;
 mod connector;
+mod future;
 mod reply;
 mod stream;
 mod stream_frames;
@@ -85,6 +86,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use prost_reflect::{Kind as FieldKind, ReflectMessage};
 
 pub use call::{Call, CallBody, CallInfo, CallOptions, ReplyHeaders};
+pub use future::ReplyFuture;
 #[cfg(feature = "tls")]
 pub use rustls;
 

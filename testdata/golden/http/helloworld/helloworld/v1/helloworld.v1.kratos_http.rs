@@ -25,29 +25,34 @@ pub fn register_greeter_http_server<S: GreeterHttpServer>(
     service: S,
 ) -> __kratos::Result<(), __kratos::RegisterError> {
     let mut routes = __kratos::Routes::new(server, service);
-    routes
-        .add(
-            "GET",
-            "/helloworld/{name}",
-            OPERATION_GREETER_SAY_HELLO,
-            serve_greeter_say_hello_0,
-        )?;
+    routes.unary(&ROUTE_GREETER_SAY_HELLO, S::say_hello)?;
     __kratos::Ok(())
 }
-async fn serve_greeter_say_hello_0<S: GreeterHttpServer>(
-    service: __kratos::Arc<S>,
-    request: __kratos::RouteRequest,
-) -> __kratos::Result<__kratos::Response> {
-    let mut message: HelloRequest = __kratos::Default::default();
-    __kratos::bind_query(
-        &request,
-        &mut message,
-        &[&["name"]],
-        bind_query_helloworld_v1_hellorequest,
-    )?;
+const ROUTE_GREETER_SAY_HELLO: __kratos::Route<HelloRequest> = __kratos::Route {
+    operation: OPERATION_GREETER_SAY_HELLO,
+    method: "GET",
+    template: "/helloworld/{name}",
+    body: "",
+    response_body: "",
+    exclude: &[&["name"]],
+    bind_query: __kratos::Some(bind_query_helloworld_v1_hellorequest),
+    write_query: __kratos::Some(write_query_helloworld_v1_hellorequest),
+    bind_path: __kratos::Some(bind_path_greeter_say_hello),
+    write_path: __kratos::Some(write_path_greeter_say_hello),
+};
+fn bind_path_greeter_say_hello(
+    message: &mut HelloRequest,
+    request: &__kratos::RouteRequest,
+) -> __kratos::Result<()> {
     message.name = __kratos::String::from(request.path_value(0));
-    let call = |s: __kratos::Arc<S>, ctx, m| async move { s.say_hello(ctx, m).await };
-    __kratos::reply(request, service, message, __kratos::None, call).await
+    __kratos::Ok(())
+}
+fn write_path_greeter_say_hello(
+    request: &HelloRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/helloworld");
+    __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
+    __kratos::Ok(path)
 }
 /// Calls the `Greeter` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
@@ -66,38 +71,19 @@ impl GreeterHttpClient {
     /// Sends a greeting
     ///
     /// `GET /helloworld/{name}`
-    pub async fn say_hello(
+    pub fn say_hello(
         &self,
         request: HelloRequest,
-    ) -> __kratos::Result<HelloReply> {
-        self.say_hello_with(request, __kratos::Default::default()).await
+    ) -> __kratos::ReplyFuture<'_, HelloReply> {
+        self.say_hello_with(request, __kratos::Default::default())
     }
     /// [`Self::say_hello`] with per-call options.
-    pub async fn say_hello_with(
+    pub fn say_hello_with(
         &self,
         request: HelloRequest,
         options: __kratos::CallOptions,
-    ) -> __kratos::Result<HelloReply> {
-        let mut path = __kratos::start_path("/helloworld");
-        __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
-        __kratos::append_query(
-            &mut path,
-            &request,
-            &[&["name"]],
-            write_query_helloworld_v1_hellorequest,
-        )?;
-        self.client
-            .invoke(__kratos::Call {
-                operation: OPERATION_GREETER_SAY_HELLO,
-                method: "GET",
-                path_template: "/helloworld/{name}",
-                path_and_query: path,
-                request,
-                body: __kratos::CallBody::None,
-                response_body: __kratos::None,
-                options,
-            })
-            .await
+    ) -> __kratos::ReplyFuture<'_, HelloReply> {
+        __kratos::call(&self.client, &ROUTE_GREETER_SAY_HELLO, request, options)
     }
 }
 #[allow(clippy::too_many_lines, unused_variables)]

@@ -1,0 +1,58 @@
+//! One HTTP binding of an RPC as a `const`, shared by the route the server registers and the
+//! call the client makes, and the binding of a request onto its message from it.
+
+use crate::errors::Error;
+use crate::transport::http::binding::{QueryPair, QueryWriter, SeenFields};
+use crate::transport::http::{CallBody, RouteRequest};
+
+/// A generated query binder: assigns one query (or form) pair to the message, below the fields
+/// `at` and skipping keys under `exclude`.
+pub type BindQueryFn<M> =
+    fn(&mut M, &QueryPair<'_>, &[&'static str], &[&[&str]], &mut SeenFields) -> Result<(), Error>;
+
+/// A generated query writer: every populated field of the message not under `exclude`, keys
+/// prefixed with the `&str`.
+pub type WriteQueryFn<M> =
+    fn(&M, &mut QueryWriter, &str, &[&'static str], &[&[&str]]) -> Result<(), Error>;
+
+/// One HTTP binding of an RPC whose request message is `M`: the rule, and the generated
+/// functions that move the message's fields into and out of the URL.
+pub struct Route<M: 'static> {
+    /// The gRPC full method name.
+    pub operation: &'static str,
+    /// The HTTP method; `*` for a custom rule of kind `*` (any method; clients send `POST`).
+    pub method: &'static str,
+    /// The path template.
+    pub template: &'static str,
+    /// The rule's `body`: `""` for none, `"*"` for the whole message, else a top-level field.
+    pub body: &'static str,
+    /// The rule's `response_body`: `""` for the whole reply, else a top-level field.
+    pub response_body: &'static str,
+    /// The fields (proto-name paths) the query may not carry: the path's and the body's.
+    pub exclude: &'static [&'static [&'static str]],
+    /// Binds a query or form pair; `None` for a message without fields to bind.
+    pub bind_query: Option<BindQueryFn<M>>,
+    /// Writes the fields the path and body do not carry into the query; `None` when there are
+    /// none (`body: "*"`, an empty message).
+    pub write_query: Option<WriteQueryFn<M>>,
+    /// Assigns the path variables' values; `None` for a template without variables.
+    pub bind_path: Option<fn(&mut M, &RouteRequest) -> Result<(), Error>>,
+    /// The expanded path, percent-encoded; `None` when it is the template itself.
+    pub write_path: Option<fn(&M) -> Result<String, Error>>,
+}
+
+impl<M> Route<M> {
+    /// The rule's `body` as the client sends it.
+    pub(crate) fn call_body(&self) -> CallBody {
+        match self.body {
+            "" => CallBody::None,
+            "*" => CallBody::Whole,
+            field => CallBody::Field(field),
+        }
+    }
+
+    /// The rule's `response_body`, `None` for the whole reply.
+    pub(crate) fn response_field(&self) -> Option<&'static str> {
+        Some(self.response_body).filter(|field| !field.is_empty())
+    }
+}
