@@ -89,7 +89,7 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
         #(#[doc = #docs])*
         #deprecated
         pub fn #name(&self, request: #input) -> #rt::ReplyFuture<'_, #output> {
-            self.#with_options(request, #rt::Default::default())
+            #rt::#call(&self.client, &#route, request, #rt::None)
         }
 
         #[doc = #with_doc]
@@ -104,14 +104,9 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     }
 }
 
-/// `fn write_path_x(request) -> Result<String>` expanding the template of `binding` from the
-/// request's fields, and its name; `None` when the path is the template itself.
-pub(crate) fn write_path_fn(
-    emitter: &Emitter<'_>,
-    binding: &Binding,
-    input: &TokenStream,
-    suffix: &str,
-) -> Option<(proc_macro2::Ident, TokenStream)> {
+/// A closure `|request| -> Result<String>` expanding the template of `binding` from the
+/// request's fields; `None` when the path is the template itself.
+pub(crate) fn write_path(emitter: &Emitter<'_>, binding: &Binding) -> Option<TokenStream> {
     let rt = emitter.runtime;
     let template = &binding.template;
     if template.variables().is_empty()
@@ -122,34 +117,24 @@ pub(crate) fn write_path_fn(
     {
         return None;
     }
-    let function = format_ident!("write_path_{suffix}");
-    let code = match path_code(emitter, binding) {
+    Some(match path_code(emitter, binding) {
         Ok(pieces) if pieces.len() == 1 => {
             let start = &pieces[0];
-            quote! {
-                fn #function(_: &#input) -> #rt::Result<#rt::String> {
-                    #rt::Ok(#start)
-                }
-            }
+            quote!(|_| #rt::Ok(#start))
         }
         Ok(pieces) => {
             let start = &pieces[0];
             let appends = &pieces[1..];
             quote! {
-                fn #function(request: &#input) -> #rt::Result<#rt::String> {
+                |request| {
                     let mut path = #start;
                     #(#appends)*
                     #rt::Ok(path)
                 }
             }
         }
-        Err(refuse) => quote! {
-            fn #function(_: &#input) -> #rt::Result<#rt::String> {
-                #refuse
-            }
-        },
-    };
-    Some((function, code))
+        Err(refuse) => quote!(|_| #refuse),
+    })
 }
 
 /// The statements building `path`, the expanded template, one per piece: the first starts it

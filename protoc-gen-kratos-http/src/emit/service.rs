@@ -160,8 +160,8 @@ pub(crate) fn route_const(service: &Service, method: &Method, index: usize) -> p
     }
 }
 
-/// The `const` describing one binding, and the functions it names that move path values in
-/// (every binding) and out (the first binding, which the client calls).
+/// The `const` describing one binding, with the closures that move path values in (every
+/// binding) and out (the first binding, which the client calls).
 fn route_item(
     emitter: &Emitter<'_>,
     service: &Service,
@@ -177,7 +177,6 @@ fn route_item(
     };
     let is_empty_input = method.input.full_name() == "google.protobuf.Empty";
     let route = route_const(service, method, index);
-    let suffix = route.to_string().trim_start_matches("ROUTE_").to_ascii_lowercase();
     let constant = operation_const(service, method);
     let http_method = match &binding.method {
         HttpMethod::Named(name) => name.clone(),
@@ -219,32 +218,26 @@ fn route_item(
         quote!(#rt::None)
     };
 
-    let mut items = TokenStream::new();
     let bind_path = if binding.path_fields.is_empty() {
         quote!(#rt::None)
     } else {
-        let function = format_ident!("bind_path_{suffix}");
         let assigns = binding
             .path_fields
             .iter()
             .enumerate()
             .map(|(index, path)| emitter.path_assign(index, path));
-        items.extend(quote! {
-            fn #function(message: &mut #input, request: &#rt::RouteRequest) -> #rt::Result<()> {
+        quote! {
+            #rt::Some(|message, request| {
                 #(#assigns)*
                 #rt::Ok(())
-            }
-        });
-        quote!(#rt::Some(#function))
+            })
+        }
     };
     let write_path = match client_calls
-        .then(|| super::client::write_path_fn(emitter, binding, &input, &suffix))
+        .then(|| super::client::write_path(emitter, binding))
         .flatten()
     {
-        Some((function, code)) => {
-            items.extend(code);
-            quote!(#rt::Some(#function))
-        }
+        Some(closure) => quote!(#rt::Some(#closure)),
         None => quote!(#rt::None),
     };
     quote! {
@@ -260,6 +253,5 @@ fn route_item(
             bind_path: #bind_path,
             write_path: #write_path,
         };
-        #items
     }
 }

@@ -60,18 +60,18 @@ pub fn push_pattern_variable(
 }
 
 /// Sends a unary call on `route`, its first HTTP binding: the URL from the request's fields,
-/// the body and reply as the rule maps them.
+/// the body and reply as the rule maps them; `options` `None` for the client's settings.
 pub fn call<'a, Req, Rep>(
     client: &'a Client,
     route: &'static Route<Req>,
     request: Req,
-    options: CallOptions,
+    options: impl Into<Option<CallOptions>>,
 ) -> ReplyFuture<'a, Rep>
 where
     Req: HttpMessage + Send + 'static,
     Rep: HttpMessage + Default + Send + 'static,
 {
-    match call_of(route, request, options) {
+    match call_of(route, request, options.into()) {
         Ok(call) => ReplyFuture::new(client.invoke(call)),
         Err(error) => ReplyFuture::failed(error),
     }
@@ -82,13 +82,13 @@ pub fn call_stream<'a, Req, Rep>(
     client: &'a Client,
     route: &'static Route<Req>,
     request: Req,
-    options: CallOptions,
+    options: impl Into<Option<CallOptions>>,
 ) -> ReplyFuture<'a, ReplyStream<Rep>>
 where
     Req: HttpMessage + Send + 'static,
     Rep: HttpMessage + Default + Send + 'static,
 {
-    match call_of(route, request, options) {
+    match call_of(route, request, options.into()) {
         Ok(call) => ReplyFuture::new(client.invoke_stream(call)),
         Err(error) => ReplyFuture::failed(error),
     }
@@ -98,7 +98,7 @@ where
 fn call_of<Req>(
     route: &'static Route<Req>,
     request: Req,
-    options: CallOptions,
+    options: Option<CallOptions>,
 ) -> Result<Call<Req>, Error> {
     let mut path = match route.write_path {
         Some(write_path) => write_path(&request)?,
@@ -122,6 +122,6 @@ fn call_of<Req>(
         request,
         body: route.call_body(),
         response_body: route.response_field(),
-        options,
+        options: options.unwrap_or_default(),
     })
 }

@@ -324,28 +324,21 @@ const ROUTE_LIBRARY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Rout
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::Some(bind_path_library_get_shelf),
-    write_path: __kratos::Some(write_path_library_get_shelf),
+    bind_path: __kratos::Some(|message, request| {
+        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/shelves");
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.shelf),
+            "shelf",
+            "{shelf}",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_shelf(
-    message: &mut GetShelfRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    __kratos::Ok(())
-}
-fn write_path_library_get_shelf(
-    request: &GetShelfRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/shelves");
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.shelf),
-        "shelf",
-        "{shelf}",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_BOOK,
     method: "GET",
@@ -355,29 +348,22 @@ const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route 
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
-    bind_path: __kratos::Some(bind_path_library_get_book),
-    write_path: __kratos::Some(write_path_library_get_book),
+    bind_path: __kratos::Some(|message, request| {
+        message.name = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1");
+        __kratos::push_pattern_variable(
+            &mut path,
+            &request.name,
+            &["shelves", "*", "books", "*"],
+            "name",
+            "shelves/*/books/*",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_book(
-    message: &mut GetBookRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.name = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_get_book(
-    request: &GetBookRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1");
-    __kratos::push_pattern_variable(
-        &mut path,
-        &request.name,
-        &["shelves", "*", "books", "*"],
-        "name",
-        "shelves/*/books/*",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_CREATE_SHELF: __kratos::Route<Shelf> = __kratos::Route {
     operation: OPERATION_LIBRARY_CREATE_SHELF,
     method: "POST",
@@ -399,29 +385,22 @@ const ROUTE_LIBRARY_CREATE_BOOK: __kratos::Route<CreateBookRequest> = __kratos::
     exclude: &[&["shelf"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_createbookrequest),
     write_query: __kratos::Some(write_query_library_v1_createbookrequest),
-    bind_path: __kratos::Some(bind_path_library_create_book),
-    write_path: __kratos::Some(write_path_library_create_book),
+    bind_path: __kratos::Some(|message, request| {
+        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/shelves");
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.shelf),
+            "shelf",
+            "{shelf}",
+        )?;
+        path.push_str("/books");
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_create_book(
-    message: &mut CreateBookRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    __kratos::Ok(())
-}
-fn write_path_library_create_book(
-    request: &CreateBookRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/shelves");
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.shelf),
-        "shelf",
-        "{shelf}",
-    )?;
-    path.push_str("/books");
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_UPDATE_BOOK,
     method: "PATCH",
@@ -431,39 +410,32 @@ const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::
     exclude: &[&["book", "name"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_updatebookrequest),
     write_query: __kratos::Some(write_query_library_v1_updatebookrequest),
-    bind_path: __kratos::Some(bind_path_library_update_book),
-    write_path: __kratos::Some(write_path_library_update_book),
+    bind_path: __kratos::Some(|message, request| {
+        {
+            let target = &mut *message;
+            let target = target.book.get_or_insert_with(__kratos::Default::default);
+            target.name = __kratos::String::from(request.path_value(0));
+        }
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1");
+        __kratos::push_pattern_variable(
+            &mut path,
+            &__kratos::Some(&request)
+                .and_then(|m| m.book.as_ref())
+                .map(|m| {
+                    let value = &m.name;
+                    __kratos::String::clone(value)
+                })
+                .unwrap_or_default(),
+            &["shelves", "*", "books", "*"],
+            "book.name",
+            "shelves/*/books/*",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_update_book(
-    message: &mut UpdateBookRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    {
-        let target = &mut *message;
-        let target = target.book.get_or_insert_with(__kratos::Default::default);
-        target.name = __kratos::String::from(request.path_value(0));
-    }
-    __kratos::Ok(())
-}
-fn write_path_library_update_book(
-    request: &UpdateBookRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1");
-    __kratos::push_pattern_variable(
-        &mut path,
-        &__kratos::Some(&request)
-            .and_then(|m| m.book.as_ref())
-            .map(|m| {
-                let value = &m.name;
-                __kratos::String::clone(value)
-            })
-            .unwrap_or_default(),
-        &["shelves", "*", "books", "*"],
-        "book.name",
-        "shelves/*/books/*",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_DELETE_SHELF,
     method: "DELETE",
@@ -473,28 +445,21 @@ const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::R
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::Some(bind_path_library_delete_shelf),
-    write_path: __kratos::Some(write_path_library_delete_shelf),
+    bind_path: __kratos::Some(|message, request| {
+        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/shelves");
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.shelf),
+            "shelf",
+            "{shelf}",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_delete_shelf(
-    message: &mut GetShelfRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    __kratos::Ok(())
-}
-fn write_path_library_delete_shelf(
-    request: &GetShelfRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/shelves");
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.shelf),
-        "shelf",
-        "{shelf}",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_ARCHIVE_BOOK,
     method: "POST",
@@ -504,30 +469,23 @@ const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Ro
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(bind_path_library_archive_book),
-    write_path: __kratos::Some(write_path_library_archive_book),
+    bind_path: __kratos::Some(|message, request| {
+        message.name = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1");
+        __kratos::push_pattern_variable(
+            &mut path,
+            &request.name,
+            &["shelves", "*", "books", "*"],
+            "name",
+            "shelves/*/books/*",
+        )?;
+        path.push_str(":archive");
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_archive_book(
-    message: &mut GetBookRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.name = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_archive_book(
-    request: &GetBookRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1");
-    __kratos::push_pattern_variable(
-        &mut path,
-        &request.name,
-        &["shelves", "*", "books", "*"],
-        "name",
-        "shelves/*/books/*",
-    )?;
-    path.push_str(":archive");
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_BOOK_TITLE,
     method: "GET",
@@ -537,30 +495,23 @@ const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
-    bind_path: __kratos::Some(bind_path_library_get_book_title),
-    write_path: __kratos::Some(write_path_library_get_book_title),
+    bind_path: __kratos::Some(|message, request| {
+        message.name = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1");
+        __kratos::push_pattern_variable(
+            &mut path,
+            &request.name,
+            &["shelves", "*", "books", "*"],
+            "name",
+            "shelves/*/books/*",
+        )?;
+        path.push_str("/title");
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_book_title(
-    message: &mut GetBookRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.name = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_get_book_title(
-    request: &GetBookRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1");
-    __kratos::push_pattern_variable(
-        &mut path,
-        &request.name,
-        &["shelves", "*", "books", "*"],
-        "name",
-        "shelves/*/books/*",
-    )?;
-    path.push_str("/title");
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_FILE,
     method: "GET",
@@ -570,23 +521,22 @@ const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route 
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    bind_path: __kratos::Some(bind_path_library_get_file),
-    write_path: __kratos::Some(write_path_library_get_file),
+    bind_path: __kratos::Some(|message, request| {
+        message.path = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/files");
+        __kratos::push_pattern_variable(
+            &mut path,
+            &request.path,
+            &["**"],
+            "path",
+            "**",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_file(
-    message: &mut GetFileRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.path = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_get_file(
-    request: &GetFileRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/files");
-    __kratos::push_pattern_variable(&mut path, &request.path, &["**"], "path", "**")?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GET_FILE_1: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_FILE,
     method: "GET",
@@ -596,16 +546,12 @@ const ROUTE_LIBRARY_GET_FILE_1: __kratos::Route<GetFileRequest> = __kratos::Rout
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(bind_path_library_get_file_1),
+    bind_path: __kratos::Some(|message, request| {
+        message.path = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
     write_path: __kratos::None,
 };
-fn bind_path_library_get_file_1(
-    message: &mut GetFileRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.path = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
 const ROUTE_LIBRARY_GET_SPECIAL_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_SPECIAL_SHELF,
     method: "GET",
@@ -627,28 +573,21 @@ const ROUTE_LIBRARY_GET_MESSAGE: __kratos::Route<GetMessageRequest> = __kratos::
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::Some(write_query_library_v1_getmessagerequest),
-    bind_path: __kratos::Some(bind_path_library_get_message),
-    write_path: __kratos::Some(write_path_library_get_message),
+    bind_path: __kratos::Some(|message, request| {
+        message.message_id = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/messages");
+        __kratos::push_variable(
+            &mut path,
+            &request.message_id,
+            "message_id",
+            "{message_id}",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_message(
-    message: &mut GetMessageRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.message_id = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_get_message(
-    request: &GetMessageRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/messages");
-    __kratos::push_variable(
-        &mut path,
-        &request.message_id,
-        "message_id",
-        "{message_id}",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GET_MESSAGE_1: __kratos::Route<GetMessageRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_MESSAGE,
     method: "GET",
@@ -658,17 +597,13 @@ const ROUTE_LIBRARY_GET_MESSAGE_1: __kratos::Route<GetMessageRequest> = __kratos
     exclude: &[&["user_id"], &["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(bind_path_library_get_message_1),
+    bind_path: __kratos::Some(|message, request| {
+        message.user_id = __kratos::String::from(request.path_value(0));
+        message.message_id = __kratos::String::from(request.path_value(1));
+        __kratos::Ok(())
+    }),
     write_path: __kratos::None,
 };
-fn bind_path_library_get_message_1(
-    message: &mut GetMessageRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.user_id = __kratos::String::from(request.path_value(0));
-    message.message_id = __kratos::String::from(request.path_value(1));
-    __kratos::Ok(())
-}
 const ROUTE_LIBRARY_GET_MESSAGE_2: __kratos::Route<GetMessageRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_MESSAGE,
     method: "HEAD",
@@ -678,16 +613,12 @@ const ROUTE_LIBRARY_GET_MESSAGE_2: __kratos::Route<GetMessageRequest> = __kratos
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(bind_path_library_get_message_2),
+    bind_path: __kratos::Some(|message, request| {
+        message.message_id = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
     write_path: __kratos::None,
 };
-fn bind_path_library_get_message_2(
-    message: &mut GetMessageRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.message_id = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
 const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_NESTED,
     method: "GET",
@@ -697,55 +628,50 @@ const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["nested", "name"], &["nested", "inner", "id"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    bind_path: __kratos::Some(bind_path_library_get_nested),
-    write_path: __kratos::Some(write_path_library_get_nested),
+    bind_path: __kratos::Some(|message, request| {
+        {
+            let target = &mut *message;
+            let target = target.nested.get_or_insert_with(__kratos::Default::default);
+            target.name = __kratos::String::from(request.path_value(0));
+        }
+        {
+            let target = &mut *message;
+            let target = target.nested.get_or_insert_with(__kratos::Default::default);
+            let target = target.inner.get_or_insert_with(__kratos::Default::default);
+            target.id = __kratos::parse_i32("nested.inner.id", request.path_value(1))?;
+        }
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/nested");
+        __kratos::push_variable(
+            &mut path,
+            &__kratos::Some(&request)
+                .and_then(|m| m.nested.as_ref())
+                .map(|m| {
+                    let value = &m.name;
+                    __kratos::String::clone(value)
+                })
+                .unwrap_or_default(),
+            "nested.name",
+            "{nested.name}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &__kratos::Some(&request)
+                .and_then(|m| m.nested.as_ref())
+                .and_then(|m| m.inner.as_ref())
+                .map(|m| {
+                    let value = &m.id;
+                    ::std::string::ToString::to_string(value)
+                })
+                .unwrap_or_default(),
+            "nested.inner.id",
+            "{nested.inner.id}",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_nested(
-    message: &mut Kinds,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    {
-        let target = &mut *message;
-        let target = target.nested.get_or_insert_with(__kratos::Default::default);
-        target.name = __kratos::String::from(request.path_value(0));
-    }
-    {
-        let target = &mut *message;
-        let target = target.nested.get_or_insert_with(__kratos::Default::default);
-        let target = target.inner.get_or_insert_with(__kratos::Default::default);
-        target.id = __kratos::parse_i32("nested.inner.id", request.path_value(1))?;
-    }
-    __kratos::Ok(())
-}
-fn write_path_library_get_nested(request: &Kinds) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/nested");
-    __kratos::push_variable(
-        &mut path,
-        &__kratos::Some(&request)
-            .and_then(|m| m.nested.as_ref())
-            .map(|m| {
-                let value = &m.name;
-                __kratos::String::clone(value)
-            })
-            .unwrap_or_default(),
-        "nested.name",
-        "{nested.name}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &__kratos::Some(&request)
-            .and_then(|m| m.nested.as_ref())
-            .and_then(|m| m.inner.as_ref())
-            .map(|m| {
-                let value = &m.id;
-                ::std::string::ToString::to_string(value)
-            })
-            .unwrap_or_default(),
-        "nested.inner.id",
-        "{nested.inner.id}",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_TYPED,
     method: "GET",
@@ -764,109 +690,110 @@ const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     ],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    bind_path: __kratos::Some(bind_path_library_get_typed),
-    write_path: __kratos::Some(write_path_library_get_typed),
+    bind_path: __kratos::Some(|message, request| {
+        message.timestamp = __kratos::Some(
+            __kratos::parse_timestamp("timestamp", request.path_value(0))?,
+        );
+        message.duration = __kratos::Some(
+            __kratos::parse_duration("duration", request.path_value(1))?,
+        );
+        message.bytes_value = ::core::convert::Into::into(
+            __kratos::parse_bytes("bytes_value", request.path_value(2))?,
+        );
+        message.color = __kratos::parse_enum(
+            "color",
+            request.path_value(3),
+            Color::from_str_name,
+            |n| Color::try_from(n).is_ok(),
+        )?;
+        message.bool_value = __kratos::parse_bool("bool_value", request.path_value(4))?;
+        message.double_value = __kratos::parse_f64(
+            "double_value",
+            request.path_value(5),
+        )?;
+        message.int64_wrapper = __kratos::Some(
+            __kratos::parse_i64("int64_wrapper", request.path_value(6))?,
+        );
+        message.uint64_value = __kratos::parse_u64(
+            "uint64_value",
+            request.path_value(7),
+        )?;
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/typed");
+        __kratos::push_variable(
+            &mut path,
+            &{
+                let m = &request;
+                match &m.timestamp {
+                    __kratos::Some(value) => __kratos::timestamp_text(value),
+                    __kratos::None => __kratos::String::new(),
+                }
+            },
+            "timestamp",
+            "{timestamp}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &{
+                let m = &request;
+                match &m.duration {
+                    __kratos::Some(value) => __kratos::duration_text(value),
+                    __kratos::None => __kratos::String::new(),
+                }
+            },
+            "duration",
+            "{duration}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &__kratos::bytes_text(&request.bytes_value),
+            "bytes_value",
+            "{bytes_value}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &match Color::try_from(*&request.color) {
+                __kratos::Ok(known) => known.as_str_name().to_owned(),
+                __kratos::Err(_) => ::std::string::ToString::to_string(&request.color),
+            },
+            "color",
+            "{color}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.bool_value),
+            "bool_value",
+            "{bool_value}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.double_value),
+            "double_value",
+            "{double_value}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &{
+                let m = &request;
+                match &m.int64_wrapper {
+                    __kratos::Some(value) => ::std::string::ToString::to_string(value),
+                    __kratos::None => __kratos::String::new(),
+                }
+            },
+            "int64_wrapper",
+            "{int64_wrapper}",
+        )?;
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.uint64_value),
+            "uint64_value",
+            "{uint64_value}",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_get_typed(
-    message: &mut Kinds,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.timestamp = __kratos::Some(
-        __kratos::parse_timestamp("timestamp", request.path_value(0))?,
-    );
-    message.duration = __kratos::Some(
-        __kratos::parse_duration("duration", request.path_value(1))?,
-    );
-    message.bytes_value = ::core::convert::Into::into(
-        __kratos::parse_bytes("bytes_value", request.path_value(2))?,
-    );
-    message.color = __kratos::parse_enum(
-        "color",
-        request.path_value(3),
-        Color::from_str_name,
-        |n| Color::try_from(n).is_ok(),
-    )?;
-    message.bool_value = __kratos::parse_bool("bool_value", request.path_value(4))?;
-    message.double_value = __kratos::parse_f64("double_value", request.path_value(5))?;
-    message.int64_wrapper = __kratos::Some(
-        __kratos::parse_i64("int64_wrapper", request.path_value(6))?,
-    );
-    message.uint64_value = __kratos::parse_u64("uint64_value", request.path_value(7))?;
-    __kratos::Ok(())
-}
-fn write_path_library_get_typed(request: &Kinds) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/typed");
-    __kratos::push_variable(
-        &mut path,
-        &{
-            let m = &request;
-            match &m.timestamp {
-                __kratos::Some(value) => __kratos::timestamp_text(value),
-                __kratos::None => __kratos::String::new(),
-            }
-        },
-        "timestamp",
-        "{timestamp}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &{
-            let m = &request;
-            match &m.duration {
-                __kratos::Some(value) => __kratos::duration_text(value),
-                __kratos::None => __kratos::String::new(),
-            }
-        },
-        "duration",
-        "{duration}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &__kratos::bytes_text(&request.bytes_value),
-        "bytes_value",
-        "{bytes_value}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &match Color::try_from(*&request.color) {
-            __kratos::Ok(known) => known.as_str_name().to_owned(),
-            __kratos::Err(_) => ::std::string::ToString::to_string(&request.color),
-        },
-        "color",
-        "{color}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.bool_value),
-        "bool_value",
-        "{bool_value}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.double_value),
-        "double_value",
-        "{double_value}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &{
-            let m = &request;
-            match &m.int64_wrapper {
-                __kratos::Some(value) => ::std::string::ToString::to_string(value),
-                __kratos::None => __kratos::String::new(),
-            }
-        },
-        "int64_wrapper",
-        "{int64_wrapper}",
-    )?;
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.uint64_value),
-        "uint64_value",
-        "{uint64_value}",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_ECHO: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO,
     method: "GET",
@@ -1056,28 +983,21 @@ const ROUTE_LIBRARY_LEGACY_GET_SHELF: __kratos::Route<GetShelfRequest> = __krato
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::Some(bind_path_library_legacy_get_shelf),
-    write_path: __kratos::Some(write_path_library_legacy_get_shelf),
+    bind_path: __kratos::Some(|message, request| {
+        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1/legacy/shelves");
+        __kratos::push_variable(
+            &mut path,
+            &::std::string::ToString::to_string(&request.shelf),
+            "shelf",
+            "{shelf}",
+        )?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_legacy_get_shelf(
-    message: &mut GetShelfRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-    __kratos::Ok(())
-}
-fn write_path_library_legacy_get_shelf(
-    request: &GetShelfRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1/legacy/shelves");
-    __kratos::push_variable(
-        &mut path,
-        &::std::string::ToString::to_string(&request.shelf),
-        "shelf",
-        "{shelf}",
-    )?;
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_WALK_NODE: __kratos::Route<Node> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_NODE,
     method: "GET",
@@ -1099,21 +1019,17 @@ const ROUTE_LIBRARY_WALK_NODE_1: __kratos::Route<Node> = __kratos::Route {
     exclude: &[&["child", "child", "name"]],
     bind_query: __kratos::Some(bind_query_library_v1_node),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(bind_path_library_walk_node_1),
+    bind_path: __kratos::Some(|message, request| {
+        {
+            let target = &mut *message;
+            let target = target.child.get_or_insert_with(__kratos::Default::default);
+            let target = target.child.get_or_insert_with(__kratos::Default::default);
+            target.name = __kratos::String::from(request.path_value(0));
+        }
+        __kratos::Ok(())
+    }),
     write_path: __kratos::None,
 };
-fn bind_path_library_walk_node_1(
-    message: &mut Node,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    {
-        let target = &mut *message;
-        let target = target.child.get_or_insert_with(__kratos::Default::default);
-        let target = target.child.get_or_insert_with(__kratos::Default::default);
-        target.name = __kratos::String::from(request.path_value(0));
-    }
-    __kratos::Ok(())
-}
 const ROUTE_LIBRARY_WALK_NODE_2: __kratos::Route<Node> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_NODE,
     method: "POST",
@@ -1148,11 +1064,8 @@ const ROUTE_LIBRARY_SWEEP: __kratos::Route<GetFileRequest> = __kratos::Route {
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::None,
     bind_path: __kratos::None,
-    write_path: __kratos::Some(write_path_library_sweep),
+    write_path: __kratos::Some(|_| __kratos::Ok(__kratos::start_path("/:sweep"))),
 };
-fn write_path_library_sweep(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
-    __kratos::Ok(__kratos::start_path("/:sweep"))
-}
 const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_SWEEP_PATH,
     method: "POST",
@@ -1162,24 +1075,23 @@ const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Rout
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    bind_path: __kratos::Some(bind_path_library_sweep_path),
-    write_path: __kratos::Some(write_path_library_sweep_path),
+    bind_path: __kratos::Some(|message, request| {
+        message.path = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/v1");
+        __kratos::push_pattern_variable(
+            &mut path,
+            &request.path,
+            &["**"],
+            "path",
+            "**",
+        )?;
+        path.push_str(":sweep");
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_library_sweep_path(
-    message: &mut GetFileRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.path = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_sweep_path(
-    request: &GetFileRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/v1");
-    __kratos::push_pattern_variable(&mut path, &request.path, &["**"], "path", "**")?;
-    path.push_str(":sweep");
-    __kratos::Ok(path)
-}
 const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GLOB,
     method: "GET",
@@ -1189,25 +1101,18 @@ const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    bind_path: __kratos::Some(bind_path_library_glob),
-    write_path: __kratos::Some(write_path_library_glob),
-};
-fn bind_path_library_glob(
-    message: &mut GetFileRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.path = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_library_glob(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
-    __kratos::Err(
+    bind_path: __kratos::Some(|message, request| {
+        message.path = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|_| __kratos::Err(
         __kratos::Error::new(
             400,
             __kratos::INVALID_PATH_VALUE,
             "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
         ),
-    )
-}
+    )),
+};
 const ROUTE_LIBRARY_WATCH: __kratos::Route<Shelf> = __kratos::Route {
     operation: OPERATION_LIBRARY_WATCH,
     method: "GET",
@@ -1241,7 +1146,7 @@ impl LibraryHttpClient {
         &self,
         request: GetShelfRequest,
     ) -> __kratos::ReplyFuture<'_, Shelf> {
-        self.get_shelf_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_SHELF, request, __kratos::None)
     }
     /// [`Self::get_shelf`] with per-call options.
     pub fn get_shelf_with(
@@ -1255,7 +1160,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/{name=shelves/*/books/*}`
     pub fn get_book(&self, request: GetBookRequest) -> __kratos::ReplyFuture<'_, Book> {
-        self.get_book_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_BOOK, request, __kratos::None)
     }
     /// [`Self::get_book`] with per-call options.
     pub fn get_book_with(
@@ -1269,7 +1174,12 @@ impl LibraryHttpClient {
     ///
     /// `POST /v1/shelves`
     pub fn create_shelf(&self, request: Shelf) -> __kratos::ReplyFuture<'_, Shelf> {
-        self.create_shelf_with(request, __kratos::Default::default())
+        __kratos::call(
+            &self.client,
+            &ROUTE_LIBRARY_CREATE_SHELF,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::create_shelf`] with per-call options.
     pub fn create_shelf_with(
@@ -1286,7 +1196,7 @@ impl LibraryHttpClient {
         &self,
         request: CreateBookRequest,
     ) -> __kratos::ReplyFuture<'_, Book> {
-        self.create_book_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_CREATE_BOOK, request, __kratos::None)
     }
     /// [`Self::create_book`] with per-call options.
     pub fn create_book_with(
@@ -1303,7 +1213,7 @@ impl LibraryHttpClient {
         &self,
         request: UpdateBookRequest,
     ) -> __kratos::ReplyFuture<'_, Book> {
-        self.update_book_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_UPDATE_BOOK, request, __kratos::None)
     }
     /// [`Self::update_book`] with per-call options.
     pub fn update_book_with(
@@ -1320,7 +1230,12 @@ impl LibraryHttpClient {
         &self,
         request: GetShelfRequest,
     ) -> __kratos::ReplyFuture<'_, ()> {
-        self.delete_shelf_with(request, __kratos::Default::default())
+        __kratos::call(
+            &self.client,
+            &ROUTE_LIBRARY_DELETE_SHELF,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::delete_shelf`] with per-call options.
     pub fn delete_shelf_with(
@@ -1337,7 +1252,12 @@ impl LibraryHttpClient {
         &self,
         request: GetBookRequest,
     ) -> __kratos::ReplyFuture<'_, Book> {
-        self.archive_book_with(request, __kratos::Default::default())
+        __kratos::call(
+            &self.client,
+            &ROUTE_LIBRARY_ARCHIVE_BOOK,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::archive_book`] with per-call options.
     pub fn archive_book_with(
@@ -1354,7 +1274,12 @@ impl LibraryHttpClient {
         &self,
         request: GetBookRequest,
     ) -> __kratos::ReplyFuture<'_, Book> {
-        self.get_book_title_with(request, __kratos::Default::default())
+        __kratos::call(
+            &self.client,
+            &ROUTE_LIBRARY_GET_BOOK_TITLE,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::get_book_title`] with per-call options.
     pub fn get_book_title_with(
@@ -1371,7 +1296,7 @@ impl LibraryHttpClient {
         &self,
         request: GetFileRequest,
     ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
-        self.get_file_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_FILE, request, __kratos::None)
     }
     /// [`Self::get_file`] with per-call options.
     pub fn get_file_with(
@@ -1388,7 +1313,12 @@ impl LibraryHttpClient {
         &self,
         request: GetShelfRequest,
     ) -> __kratos::ReplyFuture<'_, Shelf> {
-        self.get_special_shelf_with(request, __kratos::Default::default())
+        __kratos::call(
+            &self.client,
+            &ROUTE_LIBRARY_GET_SPECIAL_SHELF,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::get_special_shelf`] with per-call options.
     pub fn get_special_shelf_with(
@@ -1405,7 +1335,7 @@ impl LibraryHttpClient {
         &self,
         request: GetMessageRequest,
     ) -> __kratos::ReplyFuture<'_, GetMessageRequest> {
-        self.get_message_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_MESSAGE, request, __kratos::None)
     }
     /// [`Self::get_message`] with per-call options.
     pub fn get_message_with(
@@ -1419,7 +1349,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/nested/{nested.name}/{nested.inner.id}`
     pub fn get_nested(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
-        self.get_nested_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_NESTED, request, __kratos::None)
     }
     /// [`Self::get_nested`] with per-call options.
     pub fn get_nested_with(
@@ -1433,7 +1363,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`
     pub fn get_typed(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
-        self.get_typed_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GET_TYPED, request, __kratos::None)
     }
     /// [`Self::get_typed`] with per-call options.
     pub fn get_typed_with(
@@ -1447,7 +1377,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/echo`
     pub fn echo(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
-        self.echo_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO, request, __kratos::None)
     }
     /// [`Self::echo`] with per-call options.
     pub fn echo_with(
@@ -1461,7 +1391,7 @@ impl LibraryHttpClient {
     ///
     /// `POST /v1/echo`
     pub fn echo_body(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
-        self.echo_body_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_BODY, request, __kratos::None)
     }
     /// [`Self::echo_body`] with per-call options.
     pub fn echo_body_with(
@@ -1475,7 +1405,7 @@ impl LibraryHttpClient {
     ///
     /// `POST /v1/echo/nested`
     pub fn echo_field(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
-        self.echo_field_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_FIELD, request, __kratos::None)
     }
     /// [`Self::echo_field`] with per-call options.
     pub fn echo_field_with(
@@ -1489,7 +1419,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/ping`
     pub fn ping(&self, request: ()) -> __kratos::ReplyFuture<'_, ()> {
-        self.ping_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_PING, request, __kratos::None)
     }
     /// [`Self::ping`] with per-call options.
     pub fn ping_with(
@@ -1508,7 +1438,12 @@ impl LibraryHttpClient {
         &self,
         request: GetShelfRequest,
     ) -> __kratos::ReplyFuture<'_, Shelf> {
-        self.legacy_get_shelf_with(request, __kratos::Default::default())
+        __kratos::call(
+            &self.client,
+            &ROUTE_LIBRARY_LEGACY_GET_SHELF,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::legacy_get_shelf`] with per-call options.
     #[deprecated]
@@ -1525,7 +1460,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/nodes`
     pub fn walk_node(&self, request: Node) -> __kratos::ReplyFuture<'_, Node> {
-        self.walk_node_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_NODE, request, __kratos::None)
     }
     /// [`Self::walk_node`] with per-call options.
     pub fn walk_node_with(
@@ -1539,7 +1474,7 @@ impl LibraryHttpClient {
     ///
     /// `GET /v1/forest`
     pub fn walk_forest(&self, request: Forest) -> __kratos::ReplyFuture<'_, Forest> {
-        self.walk_forest_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_FOREST, request, __kratos::None)
     }
     /// [`Self::walk_forest`] with per-call options.
     pub fn walk_forest_with(
@@ -1556,7 +1491,7 @@ impl LibraryHttpClient {
         &self,
         request: GetFileRequest,
     ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
-        self.sweep_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP, request, __kratos::None)
     }
     /// [`Self::sweep`] with per-call options.
     pub fn sweep_with(
@@ -1573,7 +1508,7 @@ impl LibraryHttpClient {
         &self,
         request: GetFileRequest,
     ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
-        self.sweep_path_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP_PATH, request, __kratos::None)
     }
     /// [`Self::sweep_path`] with per-call options.
     pub fn sweep_path_with(
@@ -1590,7 +1525,7 @@ impl LibraryHttpClient {
         &self,
         request: GetFileRequest,
     ) -> __kratos::ReplyFuture<'_, GetFileRequest> {
-        self.glob_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_LIBRARY_GLOB, request, __kratos::None)
     }
     /// [`Self::glob`] with per-call options.
     pub fn glob_with(
@@ -1607,7 +1542,12 @@ impl LibraryHttpClient {
         &self,
         request: Shelf,
     ) -> __kratos::ReplyFuture<'_, __kratos::ReplyStream<Shelf>> {
-        self.watch_with(request, __kratos::Default::default())
+        __kratos::call_stream(
+            &self.client,
+            &ROUTE_LIBRARY_WATCH,
+            request,
+            __kratos::None,
+        )
     }
     /// [`Self::watch`] with per-call options.
     pub fn watch_with(

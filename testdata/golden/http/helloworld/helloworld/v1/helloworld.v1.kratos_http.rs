@@ -37,23 +37,16 @@ const ROUTE_GREETER_SAY_HELLO: __kratos::Route<HelloRequest> = __kratos::Route {
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_helloworld_v1_hellorequest),
     write_query: __kratos::Some(write_query_helloworld_v1_hellorequest),
-    bind_path: __kratos::Some(bind_path_greeter_say_hello),
-    write_path: __kratos::Some(write_path_greeter_say_hello),
+    bind_path: __kratos::Some(|message, request| {
+        message.name = __kratos::String::from(request.path_value(0));
+        __kratos::Ok(())
+    }),
+    write_path: __kratos::Some(|request| {
+        let mut path = __kratos::start_path("/helloworld");
+        __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
+        __kratos::Ok(path)
+    }),
 };
-fn bind_path_greeter_say_hello(
-    message: &mut HelloRequest,
-    request: &__kratos::RouteRequest,
-) -> __kratos::Result<()> {
-    message.name = __kratos::String::from(request.path_value(0));
-    __kratos::Ok(())
-}
-fn write_path_greeter_say_hello(
-    request: &HelloRequest,
-) -> __kratos::Result<__kratos::String> {
-    let mut path = __kratos::start_path("/helloworld");
-    __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
-    __kratos::Ok(path)
-}
 /// Calls the `Greeter` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
 pub struct GreeterHttpClient {
@@ -75,7 +68,7 @@ impl GreeterHttpClient {
         &self,
         request: HelloRequest,
     ) -> __kratos::ReplyFuture<'_, HelloReply> {
-        self.say_hello_with(request, __kratos::Default::default())
+        __kratos::call(&self.client, &ROUTE_GREETER_SAY_HELLO, request, __kratos::None)
     }
     /// [`Self::say_hello`] with per-call options.
     pub fn say_hello_with(
