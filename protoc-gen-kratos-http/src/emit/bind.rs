@@ -7,7 +7,7 @@ use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 use quote::{format_ident, quote};
 
 use super::Emitter;
-use crate::model::{FieldPath, is_scalar_message};
+use crate::model::is_scalar_message;
 
 /// One arm of a query binder: a field path from the binder's message
 /// through singular message fields.
@@ -152,29 +152,6 @@ impl Emitter<'_> {
                 let #rt::Some(name) = #b::check_leaf(pair, exclude, at, &[#(#canonical),*], #dotted, seen, #shape)? else {
                     return #rt::Ok(());
                 };
-                #navigate
-                #assign
-            }
-        }
-    }
-
-    /// Assigns path variable `index` of the request to `path`.
-    pub(crate) fn path_assign(&self, index: usize, path: &FieldPath) -> TokenStream {
-        let navigate = self.navigate(&path.steps[..path.steps.len() - 1]);
-        let dotted = path.dotted();
-        let index = Literal::usize_unsuffixed(index);
-        let value = self.parse_value(
-            path.leaf(),
-            &quote!(#dotted),
-            &quote!(request.path_value(#index)),
-        );
-        if navigate.is_empty() {
-            return self.assign_to(&quote!(message), path.leaf(), &value);
-        }
-        let assign = self.assign(path.leaf(), &value);
-        quote! {
-            {
-                let target = &mut *message;
                 #navigate
                 #assign
             }

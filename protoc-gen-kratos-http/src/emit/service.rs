@@ -160,8 +160,8 @@ pub(crate) fn route_const(service: &Service, method: &Method, index: usize) -> p
     }
 }
 
-/// The `const` describing one binding, with the closures that move path values in (every
-/// binding) and out (the first binding, which the client calls).
+/// The `const` describing one binding, with the closure expanding its path from a request (for
+/// the first binding, which the client calls).
 fn route_item(
     emitter: &Emitter<'_>,
     service: &Service,
@@ -218,21 +218,6 @@ fn route_item(
         quote!(#rt::None)
     };
 
-    let bind_path = if binding.path_fields.is_empty() {
-        quote!(#rt::None)
-    } else {
-        let assigns = binding
-            .path_fields
-            .iter()
-            .enumerate()
-            .map(|(index, path)| emitter.path_assign(index, path));
-        quote! {
-            #rt::Some(|message, request| {
-                #(#assigns)*
-                #rt::Ok(())
-            })
-        }
-    };
     let write_path = match client_calls
         .then(|| super::client::write_path(emitter, binding))
         .flatten()
@@ -250,7 +235,6 @@ fn route_item(
             exclude: &[#(#exclude),*],
             bind_query: #bind_query,
             write_query: #write_query,
-            bind_path: #bind_path,
             write_path: #write_path,
         };
     }

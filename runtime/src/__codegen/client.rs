@@ -4,6 +4,7 @@ use super::route::Route;
 use crate::encoding::HttpMessage;
 use crate::errors::Error;
 use crate::transport::ReplyStream;
+use crate::transport::http::client::{Codec, erase};
 use crate::transport::http::{Call, CallOptions, Client, ReplyFuture};
 use crate::transport::http::binding::{
     QueryWriter, empty_path_value, matches_pattern, pattern_mismatch, push_path_segment,
@@ -72,7 +73,7 @@ where
     Rep: HttpMessage + Default + Send + 'static,
 {
     match call_of(route, request, options.into()) {
-        Ok(call) => ReplyFuture::new(client.invoke(call)),
+        Ok(call) => ReplyFuture::erased(client.invoke_message(erase(call), Codec::of::<Req, Rep>())),
         Err(error) => ReplyFuture::failed(error),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::errors::Error;
 use crate::transport::http::binding::{QueryPair, QueryWriter, SeenFields};
-use crate::transport::http::{CallBody, RouteRequest};
+use crate::transport::http::CallBody;
 
 /// A generated query binder: assigns one query (or form) pair to the message, below the fields
 /// `at` and skipping keys under `exclude`.
@@ -28,16 +28,17 @@ pub struct Route<M: 'static> {
     pub body: &'static str,
     /// The rule's `response_body`: `""` for the whole reply, else a top-level field.
     pub response_body: &'static str,
-    /// The fields (proto-name paths) the query may not carry: the path's and the body's.
+    /// The fields (proto-name paths) the path variables bind, in template order, then the
+    /// body's: the query may not carry them.
     pub exclude: &'static [&'static [&'static str]],
-    /// Binds a query or form pair; `None` for a message without fields to bind.
+    /// Binds a query or form pair, and each path variable's value as a pair keyed by its
+    /// field; `None` for a message without fields to bind.
     pub bind_query: Option<BindQueryFn<M>>,
     /// Writes the fields the path and body do not carry into the query; `None` when there are
-    /// none (`body: "*"`, an empty message).
+    /// none (`body: "*"`, an empty message) or for bindings after the first.
     pub write_query: Option<WriteQueryFn<M>>,
-    /// Assigns the path variables' values; `None` for a template without variables.
-    pub bind_path: Option<fn(&mut M, &RouteRequest) -> Result<(), Error>>,
-    /// The expanded path, percent-encoded; `None` when it is the template itself.
+    /// The expanded path, percent-encoded; `None` when it is the template itself (or for
+    /// bindings after the first, which the client does not call).
     pub write_path: Option<fn(&M) -> Result<String, Error>>,
 }
 

@@ -135,8 +135,14 @@ fn bind<M: HttpMessage + Default>(route: &Route<M>, request: &RouteRequest) -> R
             }
         }
     }
-    if let Some(bind_path) = route.bind_path {
-        bind_path(&mut message, request)?;
+    // Path values last: they win over the query. Each goes through the query binder as a
+    // pair of its field, so one generated function parses and assigns both.
+    if let Some(bind) = route.bind_query {
+        let mut seen = SeenFields::new();
+        for (index, field) in route.exclude.iter().take(request.path_len()).enumerate() {
+            let pair = QueryPair::path_value(field, request.path_value(index));
+            bind(&mut message, &pair, &[], &[], &mut seen)?;
+        }
     }
     Ok(message)
 }

@@ -189,6 +189,49 @@ impl Chain {
         handler(ctx, request)
     }
 
+    /// [`start`](Self::start) for a call whose request and reply are already [`Message`]s:
+    /// the HTTP client's, which keeps the typed parts of a call out of its own code. The
+    /// endpoint hands the message over as it is.
+    pub(crate) fn start_message<F, Fut>(
+        &self,
+        mut ctx: Context,
+        request: Message,
+        call: F,
+    ) -> BoxFuture<Result<Message, Error>>
+    where
+        F: Fn(Context, Message) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Message, Error>> + Send + 'static,
+    {
+        ctx.set_endpoint(Arc::new(call));
+        let key = TypeId::of::<F>();
+        let cached = self
+            .wrapped
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        let handler = cached.unwrap_or_else(|| {
+            let endpoint: Handler = Arc::new(|mut ctx: Context, message: Message| {
+                let call = ctx
+                    .take_endpoint()
+                    .and_then(|call| call.downcast::<F>().ok());
+                Box::pin(async move {
+                    let call = call.ok_or_else(|| {
+                        chain_broken("the call left its context in the middleware chain")
+                    })?;
+                    call(ctx, message).await
+                })
+            });
+            let handler = self.wrap(endpoint);
+            self.wrapped
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key, Arc::clone(&handler));
+            handler
+        });
+        handler(ctx, request)
+    }
+
     /// The typed reply of a call [`start`](Self::start)ed.
     pub(crate) fn restore<Rep: Send + 'static>(reply: Message) -> Result<Rep, Error> {
         reply

@@ -85,6 +85,11 @@ impl RouteRequest {
         self.params.get(index).unwrap_or_default()
     }
 
+    /// How many variables the template has (and so values [`path_value`](Self::path_value)).
+    pub(crate) fn path_len(&self) -> usize {
+        self.params.len()
+    }
+
     /// The query string's pairs, decoded.
     pub fn query_pairs(&self) -> QueryPairs<'_> {
         QueryPairs::new(self.uri.query().unwrap_or_default())

@@ -324,10 +324,6 @@ const ROUTE_LIBRARY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Rout
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/shelves");
         __kratos::push_variable(
@@ -348,10 +344,6 @@ const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route 
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.name = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
@@ -373,7 +365,6 @@ const ROUTE_LIBRARY_CREATE_SHELF: __kratos::Route<Shelf> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_shelf),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_CREATE_BOOK: __kratos::Route<CreateBookRequest> = __kratos::Route {
@@ -385,10 +376,6 @@ const ROUTE_LIBRARY_CREATE_BOOK: __kratos::Route<CreateBookRequest> = __kratos::
     exclude: &[&["shelf"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_createbookrequest),
     write_query: __kratos::Some(write_query_library_v1_createbookrequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/shelves");
         __kratos::push_variable(
@@ -410,14 +397,6 @@ const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::
     exclude: &[&["book", "name"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_updatebookrequest),
     write_query: __kratos::Some(write_query_library_v1_updatebookrequest),
-    bind_path: __kratos::Some(|message, request| {
-        {
-            let target = &mut *message;
-            let target = target.book.get_or_insert_with(__kratos::Default::default);
-            target.name = __kratos::String::from(request.path_value(0));
-        }
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
@@ -445,10 +424,6 @@ const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::R
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/shelves");
         __kratos::push_variable(
@@ -469,10 +444,6 @@ const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Ro
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(|message, request| {
-        message.name = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
@@ -495,10 +466,6 @@ const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.name = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
@@ -521,10 +488,6 @@ const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route 
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.path = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/files");
         __kratos::push_pattern_variable(
@@ -546,10 +509,6 @@ const ROUTE_LIBRARY_GET_FILE_1: __kratos::Route<GetFileRequest> = __kratos::Rout
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(|message, request| {
-        message.path = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_GET_SPECIAL_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
@@ -561,7 +520,6 @@ const ROUTE_LIBRARY_GET_SPECIAL_SHELF: __kratos::Route<GetShelfRequest> = __krat
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_GET_MESSAGE: __kratos::Route<GetMessageRequest> = __kratos::Route {
@@ -573,10 +531,6 @@ const ROUTE_LIBRARY_GET_MESSAGE: __kratos::Route<GetMessageRequest> = __kratos::
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::Some(write_query_library_v1_getmessagerequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.message_id = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/messages");
         __kratos::push_variable(
@@ -597,11 +551,6 @@ const ROUTE_LIBRARY_GET_MESSAGE_1: __kratos::Route<GetMessageRequest> = __kratos
     exclude: &[&["user_id"], &["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(|message, request| {
-        message.user_id = __kratos::String::from(request.path_value(0));
-        message.message_id = __kratos::String::from(request.path_value(1));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_GET_MESSAGE_2: __kratos::Route<GetMessageRequest> = __kratos::Route {
@@ -613,10 +562,6 @@ const ROUTE_LIBRARY_GET_MESSAGE_2: __kratos::Route<GetMessageRequest> = __kratos
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(|message, request| {
-        message.message_id = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
@@ -628,20 +573,6 @@ const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["nested", "name"], &["nested", "inner", "id"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    bind_path: __kratos::Some(|message, request| {
-        {
-            let target = &mut *message;
-            let target = target.nested.get_or_insert_with(__kratos::Default::default);
-            target.name = __kratos::String::from(request.path_value(0));
-        }
-        {
-            let target = &mut *message;
-            let target = target.nested.get_or_insert_with(__kratos::Default::default);
-            let target = target.inner.get_or_insert_with(__kratos::Default::default);
-            target.id = __kratos::parse_i32("nested.inner.id", request.path_value(1))?;
-        }
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/nested");
         __kratos::push_variable(
@@ -690,36 +621,6 @@ const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     ],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    bind_path: __kratos::Some(|message, request| {
-        message.timestamp = __kratos::Some(
-            __kratos::parse_timestamp("timestamp", request.path_value(0))?,
-        );
-        message.duration = __kratos::Some(
-            __kratos::parse_duration("duration", request.path_value(1))?,
-        );
-        message.bytes_value = ::core::convert::Into::into(
-            __kratos::parse_bytes("bytes_value", request.path_value(2))?,
-        );
-        message.color = __kratos::parse_enum(
-            "color",
-            request.path_value(3),
-            Color::from_str_name,
-            |n| Color::try_from(n).is_ok(),
-        )?;
-        message.bool_value = __kratos::parse_bool("bool_value", request.path_value(4))?;
-        message.double_value = __kratos::parse_f64(
-            "double_value",
-            request.path_value(5),
-        )?;
-        message.int64_wrapper = __kratos::Some(
-            __kratos::parse_i64("int64_wrapper", request.path_value(6))?,
-        );
-        message.uint64_value = __kratos::parse_u64(
-            "uint64_value",
-            request.path_value(7),
-        )?;
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/typed");
         __kratos::push_variable(
@@ -803,7 +704,6 @@ const ROUTE_LIBRARY_ECHO: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_BODY: __kratos::Route<Kinds> = __kratos::Route {
@@ -815,7 +715,6 @@ const ROUTE_LIBRARY_ECHO_BODY: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD: __kratos::Route<Kinds> = __kratos::Route {
@@ -827,7 +726,6 @@ const ROUTE_LIBRARY_ECHO_FIELD: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["nested"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_1: __kratos::Route<Kinds> = __kratos::Route {
@@ -839,7 +737,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_1: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["repeated_string"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_2: __kratos::Route<Kinds> = __kratos::Route {
@@ -851,7 +748,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_2: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["labels"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_3: __kratos::Route<Kinds> = __kratos::Route {
@@ -863,7 +759,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_3: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["counts"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_4: __kratos::Route<Kinds> = __kratos::Route {
@@ -875,7 +770,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_4: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["timestamp"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_5: __kratos::Route<Kinds> = __kratos::Route {
@@ -887,7 +781,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_5: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["int64_wrapper"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_6: __kratos::Route<Kinds> = __kratos::Route {
@@ -899,7 +792,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_6: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["optional_int32"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_7: __kratos::Route<Kinds> = __kratos::Route {
@@ -911,7 +803,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_7: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["int64_value"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_8: __kratos::Route<Kinds> = __kratos::Route {
@@ -923,7 +814,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_8: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["color"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_9: __kratos::Route<Kinds> = __kratos::Route {
@@ -935,7 +825,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_9: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["choice_inner"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_10: __kratos::Route<Kinds> = __kratos::Route {
@@ -947,7 +836,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_10: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["choice_name"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_ECHO_FIELD_11: __kratos::Route<Kinds> = __kratos::Route {
@@ -959,7 +847,6 @@ const ROUTE_LIBRARY_ECHO_FIELD_11: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["any_value"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_PING: __kratos::Route<()> = __kratos::Route {
@@ -971,7 +858,6 @@ const ROUTE_LIBRARY_PING: __kratos::Route<()> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::None,
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_LEGACY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
@@ -983,10 +869,6 @@ const ROUTE_LIBRARY_LEGACY_GET_SHELF: __kratos::Route<GetShelfRequest> = __krato
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.shelf = __kratos::parse_i64("shelf", request.path_value(0))?;
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/legacy/shelves");
         __kratos::push_variable(
@@ -1007,7 +889,6 @@ const ROUTE_LIBRARY_WALK_NODE: __kratos::Route<Node> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_node),
     write_query: __kratos::Some(write_query_library_v1_node),
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_WALK_NODE_1: __kratos::Route<Node> = __kratos::Route {
@@ -1019,15 +900,6 @@ const ROUTE_LIBRARY_WALK_NODE_1: __kratos::Route<Node> = __kratos::Route {
     exclude: &[&["child", "child", "name"]],
     bind_query: __kratos::Some(bind_query_library_v1_node),
     write_query: __kratos::None,
-    bind_path: __kratos::Some(|message, request| {
-        {
-            let target = &mut *message;
-            let target = target.child.get_or_insert_with(__kratos::Default::default);
-            let target = target.child.get_or_insert_with(__kratos::Default::default);
-            target.name = __kratos::String::from(request.path_value(0));
-        }
-        __kratos::Ok(())
-    }),
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_WALK_NODE_2: __kratos::Route<Node> = __kratos::Route {
@@ -1039,7 +911,6 @@ const ROUTE_LIBRARY_WALK_NODE_2: __kratos::Route<Node> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_node),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_WALK_FOREST: __kratos::Route<Forest> = __kratos::Route {
@@ -1051,7 +922,6 @@ const ROUTE_LIBRARY_WALK_FOREST: __kratos::Route<Forest> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_forest),
     write_query: __kratos::Some(write_query_library_v1_forest),
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 const ROUTE_LIBRARY_SWEEP: __kratos::Route<GetFileRequest> = __kratos::Route {
@@ -1063,7 +933,6 @@ const ROUTE_LIBRARY_SWEEP: __kratos::Route<GetFileRequest> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::None,
-    bind_path: __kratos::None,
     write_path: __kratos::Some(|_| __kratos::Ok(__kratos::start_path("/:sweep"))),
 };
 const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Route {
@@ -1075,10 +944,6 @@ const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Rout
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.path = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
         __kratos::push_pattern_variable(
@@ -1101,10 +966,6 @@ const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.path = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|_| __kratos::Err(
         __kratos::Error::new(
             400,
@@ -1122,7 +983,6 @@ const ROUTE_LIBRARY_WATCH: __kratos::Route<Shelf> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_shelf),
     write_query: __kratos::Some(write_query_library_v1_shelf),
-    bind_path: __kratos::None,
     write_path: __kratos::None,
 };
 /// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.

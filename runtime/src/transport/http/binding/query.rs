@@ -105,6 +105,21 @@ impl<'a> QueryPair<'a> {
         })
     }
 
+    /// A path variable's value as a pair keyed by its field's proto-name path, so that the
+    /// query binder assigns it.
+    pub(crate) fn path_value(field: &[&'static str], value: &'a str) -> Self {
+        let key = match field {
+            [name] => Cow::Borrowed(*name),
+            _ => Cow::Owned(field.join(".")),
+        };
+        Self {
+            name_len: key.len(),
+            key,
+            suffix: Suffix::None,
+            value: Cow::Borrowed(value),
+        }
+    }
+
     /// The decoded name as sent, brackets included (for messages).
     pub fn key(&self) -> &str {
         &self.key

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context as TaskContext, Poll, ready};
 
 use crate::errors::Error;
+use crate::middleware::{Chain, Message};
 
 /// A call in flight, as generated client methods return it: `.await` it for the reply (or the
 /// reply stream of a server-streaming method). It borrows the client; dropping it cancels the
@@ -20,6 +21,8 @@ pub struct ReplyFuture<'a, T> {
 
 enum State<'a, T> {
     Running(Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>),
+    /// The client's untyped call, whose reply is restored to `T` when it comes.
+    Erased(Pin<Box<dyn Future<Output = Result<Message, Error>> + Send + 'a>>),
     /// Failed before it was sent (a path field that does not fit its template); taken when
     /// polled.
     Failed(Option<Error>),
@@ -32,6 +35,12 @@ impl<'a, T> ReplyFuture<'a, T> {
         }
     }
 
+    pub(crate) fn erased(call: impl Future<Output = Result<Message, Error>> + Send + 'a) -> Self {
+        Self {
+            state: State::Erased(Box::pin(call)),
+        }
+    }
+
     pub(crate) fn failed(error: Error) -> Self {
         Self {
             state: State::Failed(Some(error)),
@@ -39,12 +48,13 @@ impl<'a, T> ReplyFuture<'a, T> {
     }
 }
 
-impl<T> Future for ReplyFuture<'_, T> {
+impl<T: Send + 'static> Future for ReplyFuture<'_, T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().state {
             State::Running(call) => call.as_mut().poll(cx),
+            State::Erased(call) => Poll::Ready(ready!(call.as_mut().poll(cx)).and_then(Chain::restore)),
             State::Failed(error) => Poll::Ready(Err(error.take().unwrap_or_else(polled_again))),
         }
     }
@@ -53,7 +63,7 @@ impl<T> Future for ReplyFuture<'_, T> {
 impl<T> fmt::Debug for ReplyFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
-            State::Running(_) => "running",
+            State::Running(_) | State::Erased(_) => "running",
             State::Failed(_) => "failed",
         };
         f.debug_struct("ReplyFuture")

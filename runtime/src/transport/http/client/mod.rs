@@ -100,7 +100,7 @@ use connector::{Connector, TlsConfig};
 
 use crate::encoding::{Format, HttpMessage, JsonOptions};
 use crate::errors::Error;
-use crate::middleware::{Chain, Middleware};
+use crate::middleware::{Chain, Message, Middleware};
 use crate::transport::{Context, Kind};
 
 /// An HTTP client for generated `XxxHttpClient`s; cheap to clone (clones share the connection
@@ -172,6 +172,17 @@ impl Client {
         Req: HttpMessage + Send + 'static,
         Rep: HttpMessage + Default + Send + 'static,
     {
+        let reply = self.invoke_message(erase(call), Codec::of::<Req, Rep>()).await?;
+        Chain::restore(reply)
+    }
+
+    /// [`invoke`](Self::invoke) with the request and reply as [`Message`]s and their typed
+    /// parts in `codec`: one copy of the client's code serves every request and reply type.
+    pub(crate) async fn invoke_message(
+        &self,
+        call: Call<Message>,
+        codec: Codec,
+    ) -> Result<Message, Error> {
         let Call {
             operation,
             method,
@@ -212,13 +223,13 @@ impl Client {
         let body_format = match body {
             CallBody::None => None,
             CallBody::Whole => Some(format),
-            CallBody::Field(field) if format == Format::Proto && !is_message(&request, field) => {
+            CallBody::Field(field) if format == Format::Proto && !(codec.request_field_is_message)(&request, field) => {
                 Some(Format::Json)
             }
             CallBody::Field(_) => Some(format),
         };
         let accept = match response_body {
-            Some(field) if format == Format::Proto && !is_message(&Rep::default(), field) => {
+            Some(field) if format == Format::Proto && !(codec.reply_field_is_message)(field) => {
                 Format::Json
             }
             _ => format,
@@ -260,12 +271,16 @@ impl Client {
                 None => inner.timeout,
             },
             reply_headers,
+            codec,
         });
+        if inner.middleware.is_empty() {
+            return plan.send(ctx, request).await;
+        }
         inner
             .middleware
-            .call(ctx, request, move |ctx, request: Req| {
+            .start_message(ctx, request, move |ctx, request| {
                 let plan = Arc::clone(&plan);
-                async move { plan.send::<Req, Rep>(ctx, request).await }
+                async move { plan.send(ctx, request).await }
             })
             .await
     }
@@ -309,6 +324,75 @@ fn is_message<M: ReflectMessage>(message: &M, field: &str) -> bool {
         })
 }
 
+/// The typed parts of a call, as plain functions: the only code each request and reply type
+/// adds to the client.
+#[derive(Clone, Copy)]
+pub(crate) struct Codec {
+    /// The body of the request (all of it, or one field) in a format.
+    encode: fn(&Message, CallBody, Format, &JsonOptions) -> Result<Vec<u8>, Error>,
+    /// Whether a field of the request is a singular message (see [`is_message`]).
+    request_field_is_message: fn(&Message, &str) -> bool,
+    /// Whether a field of the reply is a singular message.
+    reply_field_is_message: fn(&str) -> bool,
+    /// The reply (or its `response_body` field) from a 2xx body.
+    decode: fn(&str, Format, &[u8], Option<&str>, &JsonOptions) -> Result<Message, Error>,
+}
+
+impl Codec {
+    pub(crate) fn of<Req, Rep>() -> Self
+    where
+        Req: HttpMessage + Send + 'static,
+        Rep: HttpMessage + Default + Send + 'static,
+    {
+        Self {
+            encode: encode_request::<Req>,
+            request_field_is_message: |request, field| {
+                request
+                    .downcast_ref::<Req>()
+                    .is_none_or(|request| is_message(request, field))
+            },
+            reply_field_is_message: |field| is_message(&Rep::default(), field),
+            decode: |operation, format, body, field, json| {
+                reply::decode_reply::<Rep>(operation, format, body, field, json).map(Message::new)
+            },
+        }
+    }
+}
+
+/// The body of `request`, a `Req` unless a middleware replaced it.
+fn encode_request<Req: HttpMessage + 'static>(
+    request: &Message,
+    body: CallBody,
+    format: Format,
+    json: &JsonOptions,
+) -> Result<Vec<u8>, Error> {
+    let Some(request) = request.downcast_ref::<Req>() else {
+        return Err(crate::errors::internal_server(
+            "",
+            "a middleware replaced the request with another type",
+        ));
+    };
+    match body {
+        CallBody::Whole => request.encode_reply(format, json),
+        CallBody::Field(field) => request.encode_reply_field(format, field, json),
+        CallBody::None => Ok(Vec::new()),
+    }
+}
+
+/// `call` with its request as a [`Message`], as middleware sees it.
+pub(crate) fn erase<Req: Send + 'static>(call: Call<Req>) -> Call<Message> {
+    Call {
+        operation: call.operation,
+        method: call.method,
+        path_template: call.path_template,
+        path_and_query: call.path_and_query,
+        request: Message::new(call.request),
+        body: call.body,
+        response_body: call.response_body,
+        options: call.options,
+    }
+}
+
 /// Everything the end of the chain needs to send a call; shared by every attempt a retrying
 /// middleware makes.
 struct Plan {
@@ -321,21 +405,15 @@ struct Plan {
     response_body: Option<&'static str>,
     timeout: Option<Duration>,
     reply_headers: Option<ReplyHeaders>,
+    codec: Codec,
 }
 
 impl Plan {
-    async fn send<Req, Rep>(&self, ctx: Context, request: Req) -> Result<Rep, Error>
-    where
-        Req: HttpMessage,
-        Rep: HttpMessage + Default,
-    {
+    async fn send(&self, ctx: Context, request: Message) -> Result<Message, Error> {
         let json = &self.inner.json;
-        let body = match (self.body, self.body_format) {
-            (CallBody::Whole, Some(format)) => request.encode_reply(format, json)?,
-            (CallBody::Field(field), Some(format)) => {
-                request.encode_reply_field(format, field, json)?
-            }
-            _ => Vec::new(),
+        let body = match self.body_format {
+            Some(format) => (self.codec.encode)(&request, self.body, format, json)?,
+            None => Vec::new(),
         };
         drop(request);
 
@@ -357,7 +435,7 @@ impl Plan {
             .and_then(|value| value.to_str().ok());
         let format = reply::reply_format(content_type);
         if parts.status.is_success() {
-            reply::decode_reply(self.operation, format, &body, self.response_body, json)
+            (self.codec.decode)(self.operation, format, &body, self.response_body, json)
         } else {
             Err(reply::decode_error(parts.status, format, &body))
         }

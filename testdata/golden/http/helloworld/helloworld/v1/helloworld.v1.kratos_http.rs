@@ -37,10 +37,6 @@ const ROUTE_GREETER_SAY_HELLO: __kratos::Route<HelloRequest> = __kratos::Route {
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_helloworld_v1_hellorequest),
     write_query: __kratos::Some(write_query_helloworld_v1_hellorequest),
-    bind_path: __kratos::Some(|message, request| {
-        message.name = __kratos::String::from(request.path_value(0));
-        __kratos::Ok(())
-    }),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/helloworld");
         __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
