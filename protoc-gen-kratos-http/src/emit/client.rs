@@ -173,7 +173,7 @@ fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<Vec<TokenStream
             let value = path_value(emitter, path);
             let push = if variable.is_multi_segment() || pattern.len() > 1 || pattern != ["*"] {
                 let text = variable.template_text();
-                quote!(#rt::push_pattern_variable(&mut path, #value, &[#(#pattern),*], #dotted, #text)?;)
+                quote!(#rt::push_pattern(&mut path, #value, #dotted, #text)?;)
             } else {
                 let text = format!("{{{dotted}}}");
                 quote!(#rt::push_variable(&mut path, #value, #dotted, #text)?;)

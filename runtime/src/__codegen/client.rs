@@ -4,12 +4,12 @@ use super::route::Route;
 use crate::encoding::HttpMessage;
 use crate::errors::Error;
 use crate::transport::ReplyStream;
-use crate::transport::http::client::{Codec, erase};
-use crate::transport::http::{Call, CallOptions, Client, ReplyFuture};
 use crate::transport::http::binding::{
     QueryWriter, empty_path_value, matches_pattern, pattern_mismatch, push_path_segment,
     push_path_segments,
 };
+use crate::transport::http::client::{Codec, erase};
+use crate::transport::http::{Call, CallOptions, Client, ReplyFuture};
 
 /// A request path starting with the template's leading literal segments, with room for the
 /// rest.
@@ -40,19 +40,19 @@ pub fn push_variable(
 }
 
 /// Appends `/` and the value of a multi-segment or patterned variable (`{name=shelves/*}`),
-/// checked against the variable's `pattern` segments first.
+/// checked against the variable's pattern (`shelves/*`) first.
 ///
 /// # Errors
 ///
 /// A `400 INVALID_PATH_VALUE` for a value the pattern does not match.
-pub fn push_pattern_variable(
+pub fn push_pattern(
     path: &mut String,
     value: &str,
-    pattern: &[&str],
     field: &str,
     variable: &str,
 ) -> Result<(), Error> {
-    if !matches_pattern(value, pattern) {
+    let pattern: Vec<&str> = variable.split('/').collect();
+    if !matches_pattern(value, &pattern) {
         return Err(pattern_mismatch(field, value, variable));
     }
     path.push('/');
@@ -73,7 +73,9 @@ where
     Rep: HttpMessage + Default + Send + 'static,
 {
     match call_of(route, request, options.into()) {
-        Ok(call) => ReplyFuture::erased(client.invoke_message(erase(call), Codec::of::<Req, Rep>())),
+        Ok(call) => {
+            ReplyFuture::erased(client.invoke_message(erase(call), Codec::of::<Req, Rep>()))
+        }
         Err(error) => ReplyFuture::failed(error),
     }
 }

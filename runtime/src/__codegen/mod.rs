@@ -33,7 +33,7 @@ pub use crate::transport::{Context, ReplyStream, RequestStream, Stream};
 pub use crate::{
     __codegen_forward_to_arc as forward_to_arc, __codegen_http_message as http_message,
 };
-pub use client::{call, call_stream, push_pattern_variable, push_variable, start_path};
+pub use client::{call, call_stream, push_pattern, push_variable, start_path};
 pub use messages::{DescriptorPoolCell, MessageDescriptorCell};
 pub use route::{BindQueryFn, Route, WriteQueryFn};
 pub use routes::{Reply, Routes, ServiceMethod};

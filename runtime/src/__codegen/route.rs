@@ -2,8 +2,8 @@
 //! call the client makes, and the binding of a request onto its message from it.
 
 use crate::errors::Error;
-use crate::transport::http::binding::{QueryPair, QueryWriter, SeenFields};
 use crate::transport::http::CallBody;
+use crate::transport::http::binding::{QueryPair, QueryWriter, SeenFields};
 
 /// A generated query binder: assigns one query (or form) pair to the message, below the fields
 /// `at` and skipping keys under `exclude`.

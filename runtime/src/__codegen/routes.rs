@@ -7,9 +7,9 @@ use std::task::{Context as TaskContext, Poll, ready};
 
 use prost_reflect::ReflectMessage;
 
+use super::route::Route;
 use crate::encoding::HttpMessage;
 use crate::errors::Error;
-use super::route::Route;
 use crate::transport::http::binding::{QueryPair, SeenFields};
 use crate::transport::http::{
     Calling, RegisterError, ReplyWriter, Response, RouteRequest, Server, StreamReply,

@@ -346,13 +346,7 @@ const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route 
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.name,
-            &["shelves", "*", "books", "*"],
-            "name",
-            "shelves/*/books/*",
-        )?;
+        __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
         __kratos::Ok(path)
     }),
 };
@@ -399,7 +393,7 @@ const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::
     write_query: __kratos::Some(write_query_library_v1_updatebookrequest),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
+        __kratos::push_pattern(
             &mut path,
             &__kratos::Some(&request)
                 .and_then(|m| m.book.as_ref())
@@ -408,7 +402,6 @@ const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::
                     __kratos::String::clone(value)
                 })
                 .unwrap_or_default(),
-            &["shelves", "*", "books", "*"],
             "book.name",
             "shelves/*/books/*",
         )?;
@@ -446,13 +439,7 @@ const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Ro
     write_query: __kratos::None,
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.name,
-            &["shelves", "*", "books", "*"],
-            "name",
-            "shelves/*/books/*",
-        )?;
+        __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
         path.push_str(":archive");
         __kratos::Ok(path)
     }),
@@ -468,13 +455,7 @@ const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.name,
-            &["shelves", "*", "books", "*"],
-            "name",
-            "shelves/*/books/*",
-        )?;
+        __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
         path.push_str("/title");
         __kratos::Ok(path)
     }),
@@ -490,13 +471,7 @@ const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route 
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1/files");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.path,
-            &["**"],
-            "path",
-            "**",
-        )?;
+        __kratos::push_pattern(&mut path, &request.path, "path", "**")?;
         __kratos::Ok(path)
     }),
 };
@@ -946,13 +921,7 @@ const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Rout
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
     write_path: __kratos::Some(|request| {
         let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern_variable(
-            &mut path,
-            &request.path,
-            &["**"],
-            "path",
-            "**",
-        )?;
+        __kratos::push_pattern(&mut path, &request.path, "path", "**")?;
         path.push_str(":sweep");
         __kratos::Ok(path)
     }),

@@ -54,7 +54,9 @@ impl<T: Send + 'static> Future for ReplyFuture<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().state {
             State::Running(call) => call.as_mut().poll(cx),
-            State::Erased(call) => Poll::Ready(ready!(call.as_mut().poll(cx)).and_then(Chain::restore)),
+            State::Erased(call) => {
+                Poll::Ready(ready!(call.as_mut().poll(cx)).and_then(Chain::restore))
+            }
             State::Failed(error) => Poll::Ready(Err(error.take().unwrap_or_else(polled_again))),
         }
     }

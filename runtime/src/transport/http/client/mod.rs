@@ -172,7 +172,9 @@ impl Client {
         Req: HttpMessage + Send + 'static,
         Rep: HttpMessage + Default + Send + 'static,
     {
-        let reply = self.invoke_message(erase(call), Codec::of::<Req, Rep>()).await?;
+        let reply = self
+            .invoke_message(erase(call), Codec::of::<Req, Rep>())
+            .await?;
         Chain::restore(reply)
     }
 
@@ -223,7 +225,10 @@ impl Client {
         let body_format = match body {
             CallBody::None => None,
             CallBody::Whole => Some(format),
-            CallBody::Field(field) if format == Format::Proto && !(codec.request_field_is_message)(&request, field) => {
+            CallBody::Field(field)
+                if format == Format::Proto
+                    && !(codec.request_field_is_message)(&request, field) =>
+            {
                 Some(Format::Json)
             }
             CallBody::Field(_) => Some(format),
