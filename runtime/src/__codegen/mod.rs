@@ -35,7 +35,7 @@ pub use crate::{
 };
 pub use client::{call, call_stream, push_pattern, push_variable, start_path};
 pub use messages::{DescriptorPoolCell, MessageDescriptorCell};
-pub use route::{BindQueryFn, Route, WriteQueryFn};
+pub use route::{BindQueryFn, Route, WritePathFn, WriteQueryFn};
 pub use routes::{Reply, Routes, ServiceMethod};
 
 /// The result of everything generated code calls: a Kratos error on failure.

@@ -15,6 +15,9 @@ pub type BindQueryFn<M> =
 pub type WriteQueryFn<M> =
     fn(&M, &mut QueryWriter, &str, &[&'static str], &[&[&str]]) -> Result<(), Error>;
 
+/// A generated path writer: the template expanded from the message's fields, percent-encoded.
+pub type WritePathFn<M> = fn(&M) -> Result<String, Error>;
+
 /// One HTTP binding of an RPC whose request message is `M`: the rule, and the generated
 /// functions that move the message's fields into and out of the URL.
 pub struct Route<M: 'static> {
@@ -39,7 +42,7 @@ pub struct Route<M: 'static> {
     pub write_query: Option<WriteQueryFn<M>>,
     /// The expanded path, percent-encoded; `None` when it is the template itself (or for
     /// bindings after the first, which the client does not call).
-    pub write_path: Option<fn(&M) -> Result<String, Error>>,
+    pub write_path: Option<WritePathFn<M>>,
 }
 
 impl<M> Route<M> {

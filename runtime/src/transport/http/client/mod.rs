@@ -329,18 +329,23 @@ fn is_message<M: ReflectMessage>(message: &M, field: &str) -> bool {
         })
 }
 
+/// Encodes the request (all of it, or one field) as a body.
+type EncodeFn = fn(&Message, CallBody, Format, &JsonOptions) -> Result<Vec<u8>, Error>;
+/// Decodes the reply (or its `response_body` field) of an operation from a 2xx body.
+type DecodeFn = fn(&str, Format, &[u8], Option<&str>, &JsonOptions) -> Result<Message, Error>;
+
 /// The typed parts of a call, as plain functions: the only code each request and reply type
 /// adds to the client.
 #[derive(Clone, Copy)]
 pub(crate) struct Codec {
     /// The body of the request (all of it, or one field) in a format.
-    encode: fn(&Message, CallBody, Format, &JsonOptions) -> Result<Vec<u8>, Error>,
+    encode: EncodeFn,
     /// Whether a field of the request is a singular message (see [`is_message`]).
     request_field_is_message: fn(&Message, &str) -> bool,
     /// Whether a field of the reply is a singular message.
     reply_field_is_message: fn(&str) -> bool,
     /// The reply (or its `response_body` field) from a 2xx body.
-    decode: fn(&str, Format, &[u8], Option<&str>, &JsonOptions) -> Result<Message, Error>,
+    decode: DecodeFn,
 }
 
 impl Codec {
