@@ -104,9 +104,15 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     }
 }
 
-/// A closure `|request| -> Result<String>` expanding the template of `binding` from the
-/// request's fields; `None` when the path is the template itself.
-pub(crate) fn write_path(emitter: &Emitter<'_>, binding: &Binding) -> Option<TokenStream> {
+/// `fn write_path_x(request) -> Result<String>` expanding the template of `binding` from the
+/// request's fields (a named function: a closure coerced to a `fn` pointer costs a shim more to
+/// compile), and its name; `None` when the path is the template itself.
+pub(crate) fn write_path_fn(
+    emitter: &Emitter<'_>,
+    binding: &Binding,
+    input: &TokenStream,
+    suffix: &str,
+) -> Option<(proc_macro2::Ident, TokenStream)> {
     let rt = emitter.runtime;
     let template = &binding.template;
     if template.variables().is_empty()
@@ -117,24 +123,30 @@ pub(crate) fn write_path(emitter: &Emitter<'_>, binding: &Binding) -> Option<Tok
     {
         return None;
     }
-    Some(match path_code(emitter, binding) {
+    let function = format_ident!("write_path_{suffix}");
+    let (request, body) = match path_code(emitter, binding) {
         Ok(pieces) if pieces.len() == 1 => {
             let start = &pieces[0];
-            quote!(|_| #rt::Ok(#start))
+            (quote!(_), quote!(#rt::Ok(#start)))
         }
         Ok(pieces) => {
             let start = &pieces[0];
             let appends = &pieces[1..];
-            quote! {
-                |request| {
-                    let mut path = #start;
-                    #(#appends)*
-                    #rt::Ok(path)
-                }
-            }
+            let body = quote! {
+                let mut path = #start;
+                #(#appends)*
+                #rt::Ok(path)
+            };
+            (quote!(request), body)
         }
-        Err(refuse) => quote!(|_| #refuse),
-    })
+        Err(refuse) => (quote!(_), refuse),
+    };
+    let code = quote! {
+        fn #function(#request: &#input) -> #rt::Result<#rt::String> {
+            #body
+        }
+    };
+    Some((function, code))
 }
 
 /// The statements building `path`, the expanded template, one per piece: the first starts it

@@ -160,7 +160,7 @@ pub(crate) fn route_const(service: &Service, method: &Method, index: usize) -> p
     }
 }
 
-/// The `const` describing one binding, with the closure expanding its path from a request (for
+/// The `const` describing one binding, and the function expanding its path from a request (for
 /// the first binding, which the client calls).
 fn route_item(
     emitter: &Emitter<'_>,
@@ -218,12 +218,16 @@ fn route_item(
         quote!(#rt::None)
     };
 
-    let write_path = match client_calls
-        .then(|| super::client::write_path(emitter, binding))
+    let suffix = route
+        .to_string()
+        .trim_start_matches("ROUTE_")
+        .to_ascii_lowercase();
+    let (write_path, write_path_fn) = match client_calls
+        .then(|| super::client::write_path_fn(emitter, binding, &input, &suffix))
         .flatten()
     {
-        Some(closure) => quote!(#rt::Some(#closure)),
-        None => quote!(#rt::None),
+        Some((function, code)) => (quote!(#rt::Some(#function)), code),
+        None => (quote!(#rt::None), quote!()),
     };
     quote! {
         const #route: #rt::Route<#input> = #rt::Route {
@@ -237,5 +241,6 @@ fn route_item(
             write_query: #write_query,
             write_path: #write_path,
         };
+        #write_path_fn
     }
 }

@@ -324,17 +324,20 @@ const ROUTE_LIBRARY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Rout
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_shelf),
 };
+fn write_path_library_get_shelf(
+    request: &GetShelfRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_BOOK,
     method: "GET",
@@ -344,12 +347,15 @@ const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route 
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_book),
 };
+fn write_path_library_get_book(
+    request: &GetBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_CREATE_SHELF: __kratos::Route<Shelf> = __kratos::Route {
     operation: OPERATION_LIBRARY_CREATE_SHELF,
     method: "POST",
@@ -370,18 +376,21 @@ const ROUTE_LIBRARY_CREATE_BOOK: __kratos::Route<CreateBookRequest> = __kratos::
     exclude: &[&["shelf"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_createbookrequest),
     write_query: __kratos::Some(write_query_library_v1_createbookrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        path.push_str("/books");
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_create_book),
 };
+fn write_path_library_create_book(
+    request: &CreateBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
+    )?;
+    path.push_str("/books");
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_UPDATE_BOOK,
     method: "PATCH",
@@ -391,23 +400,26 @@ const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::
     exclude: &[&["book", "name"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_updatebookrequest),
     write_query: __kratos::Some(write_query_library_v1_updatebookrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern(
-            &mut path,
-            &__kratos::Some(&request)
-                .and_then(|m| m.book.as_ref())
-                .map(|m| {
-                    let value = &m.name;
-                    __kratos::String::clone(value)
-                })
-                .unwrap_or_default(),
-            "book.name",
-            "shelves/*/books/*",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_update_book),
 };
+fn write_path_library_update_book(
+    request: &UpdateBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern(
+        &mut path,
+        &__kratos::Some(&request)
+            .and_then(|m| m.book.as_ref())
+            .map(|m| {
+                let value = &m.name;
+                __kratos::String::clone(value)
+            })
+            .unwrap_or_default(),
+        "book.name",
+        "shelves/*/books/*",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_DELETE_SHELF,
     method: "DELETE",
@@ -417,17 +429,20 @@ const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::R
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_delete_shelf),
 };
+fn write_path_library_delete_shelf(
+    request: &GetShelfRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_ARCHIVE_BOOK,
     method: "POST",
@@ -437,13 +452,16 @@ const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Ro
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::None,
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
-        path.push_str(":archive");
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_archive_book),
 };
+fn write_path_library_archive_book(
+    request: &GetBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
+    path.push_str(":archive");
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_BOOK_TITLE,
     method: "GET",
@@ -453,13 +471,16 @@ const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
-        path.push_str("/title");
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_book_title),
 };
+fn write_path_library_get_book_title(
+    request: &GetBookRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern(&mut path, &request.name, "name", "shelves/*/books/*")?;
+    path.push_str("/title");
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_FILE,
     method: "GET",
@@ -469,12 +490,15 @@ const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route 
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/files");
-        __kratos::push_pattern(&mut path, &request.path, "path", "**")?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_file),
 };
+fn write_path_library_get_file(
+    request: &GetFileRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/files");
+    __kratos::push_pattern(&mut path, &request.path, "path", "**")?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GET_FILE_1: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_FILE,
     method: "GET",
@@ -506,17 +530,20 @@ const ROUTE_LIBRARY_GET_MESSAGE: __kratos::Route<GetMessageRequest> = __kratos::
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::Some(write_query_library_v1_getmessagerequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/messages");
-        __kratos::push_variable(
-            &mut path,
-            &request.message_id,
-            "message_id",
-            "{message_id}",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_message),
 };
+fn write_path_library_get_message(
+    request: &GetMessageRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/messages");
+    __kratos::push_variable(
+        &mut path,
+        &request.message_id,
+        "message_id",
+        "{message_id}",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GET_MESSAGE_1: __kratos::Route<GetMessageRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_MESSAGE,
     method: "GET",
@@ -548,36 +575,37 @@ const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["nested", "name"], &["nested", "inner", "id"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/nested");
-        __kratos::push_variable(
-            &mut path,
-            &__kratos::Some(&request)
-                .and_then(|m| m.nested.as_ref())
-                .map(|m| {
-                    let value = &m.name;
-                    __kratos::String::clone(value)
-                })
-                .unwrap_or_default(),
-            "nested.name",
-            "{nested.name}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &__kratos::Some(&request)
-                .and_then(|m| m.nested.as_ref())
-                .and_then(|m| m.inner.as_ref())
-                .map(|m| {
-                    let value = &m.id;
-                    ::std::string::ToString::to_string(value)
-                })
-                .unwrap_or_default(),
-            "nested.inner.id",
-            "{nested.inner.id}",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_nested),
 };
+fn write_path_library_get_nested(request: &Kinds) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/nested");
+    __kratos::push_variable(
+        &mut path,
+        &__kratos::Some(&request)
+            .and_then(|m| m.nested.as_ref())
+            .map(|m| {
+                let value = &m.name;
+                __kratos::String::clone(value)
+            })
+            .unwrap_or_default(),
+        "nested.name",
+        "{nested.name}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &__kratos::Some(&request)
+            .and_then(|m| m.nested.as_ref())
+            .and_then(|m| m.inner.as_ref())
+            .map(|m| {
+                let value = &m.id;
+                ::std::string::ToString::to_string(value)
+            })
+            .unwrap_or_default(),
+        "nested.inner.id",
+        "{nested.inner.id}",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_TYPED,
     method: "GET",
@@ -596,80 +624,81 @@ const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     ],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/typed");
-        __kratos::push_variable(
-            &mut path,
-            &{
-                let m = &request;
-                match &m.timestamp {
-                    __kratos::Some(value) => __kratos::timestamp_text(value),
-                    __kratos::None => __kratos::String::new(),
-                }
-            },
-            "timestamp",
-            "{timestamp}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &{
-                let m = &request;
-                match &m.duration {
-                    __kratos::Some(value) => __kratos::duration_text(value),
-                    __kratos::None => __kratos::String::new(),
-                }
-            },
-            "duration",
-            "{duration}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &__kratos::bytes_text(&request.bytes_value),
-            "bytes_value",
-            "{bytes_value}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &match Color::try_from(*&request.color) {
-                __kratos::Ok(known) => known.as_str_name().to_owned(),
-                __kratos::Err(_) => ::std::string::ToString::to_string(&request.color),
-            },
-            "color",
-            "{color}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.bool_value),
-            "bool_value",
-            "{bool_value}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.double_value),
-            "double_value",
-            "{double_value}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &{
-                let m = &request;
-                match &m.int64_wrapper {
-                    __kratos::Some(value) => ::std::string::ToString::to_string(value),
-                    __kratos::None => __kratos::String::new(),
-                }
-            },
-            "int64_wrapper",
-            "{int64_wrapper}",
-        )?;
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.uint64_value),
-            "uint64_value",
-            "{uint64_value}",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_get_typed),
 };
+fn write_path_library_get_typed(request: &Kinds) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/typed");
+    __kratos::push_variable(
+        &mut path,
+        &{
+            let m = &request;
+            match &m.timestamp {
+                __kratos::Some(value) => __kratos::timestamp_text(value),
+                __kratos::None => __kratos::String::new(),
+            }
+        },
+        "timestamp",
+        "{timestamp}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &{
+            let m = &request;
+            match &m.duration {
+                __kratos::Some(value) => __kratos::duration_text(value),
+                __kratos::None => __kratos::String::new(),
+            }
+        },
+        "duration",
+        "{duration}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &__kratos::bytes_text(&request.bytes_value),
+        "bytes_value",
+        "{bytes_value}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &match Color::try_from(*&request.color) {
+            __kratos::Ok(known) => known.as_str_name().to_owned(),
+            __kratos::Err(_) => ::std::string::ToString::to_string(&request.color),
+        },
+        "color",
+        "{color}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.bool_value),
+        "bool_value",
+        "{bool_value}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.double_value),
+        "double_value",
+        "{double_value}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &{
+            let m = &request;
+            match &m.int64_wrapper {
+                __kratos::Some(value) => ::std::string::ToString::to_string(value),
+                __kratos::None => __kratos::String::new(),
+            }
+        },
+        "int64_wrapper",
+        "{int64_wrapper}",
+    )?;
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.uint64_value),
+        "uint64_value",
+        "{uint64_value}",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_ECHO: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO,
     method: "GET",
@@ -844,17 +873,20 @@ const ROUTE_LIBRARY_LEGACY_GET_SHELF: __kratos::Route<GetShelfRequest> = __krato
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1/legacy/shelves");
-        __kratos::push_variable(
-            &mut path,
-            &::std::string::ToString::to_string(&request.shelf),
-            "shelf",
-            "{shelf}",
-        )?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_legacy_get_shelf),
 };
+fn write_path_library_legacy_get_shelf(
+    request: &GetShelfRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1/legacy/shelves");
+    __kratos::push_variable(
+        &mut path,
+        &::std::string::ToString::to_string(&request.shelf),
+        "shelf",
+        "{shelf}",
+    )?;
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_WALK_NODE: __kratos::Route<Node> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_NODE,
     method: "GET",
@@ -908,8 +940,11 @@ const ROUTE_LIBRARY_SWEEP: __kratos::Route<GetFileRequest> = __kratos::Route {
     exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::None,
-    write_path: __kratos::Some(|_| __kratos::Ok(__kratos::start_path("/:sweep"))),
+    write_path: __kratos::Some(write_path_library_sweep),
 };
+fn write_path_library_sweep(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
+    __kratos::Ok(__kratos::start_path("/:sweep"))
+}
 const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_SWEEP_PATH,
     method: "POST",
@@ -919,13 +954,16 @@ const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Rout
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/v1");
-        __kratos::push_pattern(&mut path, &request.path, "path", "**")?;
-        path.push_str(":sweep");
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_library_sweep_path),
 };
+fn write_path_library_sweep_path(
+    request: &GetFileRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/v1");
+    __kratos::push_pattern(&mut path, &request.path, "path", "**")?;
+    path.push_str(":sweep");
+    __kratos::Ok(path)
+}
 const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GLOB,
     method: "GET",
@@ -935,14 +973,17 @@ const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
-    write_path: __kratos::Some(|_| __kratos::Err(
+    write_path: __kratos::Some(write_path_library_glob),
+};
+fn write_path_library_glob(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
+    __kratos::Err(
         __kratos::Error::new(
             400,
             __kratos::INVALID_PATH_VALUE,
             "the template /v1/glob/*/{path=**} has a `*` bound to no field, so a client cannot build its URL; bind it to a field ({field}) or call the route with Client::invoke",
         ),
-    )),
-};
+    )
+}
 const ROUTE_LIBRARY_WATCH: __kratos::Route<Shelf> = __kratos::Route {
     operation: OPERATION_LIBRARY_WATCH,
     method: "GET",

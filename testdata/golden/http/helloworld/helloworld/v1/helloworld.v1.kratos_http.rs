@@ -37,12 +37,15 @@ const ROUTE_GREETER_SAY_HELLO: __kratos::Route<HelloRequest> = __kratos::Route {
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_helloworld_v1_hellorequest),
     write_query: __kratos::Some(write_query_helloworld_v1_hellorequest),
-    write_path: __kratos::Some(|request| {
-        let mut path = __kratos::start_path("/helloworld");
-        __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
-        __kratos::Ok(path)
-    }),
+    write_path: __kratos::Some(write_path_greeter_say_hello),
 };
+fn write_path_greeter_say_hello(
+    request: &HelloRequest,
+) -> __kratos::Result<__kratos::String> {
+    let mut path = __kratos::start_path("/helloworld");
+    __kratos::push_variable(&mut path, &request.name, "name", "{name}")?;
+    __kratos::Ok(path)
+}
 /// Calls the `Greeter` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
 pub struct GreeterHttpClient {
