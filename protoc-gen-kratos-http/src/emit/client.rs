@@ -66,17 +66,21 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
         http_method
     };
     let template = binding.template.as_str();
-    let mut docs = method.doc.clone();
-    if !docs.is_empty() {
-        docs.push(String::new());
-    }
-    docs.push(if method.kind == MethodKind::ServerStreaming {
+    // The rule closes the doc's last paragraph, in parentheses after the proto's text: one line
+    // less per method than a paragraph of its own.
+    let rule = if method.kind == MethodKind::ServerStreaming {
         format!(
-            " `{http_method} {template}`: the replies as the server streams them (NDJSON, or SSE \
-             with the header `Accept: text/event-stream`); drop the stream to cancel."
+            "`{http_method} {template}`: the replies as the server streams them (NDJSON, or SSE \
+             with the header `Accept: text/event-stream`); drop the stream to cancel"
         )
     } else {
-        format!(" `{http_method} {template}`")
+        format!("`{http_method} {template}`")
+    };
+    let mut docs = method.doc.clone();
+    docs.push(if docs.is_empty() {
+        format!(" {rule}")
+    } else {
+        format!(" ({rule})")
     });
     let deprecated = method
         .deprecated
@@ -88,12 +92,14 @@ fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> T
     quote! {
         #(#[doc = #docs])*
         #deprecated
+        #[inline]
         pub fn #name(&self, request: #input) -> #rt::ReplyFuture<'_, #output> {
             #rt::#call(&self.client, &#route, request, #rt::None)
         }
 
         #[doc = #with_doc]
         #deprecated
+        #[inline]
         pub fn #with_options(
             &self,
             request: #input,

@@ -204,42 +204,47 @@ fn route_item(
         let name = field.name();
         exclude.push(quote!(&[#name]));
     }
-    let bind_query = if is_empty_input {
-        quote!(#rt::None)
-    } else {
+    // Only what differs from `Route::DEFAULT` (empty, `None`).
+    let mut fields = Vec::new();
+    if !body.is_empty() {
+        fields.push(quote!(body: #body,));
+    }
+    if !response_body.is_empty() {
+        fields.push(quote!(response_body: #response_body,));
+    }
+    if !exclude.is_empty() {
+        fields.push(quote!(exclude: &[#(#exclude),*],));
+    }
+    if !is_empty_input {
         let function = Emitter::query_fn_name(&method.input);
-        quote!(#rt::Some(#function))
-    };
+        fields.push(quote!(bind_query: #rt::Some(#function),));
+    }
     let client_calls = index == 0;
-    let write_query = if client_calls && !is_empty_input && !matches!(binding.body, Body::All) {
+    if client_calls && !is_empty_input && !matches!(binding.body, Body::All) {
         let function = super::client::query_fn_name(&method.input);
-        quote!(#rt::Some(#function))
-    } else {
-        quote!(#rt::None)
-    };
-
+        fields.push(quote!(write_query: #rt::Some(#function),));
+    }
     let suffix = route
         .to_string()
         .trim_start_matches("ROUTE_")
         .to_ascii_lowercase();
-    let (write_path, write_path_fn) = match client_calls
+    let write_path_fn = match client_calls
         .then(|| super::client::write_path_fn(emitter, binding, &input, &suffix))
         .flatten()
     {
-        Some((function, code)) => (quote!(#rt::Some(#function)), code),
-        None => (quote!(#rt::None), quote!()),
+        Some((function, code)) => {
+            fields.push(quote!(write_path: #rt::Some(#function),));
+            code
+        }
+        None => quote!(),
     };
     quote! {
         const #route: #rt::Route<#input> = #rt::Route {
             operation: #constant,
             method: #http_method,
             template: #template,
-            body: #body,
-            response_body: #response_body,
-            exclude: &[#(#exclude),*],
-            bind_query: #bind_query,
-            write_query: #write_query,
-            write_path: #write_path,
+            #(#fields)*
+            ..#rt::Route::DEFAULT
         };
         #write_path_fn
     }

@@ -46,6 +46,20 @@ pub struct Route<M: 'static> {
 }
 
 impl<M> Route<M> {
+    /// Every field empty or `None`: generated routes give what they set and take the rest
+    /// from here (`..Route::DEFAULT`).
+    pub const DEFAULT: Self = Self {
+        operation: "",
+        method: "",
+        template: "",
+        body: "",
+        response_body: "",
+        exclude: &[],
+        bind_query: None,
+        write_query: None,
+        write_path: None,
+    };
+
     /// The rule's `body` as the client sends it.
     pub(crate) fn call_body(&self) -> CallBody {
         match self.body {

@@ -328,12 +328,11 @@ const ROUTE_LIBRARY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Rout
     operation: OPERATION_LIBRARY_GET_SHELF,
     method: "GET",
     template: "/v1/shelves/{shelf}",
-    body: "",
-    response_body: "",
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
     write_path: __kratos::Some(write_path_library_get_shelf),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_shelf(
     request: &GetShelfRequest,
@@ -351,12 +350,11 @@ const ROUTE_LIBRARY_GET_BOOK: __kratos::Route<GetBookRequest> = __kratos::Route 
     operation: OPERATION_LIBRARY_GET_BOOK,
     method: "GET",
     template: "/v1/{name=shelves/*/books/*}",
-    body: "",
-    response_body: "",
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
     write_path: __kratos::Some(write_path_library_get_book),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_book(
     request: &GetBookRequest,
@@ -370,22 +368,19 @@ const ROUTE_LIBRARY_CREATE_SHELF: __kratos::Route<Shelf> = __kratos::Route {
     method: "POST",
     template: "/v1/shelves",
     body: "*",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_shelf),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_CREATE_BOOK: __kratos::Route<CreateBookRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_CREATE_BOOK,
     method: "POST",
     template: "/v1/shelves/{shelf}/books",
     body: "book",
-    response_body: "",
     exclude: &[&["shelf"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_createbookrequest),
     write_query: __kratos::Some(write_query_library_v1_createbookrequest),
     write_path: __kratos::Some(write_path_library_create_book),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_create_book(
     request: &CreateBookRequest,
@@ -405,11 +400,11 @@ const ROUTE_LIBRARY_UPDATE_BOOK: __kratos::Route<UpdateBookRequest> = __kratos::
     method: "PATCH",
     template: "/v1/{book.name=shelves/*/books/*}",
     body: "book",
-    response_body: "",
     exclude: &[&["book", "name"], &["book"]],
     bind_query: __kratos::Some(bind_query_library_v1_updatebookrequest),
     write_query: __kratos::Some(write_query_library_v1_updatebookrequest),
     write_path: __kratos::Some(write_path_library_update_book),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_update_book(
     request: &UpdateBookRequest,
@@ -433,12 +428,11 @@ const ROUTE_LIBRARY_DELETE_SHELF: __kratos::Route<GetShelfRequest> = __kratos::R
     operation: OPERATION_LIBRARY_DELETE_SHELF,
     method: "DELETE",
     template: "/v1/shelves/{shelf}",
-    body: "",
-    response_body: "",
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
     write_path: __kratos::Some(write_path_library_delete_shelf),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_delete_shelf(
     request: &GetShelfRequest,
@@ -457,11 +451,10 @@ const ROUTE_LIBRARY_ARCHIVE_BOOK: __kratos::Route<GetBookRequest> = __kratos::Ro
     method: "POST",
     template: "/v1/{name=shelves/*/books/*}:archive",
     body: "*",
-    response_body: "",
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
-    write_query: __kratos::None,
     write_path: __kratos::Some(write_path_library_archive_book),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_archive_book(
     request: &GetBookRequest,
@@ -475,12 +468,12 @@ const ROUTE_LIBRARY_GET_BOOK_TITLE: __kratos::Route<GetBookRequest> = __kratos::
     operation: OPERATION_LIBRARY_GET_BOOK_TITLE,
     method: "GET",
     template: "/v1/{name=shelves/*/books/*}/title",
-    body: "",
     response_body: "title",
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_library_v1_getbookrequest),
     write_query: __kratos::Some(write_query_library_v1_getbookrequest),
     write_path: __kratos::Some(write_path_library_get_book_title),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_book_title(
     request: &GetBookRequest,
@@ -494,12 +487,11 @@ const ROUTE_LIBRARY_GET_FILE: __kratos::Route<GetFileRequest> = __kratos::Route 
     operation: OPERATION_LIBRARY_GET_FILE,
     method: "GET",
     template: "/v1/files/{path=**}",
-    body: "",
-    response_body: "",
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
     write_path: __kratos::Some(write_path_library_get_file),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_file(
     request: &GetFileRequest,
@@ -512,34 +504,27 @@ const ROUTE_LIBRARY_GET_FILE_1: __kratos::Route<GetFileRequest> = __kratos::Rout
     operation: OPERATION_LIBRARY_GET_FILE,
     method: "GET",
     template: "/v1/trees/{path=tree/**}/blob",
-    body: "",
-    response_body: "",
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_GET_SPECIAL_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_SPECIAL_SHELF,
     method: "GET",
     template: "/v1/shelves/special",
-    body: "",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_GET_MESSAGE: __kratos::Route<GetMessageRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_MESSAGE,
     method: "GET",
     template: "/v1/messages/{message_id}",
-    body: "",
-    response_body: "",
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
     write_query: __kratos::Some(write_query_library_v1_getmessagerequest),
     write_path: __kratos::Some(write_path_library_get_message),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_message(
     request: &GetMessageRequest,
@@ -557,34 +542,27 @@ const ROUTE_LIBRARY_GET_MESSAGE_1: __kratos::Route<GetMessageRequest> = __kratos
     operation: OPERATION_LIBRARY_GET_MESSAGE,
     method: "GET",
     template: "/v1/users/{user_id}/messages/{message_id}",
-    body: "",
-    response_body: "",
     exclude: &[&["user_id"], &["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_GET_MESSAGE_2: __kratos::Route<GetMessageRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_MESSAGE,
     method: "HEAD",
     template: "/v1/messages/{message_id}",
-    body: "",
-    response_body: "",
     exclude: &[&["message_id"]],
     bind_query: __kratos::Some(bind_query_library_v1_getmessagerequest),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_GET_NESTED: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_NESTED,
     method: "GET",
     template: "/v1/nested/{nested.name}/{nested.inner.id}",
-    body: "",
-    response_body: "",
     exclude: &[&["nested", "name"], &["nested", "inner", "id"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
     write_path: __kratos::Some(write_path_library_get_nested),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_nested(request: &Kinds) -> __kratos::Result<__kratos::String> {
     let mut path = __kratos::start_path("/v1/nested");
@@ -619,8 +597,6 @@ const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_GET_TYPED,
     method: "GET",
     template: "/v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}",
-    body: "",
-    response_body: "",
     exclude: &[
         &["timestamp"],
         &["duration"],
@@ -634,6 +610,7 @@ const ROUTE_LIBRARY_GET_TYPED: __kratos::Route<Kinds> = __kratos::Route {
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
     write_path: __kratos::Some(write_path_library_get_typed),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_get_typed(request: &Kinds) -> __kratos::Result<__kratos::String> {
     let mut path = __kratos::start_path("/v1/typed");
@@ -712,23 +689,17 @@ const ROUTE_LIBRARY_ECHO: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO,
     method: "GET",
     template: "/v1/echo",
-    body: "",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_BODY: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_BODY,
     method: "POST",
     template: "/v1/echo",
     body: "*",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -739,7 +710,7 @@ const ROUTE_LIBRARY_ECHO_FIELD: __kratos::Route<Kinds> = __kratos::Route {
     exclude: &[&["nested"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
     write_query: __kratos::Some(write_query_library_v1_kinds),
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_1: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -749,8 +720,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_1: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "repeated_string",
     exclude: &[&["repeated_string"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_2: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -760,8 +730,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_2: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "labels",
     exclude: &[&["labels"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_3: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -771,8 +740,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_3: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "counts",
     exclude: &[&["counts"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_4: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -782,8 +750,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_4: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "timestamp",
     exclude: &[&["timestamp"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_5: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -793,8 +760,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_5: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "int64_wrapper",
     exclude: &[&["int64_wrapper"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_6: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -804,8 +770,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_6: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "optional_int32",
     exclude: &[&["optional_int32"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_7: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -815,8 +780,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_7: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "int64_value",
     exclude: &[&["int64_value"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_8: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -826,8 +790,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_8: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "color",
     exclude: &[&["color"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_9: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -837,8 +800,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_9: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "choice_inner",
     exclude: &[&["choice_inner"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_10: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -848,8 +810,7 @@ const ROUTE_LIBRARY_ECHO_FIELD_10: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "choice_name",
     exclude: &[&["choice_name"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_ECHO_FIELD_11: __kratos::Route<Kinds> = __kratos::Route {
     operation: OPERATION_LIBRARY_ECHO_FIELD,
@@ -859,30 +820,23 @@ const ROUTE_LIBRARY_ECHO_FIELD_11: __kratos::Route<Kinds> = __kratos::Route {
     response_body: "any_value",
     exclude: &[&["any_value"]],
     bind_query: __kratos::Some(bind_query_library_v1_kinds),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_PING: __kratos::Route<()> = __kratos::Route {
     operation: OPERATION_LIBRARY_PING,
     method: "GET",
     template: "/v1/ping",
-    body: "",
-    response_body: "",
-    exclude: &[],
-    bind_query: __kratos::None,
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_LEGACY_GET_SHELF: __kratos::Route<GetShelfRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_LEGACY_GET_SHELF,
     method: "GET",
     template: "/v1/legacy/shelves/{shelf}",
-    body: "",
-    response_body: "",
     exclude: &[&["shelf"]],
     bind_query: __kratos::Some(bind_query_library_v1_getshelfrequest),
     write_query: __kratos::Some(write_query_library_v1_getshelfrequest),
     write_path: __kratos::Some(write_path_library_legacy_get_shelf),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_legacy_get_shelf(
     request: &GetShelfRequest,
@@ -900,56 +854,42 @@ const ROUTE_LIBRARY_WALK_NODE: __kratos::Route<Node> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_NODE,
     method: "GET",
     template: "/v1/nodes",
-    body: "",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_node),
     write_query: __kratos::Some(write_query_library_v1_node),
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_WALK_NODE_1: __kratos::Route<Node> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_NODE,
     method: "GET",
     template: "/v1/nodes/{child.child.name}",
-    body: "",
-    response_body: "",
     exclude: &[&["child", "child", "name"]],
     bind_query: __kratos::Some(bind_query_library_v1_node),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_WALK_NODE_2: __kratos::Route<Node> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_NODE,
     method: "POST",
     template: "/v1/nodes:walk",
     body: "*",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_node),
-    write_query: __kratos::None,
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_WALK_FOREST: __kratos::Route<Forest> = __kratos::Route {
     operation: OPERATION_LIBRARY_WALK_FOREST,
     method: "GET",
     template: "/v1/forest",
-    body: "",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_forest),
     write_query: __kratos::Some(write_query_library_v1_forest),
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 const ROUTE_LIBRARY_SWEEP: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_SWEEP,
     method: "POST",
     template: "/**:sweep",
     body: "*",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
-    write_query: __kratos::None,
     write_path: __kratos::Some(write_path_library_sweep),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_sweep(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
     __kratos::Ok(__kratos::start_path("/:sweep"))
@@ -958,12 +898,11 @@ const ROUTE_LIBRARY_SWEEP_PATH: __kratos::Route<GetFileRequest> = __kratos::Rout
     operation: OPERATION_LIBRARY_SWEEP_PATH,
     method: "POST",
     template: "/v1/{path=**}:sweep",
-    body: "",
-    response_body: "",
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
     write_path: __kratos::Some(write_path_library_sweep_path),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_sweep_path(
     request: &GetFileRequest,
@@ -977,12 +916,11 @@ const ROUTE_LIBRARY_GLOB: __kratos::Route<GetFileRequest> = __kratos::Route {
     operation: OPERATION_LIBRARY_GLOB,
     method: "GET",
     template: "/v1/glob/*/{path=**}",
-    body: "",
-    response_body: "",
     exclude: &[&["path"]],
     bind_query: __kratos::Some(bind_query_library_v1_getfilerequest),
     write_query: __kratos::Some(write_query_library_v1_getfilerequest),
     write_path: __kratos::Some(write_path_library_glob),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_library_glob(_: &GetFileRequest) -> __kratos::Result<__kratos::String> {
     __kratos::Err(
@@ -997,12 +935,9 @@ const ROUTE_LIBRARY_WATCH: __kratos::Route<Shelf> = __kratos::Route {
     operation: OPERATION_LIBRARY_WATCH,
     method: "GET",
     template: "/v1/watch",
-    body: "",
-    response_body: "",
-    exclude: &[],
     bind_query: __kratos::Some(bind_query_library_v1_shelf),
     write_query: __kratos::Some(write_query_library_v1_shelf),
-    write_path: __kratos::None,
+    ..__kratos::Route::DEFAULT
 };
 /// Calls the `Library` service over HTTP: one method per RPC, on its first HTTP binding.
 #[derive(Debug, Clone)]
@@ -1019,8 +954,8 @@ impl LibraryHttpClient {
         &self.client
     }
     /// A single-segment variable with a typed (int64) field.
-    ///
-    /// `GET /v1/shelves/{shelf}`
+    /// (`GET /v1/shelves/{shelf}`)
+    #[inline]
     pub fn get_shelf(
         &self,
         request: GetShelfRequest,
@@ -1028,6 +963,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_SHELF, request, __kratos::None)
     }
     /// [`Self::get_shelf`] with per-call options.
+    #[inline]
     pub fn get_shelf_with(
         &self,
         request: GetShelfRequest,
@@ -1036,12 +972,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_SHELF, request, options)
     }
     /// A multi-segment variable.
-    ///
-    /// `GET /v1/{name=shelves/*/books/*}`
+    /// (`GET /v1/{name=shelves/*/books/*}`)
+    #[inline]
     pub fn get_book(&self, request: GetBookRequest) -> __kratos::ReplyFuture<'_, Book> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_BOOK, request, __kratos::None)
     }
     /// [`Self::get_book`] with per-call options.
+    #[inline]
     pub fn get_book_with(
         &self,
         request: GetBookRequest,
@@ -1050,8 +987,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_BOOK, request, options)
     }
     /// body "*": everything not in the path comes from the body.
-    ///
-    /// `POST /v1/shelves`
+    /// (`POST /v1/shelves`)
+    #[inline]
     pub fn create_shelf(&self, request: Shelf) -> __kratos::ReplyFuture<'_, Shelf> {
         __kratos::call(
             &self.client,
@@ -1061,6 +998,7 @@ impl LibraryHttpClient {
         )
     }
     /// [`Self::create_shelf`] with per-call options.
+    #[inline]
     pub fn create_shelf_with(
         &self,
         request: Shelf,
@@ -1069,8 +1007,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_CREATE_SHELF, request, options)
     }
     /// body "field", a path variable, and the rest from the query.
-    ///
-    /// `POST /v1/shelves/{shelf}/books`
+    /// (`POST /v1/shelves/{shelf}/books`)
+    #[inline]
     pub fn create_book(
         &self,
         request: CreateBookRequest,
@@ -1078,6 +1016,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_CREATE_BOOK, request, __kratos::None)
     }
     /// [`Self::create_book`] with per-call options.
+    #[inline]
     pub fn create_book_with(
         &self,
         request: CreateBookRequest,
@@ -1086,8 +1025,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_CREATE_BOOK, request, options)
     }
     /// A path variable inside the body field.
-    ///
-    /// `PATCH /v1/{book.name=shelves/*/books/*}`
+    /// (`PATCH /v1/{book.name=shelves/*/books/*}`)
+    #[inline]
     pub fn update_book(
         &self,
         request: UpdateBookRequest,
@@ -1095,6 +1034,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_UPDATE_BOOK, request, __kratos::None)
     }
     /// [`Self::update_book`] with per-call options.
+    #[inline]
     pub fn update_book_with(
         &self,
         request: UpdateBookRequest,
@@ -1103,8 +1043,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_UPDATE_BOOK, request, options)
     }
     /// DELETE with no body.
-    ///
-    /// `DELETE /v1/shelves/{shelf}`
+    /// (`DELETE /v1/shelves/{shelf}`)
+    #[inline]
     pub fn delete_shelf(
         &self,
         request: GetShelfRequest,
@@ -1117,6 +1057,7 @@ impl LibraryHttpClient {
         )
     }
     /// [`Self::delete_shelf`] with per-call options.
+    #[inline]
     pub fn delete_shelf_with(
         &self,
         request: GetShelfRequest,
@@ -1125,8 +1066,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_DELETE_SHELF, request, options)
     }
     /// A custom verb.
-    ///
-    /// `POST /v1/{name=shelves/*/books/*}:archive`
+    /// (`POST /v1/{name=shelves/*/books/*}:archive`)
+    #[inline]
     pub fn archive_book(
         &self,
         request: GetBookRequest,
@@ -1139,6 +1080,7 @@ impl LibraryHttpClient {
         )
     }
     /// [`Self::archive_book`] with per-call options.
+    #[inline]
     pub fn archive_book_with(
         &self,
         request: GetBookRequest,
@@ -1147,8 +1089,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ARCHIVE_BOOK, request, options)
     }
     /// response_body: only one field of the reply is the HTTP body.
-    ///
-    /// `GET /v1/{name=shelves/*/books/*}/title`
+    /// (`GET /v1/{name=shelves/*/books/*}/title`)
+    #[inline]
     pub fn get_book_title(
         &self,
         request: GetBookRequest,
@@ -1161,6 +1103,7 @@ impl LibraryHttpClient {
         )
     }
     /// [`Self::get_book_title`] with per-call options.
+    #[inline]
     pub fn get_book_title_with(
         &self,
         request: GetBookRequest,
@@ -1169,8 +1112,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_BOOK_TITLE, request, options)
     }
     /// `**` capturing zero or more segments, and a literal tail after `**`.
-    ///
-    /// `GET /v1/files/{path=**}`
+    /// (`GET /v1/files/{path=**}`)
+    #[inline]
     pub fn get_file(
         &self,
         request: GetFileRequest,
@@ -1178,6 +1121,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_FILE, request, __kratos::None)
     }
     /// [`Self::get_file`] with per-call options.
+    #[inline]
     pub fn get_file_with(
         &self,
         request: GetFileRequest,
@@ -1186,8 +1130,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_FILE, request, options)
     }
     /// Literal beats variable whatever the order.
-    ///
-    /// `GET /v1/shelves/special`
+    /// (`GET /v1/shelves/special`)
+    #[inline]
     pub fn get_special_shelf(
         &self,
         request: GetShelfRequest,
@@ -1200,6 +1144,7 @@ impl LibraryHttpClient {
         )
     }
     /// [`Self::get_special_shelf`] with per-call options.
+    #[inline]
     pub fn get_special_shelf_with(
         &self,
         request: GetShelfRequest,
@@ -1208,8 +1153,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_SPECIAL_SHELF, request, options)
     }
     /// additional_bindings, and a custom method.
-    ///
-    /// `GET /v1/messages/{message_id}`
+    /// (`GET /v1/messages/{message_id}`)
+    #[inline]
     pub fn get_message(
         &self,
         request: GetMessageRequest,
@@ -1217,6 +1162,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_MESSAGE, request, __kratos::None)
     }
     /// [`Self::get_message`] with per-call options.
+    #[inline]
     pub fn get_message_with(
         &self,
         request: GetMessageRequest,
@@ -1225,12 +1171,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_MESSAGE, request, options)
     }
     /// A nested path field.
-    ///
-    /// `GET /v1/nested/{nested.name}/{nested.inner.id}`
+    /// (`GET /v1/nested/{nested.name}/{nested.inner.id}`)
+    #[inline]
     pub fn get_nested(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_NESTED, request, __kratos::None)
     }
     /// [`Self::get_nested`] with per-call options.
+    #[inline]
     pub fn get_nested_with(
         &self,
         request: Kinds,
@@ -1239,12 +1186,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_NESTED, request, options)
     }
     /// Path variables of every non-string kind.
-    ///
-    /// `GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`
+    /// (`GET /v1/typed/{timestamp}/{duration}/{bytes_value}/{color}/{bool_value}/{double_value}/{int64_wrapper}/{uint64_value}`)
+    #[inline]
     pub fn get_typed(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_TYPED, request, __kratos::None)
     }
     /// [`Self::get_typed`] with per-call options.
+    #[inline]
     pub fn get_typed_with(
         &self,
         request: Kinds,
@@ -1253,12 +1201,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GET_TYPED, request, options)
     }
     /// Every kind of field from the query.
-    ///
-    /// `GET /v1/echo`
+    /// (`GET /v1/echo`)
+    #[inline]
     pub fn echo(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO, request, __kratos::None)
     }
     /// [`Self::echo`] with per-call options.
+    #[inline]
     pub fn echo_with(
         &self,
         request: Kinds,
@@ -1267,12 +1216,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO, request, options)
     }
     /// Every kind of field from the body.
-    ///
-    /// `POST /v1/echo`
+    /// (`POST /v1/echo`)
+    #[inline]
     pub fn echo_body(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_BODY, request, __kratos::None)
     }
     /// [`Self::echo_body`] with per-call options.
+    #[inline]
     pub fn echo_body_with(
         &self,
         request: Kinds,
@@ -1281,12 +1231,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_BODY, request, options)
     }
     /// One field of the body in, one field of the reply out, for each kind of field.
-    ///
-    /// `POST /v1/echo/nested`
+    /// (`POST /v1/echo/nested`)
+    #[inline]
     pub fn echo_field(&self, request: Kinds) -> __kratos::ReplyFuture<'_, Kinds> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_FIELD, request, __kratos::None)
     }
     /// [`Self::echo_field`] with per-call options.
+    #[inline]
     pub fn echo_field_with(
         &self,
         request: Kinds,
@@ -1295,12 +1246,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_ECHO_FIELD, request, options)
     }
     /// google.protobuf.Empty in and out.
-    ///
-    /// `GET /v1/ping`
+    /// (`GET /v1/ping`)
+    #[inline]
     pub fn ping(&self, request: ()) -> __kratos::ReplyFuture<'_, ()> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_PING, request, __kratos::None)
     }
     /// [`Self::ping`] with per-call options.
+    #[inline]
     pub fn ping_with(
         &self,
         request: (),
@@ -1309,10 +1261,10 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_PING, request, options)
     }
     /// Deprecated methods keep their route and get #\[deprecated\].
-    ///
-    /// `GET /v1/legacy/shelves/{shelf}`
+    /// (`GET /v1/legacy/shelves/{shelf}`)
     #[deprecated]
     #[allow(deprecated)]
+    #[inline]
     pub fn legacy_get_shelf(
         &self,
         request: GetShelfRequest,
@@ -1327,6 +1279,7 @@ impl LibraryHttpClient {
     /// [`Self::legacy_get_shelf`] with per-call options.
     #[deprecated]
     #[allow(deprecated)]
+    #[inline]
     pub fn legacy_get_shelf_with(
         &self,
         request: GetShelfRequest,
@@ -1336,12 +1289,13 @@ impl LibraryHttpClient {
     }
     /// A recursive request type: query keys bind at any depth they name, through
     /// oneofs, and through a path variable deep inside it.
-    ///
-    /// `GET /v1/nodes`
+    /// (`GET /v1/nodes`)
+    #[inline]
     pub fn walk_node(&self, request: Node) -> __kratos::ReplyFuture<'_, Node> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_NODE, request, __kratos::None)
     }
     /// [`Self::walk_node`] with per-call options.
+    #[inline]
     pub fn walk_node_with(
         &self,
         request: Node,
@@ -1350,12 +1304,13 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_NODE, request, options)
     }
     /// A request holding a recursive type (`tree.child.id`, `child` the same type as `tree`).
-    ///
-    /// `GET /v1/forest`
+    /// (`GET /v1/forest`)
+    #[inline]
     pub fn walk_forest(&self, request: Forest) -> __kratos::ReplyFuture<'_, Forest> {
         __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_FOREST, request, __kratos::None)
     }
     /// [`Self::walk_forest`] with per-call options.
+    #[inline]
     pub fn walk_forest_with(
         &self,
         request: Forest,
@@ -1364,8 +1319,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_WALK_FOREST, request, options)
     }
     /// `**` bound to no field before a verb: `POST /:sweep` has it match zero segments.
-    ///
-    /// `POST /**:sweep`
+    /// (`POST /**:sweep`)
+    #[inline]
     pub fn sweep(
         &self,
         request: GetFileRequest,
@@ -1373,6 +1328,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP, request, __kratos::None)
     }
     /// [`Self::sweep`] with per-call options.
+    #[inline]
     pub fn sweep_with(
         &self,
         request: GetFileRequest,
@@ -1381,8 +1337,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP, request, options)
     }
     /// A bound `**` before a verb: `POST /v1/:sweep` binds `path = ""`.
-    ///
-    /// `POST /v1/{path=**}:sweep`
+    /// (`POST /v1/{path=**}:sweep`)
+    #[inline]
     pub fn sweep_path(
         &self,
         request: GetFileRequest,
@@ -1390,6 +1346,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP_PATH, request, __kratos::None)
     }
     /// [`Self::sweep_path`] with per-call options.
+    #[inline]
     pub fn sweep_path_with(
         &self,
         request: GetFileRequest,
@@ -1398,8 +1355,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_SWEEP_PATH, request, options)
     }
     /// A `*` bound to no field: the server matches any segment there, the client cannot choose one.
-    ///
-    /// `GET /v1/glob/*/{path=**}`
+    /// (`GET /v1/glob/*/{path=**}`)
+    #[inline]
     pub fn glob(
         &self,
         request: GetFileRequest,
@@ -1407,6 +1364,7 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GLOB, request, __kratos::None)
     }
     /// [`Self::glob`] with per-call options.
+    #[inline]
     pub fn glob_with(
         &self,
         request: GetFileRequest,
@@ -1415,8 +1373,8 @@ impl LibraryHttpClient {
         __kratos::call(&self.client, &ROUTE_LIBRARY_GLOB, request, options)
     }
     /// Server streaming: its replies stream over HTTP as SSE or NDJSON.
-    ///
-    /// `GET /v1/watch`: the replies as the server streams them (NDJSON, or SSE with the header `Accept: text/event-stream`); drop the stream to cancel.
+    /// (`GET /v1/watch`: the replies as the server streams them (NDJSON, or SSE with the header `Accept: text/event-stream`); drop the stream to cancel)
+    #[inline]
     pub fn watch(
         &self,
         request: Shelf,
@@ -1429,6 +1387,7 @@ impl LibraryHttpClient {
         )
     }
     /// [`Self::watch`] with per-call options.
+    #[inline]
     pub fn watch_with(
         &self,
         request: Shelf,

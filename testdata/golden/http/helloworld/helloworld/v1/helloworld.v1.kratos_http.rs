@@ -32,12 +32,11 @@ const ROUTE_GREETER_SAY_HELLO: __kratos::Route<HelloRequest> = __kratos::Route {
     operation: OPERATION_GREETER_SAY_HELLO,
     method: "GET",
     template: "/helloworld/{name}",
-    body: "",
-    response_body: "",
     exclude: &[&["name"]],
     bind_query: __kratos::Some(bind_query_helloworld_v1_hellorequest),
     write_query: __kratos::Some(write_query_helloworld_v1_hellorequest),
     write_path: __kratos::Some(write_path_greeter_say_hello),
+    ..__kratos::Route::DEFAULT
 };
 fn write_path_greeter_say_hello(
     request: &HelloRequest,
@@ -61,8 +60,8 @@ impl GreeterHttpClient {
         &self.client
     }
     /// Sends a greeting
-    ///
-    /// `GET /helloworld/{name}`
+    /// (`GET /helloworld/{name}`)
+    #[inline]
     pub fn say_hello(
         &self,
         request: HelloRequest,
@@ -70,6 +69,7 @@ impl GreeterHttpClient {
         __kratos::call(&self.client, &ROUTE_GREETER_SAY_HELLO, request, __kratos::None)
     }
     /// [`Self::say_hello`] with per-call options.
+    #[inline]
     pub fn say_hello_with(
         &self,
         request: HelloRequest,
