@@ -96,13 +96,17 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let shared = Arc::clone(&self.shared);
-        Box::pin(async move { Ok(shared.handle(request).await) })
+        // The handler's future boxed as it is: an `async` block around it would hold the
+        // request once more, and a larger box costs more to allocate and move.
+        Box::pin(Arc::clone(&self.shared).handle(request))
     }
 }
 
 impl Shared {
-    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> http::Response<ReplyBody>
+    async fn handle<B>(
+        self: Arc<Self>,
+        request: http::Request<B>,
+    ) -> Result<http::Response<ReplyBody>, Infallible>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -146,7 +150,9 @@ impl Shared {
                 };
                 let result = match result {
                     Err(error) if !ctx.entered_chain() && !self.middleware.is_empty() => {
-                        Err(self.fail_through_chain(ctx.clone(), error).await)
+                        // Boxed: a cold path whose future would otherwise widen every call's.
+                        let failing = Box::pin(self.fail_through_chain(ctx.clone(), error));
+                        Err(failing.await)
                     }
                     result => result,
                 };
@@ -158,9 +164,9 @@ impl Shared {
             result.unwrap_or_else(|error| self.error_response(&error, accept).map(ReplyBody::from));
         response.headers_mut().extend(extra_headers);
         if head {
-            return without_body(response);
+            return Ok(without_body(response));
         }
-        response
+        Ok(response)
     }
 
     /// The route for `method` and `path`, its path values, and whether it answers HEAD as GET;
