@@ -256,12 +256,19 @@ impl Shared {
                 ),
             )
         };
-        let declared = headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        // hyper's bodies carry a declared length as an exact size hint; the header is read
+        // only for bodies that do not (a service mounted in axum may be given any body).
+        let declared = body.size_hint().exact().or_else(|| {
+            headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        });
         if declared.is_some_and(|len| len > self.body_limit as u64) {
             return Err(too_large());
+        }
+        if body.is_end_stream() {
+            return Ok(Bytes::new());
         }
         match Limited::new(body, self.body_limit).collect().await {
             Ok(collected) => Ok(collected.to_bytes()),
