@@ -5,7 +5,8 @@
         USER_NOT_FOUND Kratos error, and PACKAGE.Greeter/SayHello over gRPC (by reflection, as
         grpcurl does: no stubs, no protos) answers "Hello kratos".
     check_service.py stub HTTP_ADDR GRPC_ADDR PACKAGE SERVICE
-        Every route `kratos proto add` gave SERVICE answers 501 UNIMPLEMENTED naming its method,
+        Every route `kratos proto add` gave SERVICE (and the `WatchX` server stream .ci/cli adds)
+        answers 501 UNIMPLEMENTED naming its method,
         and SERVICE/GetX over gRPC fails with status UNIMPLEMENTED.
 
 HTTP with urllib, gRPC with grpcio and grpcio-reflection. Exits non-zero on the first mismatch.
@@ -84,6 +85,8 @@ def check_stub(http_addr, grpc_addr, package, service):
         ("DELETE", f"/v1/{plural}/7", None, f"Delete{service}"),
         ("GET", f"/v1/{plural}/7", None, f"Get{service}"),
         ("GET", f"/v1/{plural}?pageSize=10", None, f"List{service}"),
+        # Added by .ci/cli to the proto: a server stream refused before it opens.
+        ("GET", f"/v1/{plural}:watch", None, f"Watch{service}"),
     ]
     for verb, path, body, method in routes:
         status, reply = http(verb, f"http://{http_addr}{path}", body)

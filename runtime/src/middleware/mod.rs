@@ -12,7 +12,8 @@
 //!
 //! Each middleware is one type named after it (`Logging`, `Metrics`, `Jwt`, `Propagation`...):
 //! `server()` and `client()` build the side a chain runs on when it runs on both, `new()` the
-//! one-sided ones (`Recovery`, `Validate`, `CircuitBreaker`).
+//! one-sided ones (`Recovery`, `RateLimit`, `Validate`, `CircuitBreaker`), and `with_...` for
+//! the same with settings (`RateLimit::with_settings`, `CircuitBreaker::with_settings`).
 //!
 //! A chain made only of the built-in middleware that act before a call and on its outcome
 //! (recovery, first if present; tracing; metrics; logging without an `args` summarizer;

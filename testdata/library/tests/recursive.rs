@@ -5,7 +5,7 @@
 mod support;
 
 use kratos::transport::http::Client;
-use kratos::transport::http::binding::MAX_QUERY_DEPTH;
+use kratos::transport::http::MAX_QUERY_DEPTH;
 use library_service::api::{self, Branch, Forest, Node, branch, node};
 use serde_json::json;
 

@@ -8,13 +8,14 @@
 //! ```no_run
 //! use kratos::middleware::ratelimit::RateLimit;
 //!
-//! let server = kratos::transport::http::Server::new().middleware(RateLimit::bbr());
+//! let server = kratos::transport::http::Server::new().middleware(RateLimit::new());
 //! # let _ = server;
 //! ```
 //!
 //! CPU usage comes from the cgroup (v2 `cpu.stat` with `cpu.max`) when the process is in one
 //! with a quota, else from `/proc/stat` for the whole machine, sampled every 500 ms by a
 //! background thread into a moving average; [`RateLimit::with_cpu`] takes any other source.
+//! [`RateLimit::with_settings`] changes the window, threshold and cool-off ([`Settings`]).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -48,10 +49,21 @@ impl std::fmt::Debug for RateLimit {
     }
 }
 
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RateLimit {
     /// BBR with Kratos' defaults and this machine's CPU usage.
-    pub fn bbr() -> Self {
-        Self::with_cpu(Settings::default(), system_cpu())
+    pub fn new() -> Self {
+        Self::with_settings(Settings::default())
+    }
+
+    /// BBR with these settings and this machine's CPU usage.
+    pub fn with_settings(settings: Settings) -> Self {
+        Self::with_cpu(settings, system_cpu())
     }
 
     /// BBR with these settings and CPU source.

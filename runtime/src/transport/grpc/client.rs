@@ -221,6 +221,8 @@ impl Client {
     /// recorded in a [`Peer`] in the context's extensions, if a middleware put one there); an
     /// attempt that could not connect is made again, with a clone of the request, on another
     /// node.
+    // Called by generated `XxxGrpcClient`s only.
+    #[doc(hidden)]
     pub async fn unary<Req, Rep, F, Fut>(
         &self,
         operation: &'static str,

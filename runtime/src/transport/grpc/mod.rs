@@ -35,6 +35,9 @@ mod server;
 mod stream;
 mod timeout;
 
+// The glue generated gRPC services are built with (as `kratos::__codegen::ServerHandle` and
+// `ServerStream`), hidden from the docs.
+#[doc(hidden)]
 pub use call::ServerHandle;
 pub use client::{Client, ClientBuilder};
 // Named by generated code only (as `kratos::__codegen::ProstCodec`).
@@ -42,4 +45,5 @@ pub use client::{Client, ClientBuilder};
 pub use codec::{NestingDecoder, ProstCodec};
 pub use mux::{GrpcHttpService, serve_with_http};
 pub use server::Server;
+#[doc(hidden)]
 pub use stream::ServerStream;

@@ -125,7 +125,9 @@ impl Server {
         self
     }
 
-    /// The handle generated services are built with (see `register_xxx_grpc_server`).
+    /// The handle generated services are built with (see `register_xxx_grpc_server`); hidden
+    /// from the docs with the glue it serves.
+    #[doc(hidden)]
     pub fn handle(&self) -> ServerHandle {
         self.handle.clone()
     }

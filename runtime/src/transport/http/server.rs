@@ -205,7 +205,9 @@ impl Server {
     }
 
     /// Registers a route for `method` (an HTTP method, or `*` for any) and
-    /// `template`; generated `register_*_http_server` functions call this.
+    /// `template`; generated `register_*_http_server` functions call this (through
+    /// `__codegen::Routes`), so it is hidden from the docs.
+    #[doc(hidden)]
     pub fn route<H, Fut>(
         &mut self,
         method: &str,
@@ -227,7 +229,9 @@ impl Server {
 
     /// Registers a server-streaming route: `handler` answers with the
     /// [`StreamReply`] of [`RouteRequest::invoke_stream`]. Generated
-    /// `register_*_http_server` functions call this for `stream` replies.
+    /// `register_*_http_server` functions call this for `stream` replies (through
+    /// `__codegen::Routes`), so it is hidden from the docs.
+    #[doc(hidden)]
     pub fn route_stream<H, Fut>(
         &mut self,
         method: &str,

@@ -96,13 +96,17 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let shared = Arc::clone(&self.shared);
-        Box::pin(async move { Ok(shared.handle(request).await) })
+        // The handler's future boxed as it is: an `async` block around it would hold the
+        // request once more, and a larger box costs more to allocate and move.
+        Box::pin(Arc::clone(&self.shared).handle(request))
     }
 }
 
 impl Shared {
-    async fn handle<B>(self: Arc<Self>, request: http::Request<B>) -> http::Response<ReplyBody>
+    async fn handle<B>(
+        self: Arc<Self>,
+        request: http::Request<B>,
+    ) -> Result<http::Response<ReplyBody>, Infallible>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -146,7 +150,9 @@ impl Shared {
                 };
                 let result = match result {
                     Err(error) if !ctx.entered_chain() && !self.middleware.is_empty() => {
-                        Err(self.fail_through_chain(ctx.clone(), error).await)
+                        // Boxed: a cold path whose future would otherwise widen every call's.
+                        let failing = Box::pin(self.fail_through_chain(ctx.clone(), error));
+                        Err(failing.await)
                     }
                     result => result,
                 };
@@ -158,9 +164,9 @@ impl Shared {
             result.unwrap_or_else(|error| self.error_response(&error, accept).map(ReplyBody::from));
         response.headers_mut().extend(extra_headers);
         if head {
-            return without_body(response);
+            return Ok(without_body(response));
         }
-        response
+        Ok(response)
     }
 
     /// The route for `method` and `path`, its path values, and whether it answers HEAD as GET;
@@ -250,12 +256,19 @@ impl Shared {
                 ),
             )
         };
-        let declared = headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        // hyper's bodies carry a declared length as an exact size hint; the header is read
+        // only for bodies that do not (a service mounted in axum may be given any body).
+        let declared = body.size_hint().exact().or_else(|| {
+            headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        });
         if declared.is_some_and(|len| len > self.body_limit as u64) {
             return Err(too_large());
+        }
+        if body.is_end_stream() {
+            return Ok(Bytes::new());
         }
         match Limited::new(body, self.body_limit).collect().await {
             Ok(collected) => Ok(collected.to_bytes()),

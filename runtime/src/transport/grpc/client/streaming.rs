@@ -25,6 +25,8 @@ impl Client {
     /// Opens a server-streaming call: `call` sends `request` on the channel (generated code
     /// calls tonic's client there); the replies come back as a [`ReplyStream`], a `Status`
     /// as a `kratos::Error`.
+    // Called by generated `XxxGrpcClient`s only.
+    #[doc(hidden)]
     pub async fn server_streaming<Req, Rep, F, Fut>(
         &self,
         operation: &'static str,
@@ -44,6 +46,8 @@ impl Client {
 
     /// Opens a bidirectional call: `requests` are sent as the caller's stream yields them
     /// (end it to finish sending); the replies come back as a [`ReplyStream`].
+    // Called by generated `XxxGrpcClient`s only.
+    #[doc(hidden)]
     pub async fn bidi_streaming<S, Rep, F, Fut>(
         &self,
         operation: &'static str,
@@ -63,6 +67,8 @@ impl Client {
 
     /// Makes a client-streaming call: `requests` are sent as the stream yields them, and the
     /// one reply (or the error) comes back when the server answers.
+    // Called by generated `XxxGrpcClient`s only.
+    #[doc(hidden)]
     pub async fn client_streaming<S, Rep, F, Fut>(
         &self,
         operation: &'static str,

@@ -50,7 +50,7 @@
 //! | A 2xx reply that does not decode | 500 | `CODEC` |
 //! | A reply body over the [limit](ClientBuilder::body_limit) | 500 | [`reasons::BODY_TOO_LARGE`] |
 //! | A call that cannot be sent (bad method, path or header) | 400 | [`reasons::INVALID_REQUEST`] |
-//! | A path field that does not fit its template (generated code) | 400 | [`INVALID_PATH_VALUE`](crate::transport::http::INVALID_PATH_VALUE) |
+//! | A path field that does not fit its template (generated code) | 400 | [`reasons::INVALID_PATH_VALUE`] |
 //! | A bad base URL or builder setting | 400 | [`reasons::INVALID_CONFIG`] |
 //!
 //! As in Go Kratos, the code of a decoded error body is replaced by the HTTP status, and

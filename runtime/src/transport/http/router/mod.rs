@@ -1,42 +1,12 @@
-//! Route matching for `google.api.http` templates.
+//! Route matching for `google.api.http` templates: the server's route table.
 //!
 //! [`Router`] maps `(method, path template)` pairs to values and looks up the
-//! value for a request's method and raw path, binding the template's variables.
-//! It follows `google/api/http.proto`, and where implementations disagree the
-//! kratos-rs decisions:
-//!
-//! - **Specificity, never registration order.** At each segment a literal
-//!   beats `*` (or a single-segment variable), which beats `**`, with
-//!   backtracking: `/c/f/d/e` beats `/c/*/d/e`, which beats `/c/*/d/**`.
-//!   After the same `**`, a longer literal tail wins (`/t/**/x/y` over
-//!   `/t/**/y` on `/t/x/y`).
-//!   A route only counts if it accepts the request method, so `GET /v1/special`
-//!   still reaches `GET /v1/{name}` when `/v1/special` is only registered for
-//!   POST.
-//! - **Raw literals.** Literals compare with the still-encoded request
-//!   segment: `/v1/%61` does not match the literal `/v1/a`.
-//! - **Verbs.** The text after the last `:` of the last segment is split off as
-//!   a verb only if some registered template uses that verb; otherwise it stays part of the segment, so
-//!   `/foo/{id}` matches `/foo/bar:123` with `id = "bar:123"`. An encoded `%3A`
-//!   never starts a verb. A last segment that is only `:verb` is an empty
-//!   segment before the verb, dropped like a trailing `/`: `POST /:v` matches
-//!   `/**:v` (and `/{x=**}:v` with `x = ""`), while `/v1/:v` does not match
-//!   `/v1/{name}:v`.
-//! - **`**`** matches zero or more segments, also before a literal tail:
-//!   `/a/{b=c/**}/d` matches `/a/c/d` with `b = "c"`. Values are joined
-//!   cleanly, without trailing `/`.
-//! - **Trailing `/`** on the request is ignored: `/a/b/` matches `/a/b`, and
-//!   also `/v1/x:cancel/` matches `/v1/{name}:cancel`. Inner empty segments
-//!   are kept, and `*` matches them.
-//! - **Decoding.** Single-segment variables are fully percent-decoded (`%2F`
-//!   gives `/`); multi-segment variables keep the RFC 6570 reserved characters
-//!   encoded as written. `+` stays `+`. A malformed escape or a value that is
-//!   not UTF-8 once decoded gives [`Lookup::BadPath`].
-//! - **Methods.** A route matches its exact method, or any method when it
-//!   was registered with [`MethodFilter::Any`] (the HttpRule custom kind `*`);
-//!   an exact route wins over an `Any` route on the same template. A path that
-//!   matches only under other methods gives [`Lookup::MethodNotAllowed`].
-//!   `HEAD` is not mapped to `GET` here.
+//! value for a request's method and raw path, binding the template's variables,
+//! by the rules in the [`transport::http`](super#route-matching) docs. A malformed escape
+//! or a value that is not UTF-8 once decoded gives [`Lookup::BadPath`]; a route registered
+//! with [`MethodFilter::Any`] (the HttpRule custom kind `*`) accepts every method; a path
+//! that matches only under other methods gives [`Lookup::MethodNotAllowed`]. `HEAD` is not
+//! mapped to `GET` here (the server does that).
 //!
 //! ```
 //! use http::Method;
