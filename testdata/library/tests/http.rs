@@ -710,3 +710,20 @@ async fn bad_input_table() {
         assert_eq!(server.get("/v1/ping").await.status, 200);
     }
 }
+
+#[tokio::test]
+async fn an_empty_path_value_is_parsed_not_taken_as_the_default() {
+    // `a=` in a query leaves a number at its default; an empty path segment bound to a number
+    // is an invalid value, as any other that does not parse.
+    let server = support::start().await;
+    let reply = server
+        .get("/v1/typed/2024-01-02T03:04:05Z/1.5s/AQI/GREEN/true//12/7")
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert!(reply.text().contains("double_value"), "{}", reply.text());
+    let reply = server
+        .get("/v1/typed/2024-01-02T03:04:05Z/1.5s/AQI/GREEN//2.5/12/7")
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert!(reply.text().contains("bool_value"), "{}", reply.text());
+}

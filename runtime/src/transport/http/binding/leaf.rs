@@ -73,7 +73,10 @@ pub fn check_leaf<'d>(
             } else {
                 seen.nested_field(&name)?;
             }
-            Ok((!(empty_is_default && pair.value().is_empty())).then_some(name))
+            // `a=` in a query leaves a number at its default; an empty path value is parsed,
+            // and refused, as any other (`GET /v1/books/` is not book 0).
+            let default = empty_is_default && pair.value().is_empty() && !pair.is_path_value();
+            Ok((!default).then_some(name))
         }
     }
 }

@@ -83,6 +83,8 @@ pub struct QueryPair<'a> {
     name_len: usize,
     suffix: Suffix,
     value: Cow<'a, str>,
+    /// A path variable's value rather than a query parameter's: never empty-as-default.
+    from_path: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +104,7 @@ impl<'a> QueryPair<'a> {
             name_len,
             suffix,
             value,
+            from_path: false,
         })
     }
 
@@ -117,7 +120,13 @@ impl<'a> QueryPair<'a> {
             key,
             suffix: Suffix::None,
             value: Cow::Borrowed(value),
+            from_path: true,
         }
+    }
+
+    /// Whether this is a path variable's value (see [`QueryPair::path_value`]).
+    pub(crate) fn is_path_value(&self) -> bool {
+        self.from_path
     }
 
     /// The decoded name as sent, brackets included (for messages).
