@@ -80,7 +80,27 @@ impl Chain {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        let key = TypeId::of::<F>();
+        self.wrapped_once(TypeId::of::<F>(), || {
+            Arc::new(|mut ctx: Context, message: Message| {
+                let call = ctx
+                    .take_endpoint()
+                    .and_then(|call| call.downcast::<F>().ok());
+                Box::pin(async move {
+                    let call = call.ok_or_else(|| {
+                        chain_broken("the call left its context in the middleware chain")
+                    })?;
+                    let request = message.downcast::<Req>().map_err(|_| {
+                        chain_broken("a middleware replaced the request with another type")
+                    })?;
+                    call(ctx, request).await.map(Message::new)
+                })
+            })
+        })
+    }
+
+    /// The chain wrapped around the endpoint `build` makes, cached under `key` (the call's
+    /// type): built the first time, then shared.
+    fn wrapped_once(&self, key: TypeId, build: impl FnOnce() -> Handler) -> Handler {
         if let Some(handler) = self
             .wrapped
             .read()
@@ -89,21 +109,7 @@ impl Chain {
         {
             return Arc::clone(handler);
         }
-        let endpoint: Handler = Arc::new(|mut ctx: Context, message: Message| {
-            let call = ctx
-                .take_endpoint()
-                .and_then(|call| call.downcast::<F>().ok());
-            Box::pin(async move {
-                let call = call.ok_or_else(|| {
-                    chain_broken("the call left its context in the middleware chain")
-                })?;
-                let request = message.downcast::<Req>().map_err(|_| {
-                    chain_broken("a middleware replaced the request with another type")
-                })?;
-                call(ctx, request).await.map(Message::new)
-            })
-        });
-        let handler = self.wrap(endpoint);
+        let handler = self.wrap(build());
         self.wrapped
             .write()
             .unwrap_or_else(PoisonError::into_inner)
@@ -203,15 +209,8 @@ impl Chain {
         Fut: Future<Output = Result<Message, Error>> + Send + 'static,
     {
         ctx.set_endpoint(Arc::new(call));
-        let key = TypeId::of::<F>();
-        let cached = self
-            .wrapped
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .cloned();
-        let handler = cached.unwrap_or_else(|| {
-            let endpoint: Handler = Arc::new(|mut ctx: Context, message: Message| {
+        let handler = self.wrapped_once(TypeId::of::<F>(), || {
+            Arc::new(|mut ctx: Context, message: Message| {
                 let call = ctx
                     .take_endpoint()
                     .and_then(|call| call.downcast::<F>().ok());
@@ -221,13 +220,7 @@ impl Chain {
                     })?;
                     call(ctx, message).await
                 })
-            });
-            let handler = self.wrap(endpoint);
-            self.wrapped
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(key, Arc::clone(&handler));
-            handler
+            })
         });
         handler(ctx, request)
     }
