@@ -82,13 +82,9 @@ impl Chain {
     {
         self.wrapped_once(TypeId::of::<F>(), || {
             Arc::new(|mut ctx: Context, message: Message| {
-                let call = ctx
-                    .take_endpoint()
-                    .and_then(|call| call.downcast::<F>().ok());
+                let call = endpoint_call::<F>(&mut ctx);
                 Box::pin(async move {
-                    let call = call.ok_or_else(|| {
-                        chain_broken("the call left its context in the middleware chain")
-                    })?;
+                    let call = call?;
                     let request = message.downcast::<Req>().map_err(|_| {
                         chain_broken("a middleware replaced the request with another type")
                     })?;
@@ -211,15 +207,8 @@ impl Chain {
         ctx.set_endpoint(Arc::new(call));
         let handler = self.wrapped_once(TypeId::of::<F>(), || {
             Arc::new(|mut ctx: Context, message: Message| {
-                let call = ctx
-                    .take_endpoint()
-                    .and_then(|call| call.downcast::<F>().ok());
-                Box::pin(async move {
-                    let call = call.ok_or_else(|| {
-                        chain_broken("the call left its context in the middleware chain")
-                    })?;
-                    call(ctx, message).await
-                })
+                let call = endpoint_call::<F>(&mut ctx);
+                Box::pin(async move { call?(ctx, message).await })
             })
         });
         handler(ctx, request)
@@ -238,6 +227,14 @@ impl Chain {
 fn chain_broken(message: &'static str) -> Error {
     crate::errors::internal_server("", message)
 }
+
+/// The call the transport left in the context for the chain's endpoint to run.
+fn endpoint_call<F: Send + Sync + 'static>(ctx: &mut Context) -> Result<Arc<F>, Error> {
+    ctx.take_endpoint()
+        .and_then(|call| call.downcast::<F>().ok())
+        .ok_or_else(|| chain_broken("the call left its context in the middleware chain"))
+}
+
 /// A chain is itself a middleware: its members, in order, around the next handler. This is how
 /// a set of middleware is packaged and added as one.
 impl Middleware for Chain {
@@ -279,5 +276,43 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(reply, 3);
+    }
+
+    /// A chain whose middleware calls the next handler with `ctx` and `request` replaced.
+    fn breaking(
+        ctx: impl Fn(Context) -> Context + Send + Sync + 'static,
+        request: impl Fn(Message) -> Message + Send + Sync + 'static,
+    ) -> Chain {
+        let (ctx, request) = (Arc::new(ctx), Arc::new(request));
+        let mut chain = Chain::new();
+        chain.push(move |next: Handler| -> Handler {
+            let (ctx, request) = (Arc::clone(&ctx), Arc::clone(&request));
+            Arc::new(move |given: Context, message: Message| next(ctx(given), request(message)))
+        });
+        chain
+    }
+
+    fn context() -> Context {
+        Context::new(Kind::Http, "/a.B/C", http::HeaderMap::new())
+    }
+
+    #[tokio::test]
+    async fn a_middleware_that_breaks_the_chain_gets_a_500_not_a_panic() {
+        // A fresh context carries no endpoint: typed and message calls both fail with 500.
+        let lost = breaking(|_| context(), |message| message);
+        let typed = lost.call(context(), 1_u8, |_, n: u8| async move { Ok(n) });
+        let error = typed.await.unwrap_err();
+        assert_eq!(error.code(), 500, "{error}");
+        assert!(error.message().contains("left its context"), "{error}");
+        let erased = lost.start_message(context(), Message::new(1_u8), |_, m| async move { Ok(m) });
+        let error = erased.await.unwrap_err();
+        assert_eq!(error.code(), 500, "{error}");
+        assert!(error.message().contains("left its context"), "{error}");
+        // The endpoint kept, the request swapped for another type.
+        let swapped = breaking(|ctx| ctx, |_| Message::new("not a u8"));
+        let typed = swapped.call(context(), 1_u8, |_, n: u8| async move { Ok(n) });
+        let error = typed.await.unwrap_err();
+        assert_eq!(error.code(), 500, "{error}");
+        assert!(error.message().contains("another type"), "{error}");
     }
 }
