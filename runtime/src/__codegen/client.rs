@@ -51,8 +51,7 @@ pub fn push_pattern(
     field: &str,
     variable: &str,
 ) -> Result<(), Error> {
-    let pattern: Vec<&str> = variable.split('/').collect();
-    if !matches_pattern(value, &pattern) {
+    if !matches_pattern(value, variable) {
         return Err(pattern_mismatch(field, value, variable));
     }
     path.push('/');

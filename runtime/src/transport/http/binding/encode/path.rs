@@ -53,7 +53,7 @@ pub fn push_path_segments(out: &mut String, value: &str) {
     push_encoded(out, value, true);
 }
 
-/// Whether `value` fits a path variable's sub-template, given as its segments: `"*"` matches
+/// Whether `value` fits a path variable's sub-template, given as its text (`shelves/*`): `*` matches
 /// exactly one non-empty segment, `"**"` zero or more non-empty segments, anything else is a
 /// literal that must equal the segment (compared after percent-decoding the literal, so the
 /// template literal `a%20b` matches `a b`). `value` is split on `/`; the empty value has no
@@ -67,51 +67,56 @@ pub fn push_path_segments(out: &mut String, value: &str) {
 /// ```
 /// use kratos::transport::http::binding::matches_pattern;
 ///
-/// assert!(matches_pattern("shelves/1", &["shelves", "*"]));
-/// assert!(!matches_pattern("books/1", &["shelves", "*"]));
-/// assert!(!matches_pattern("shelves/1/x", &["shelves", "*"]));
-/// assert!(!matches_pattern("shelves/", &["shelves", "*"]));
-/// assert!(matches_pattern("", &["**"]));
-/// assert!(matches_pattern("a/b/c.txt", &["**"]));
+/// assert!(matches_pattern("shelves/1", "shelves/*"));
+/// assert!(!matches_pattern("books/1", "shelves/*"));
+/// assert!(!matches_pattern("shelves/1/x", "shelves/*"));
+/// assert!(!matches_pattern("shelves/", "shelves/*"));
+/// assert!(matches_pattern("", "**"));
+/// assert!(matches_pattern("a/b/c.txt", "**"));
 /// ```
-pub fn matches_pattern(value: &str, pattern: &[&str]) -> bool {
-    let segments: Vec<&str> = if value.is_empty() {
-        Vec::new()
-    } else {
-        value.split('/').collect()
+// Templates allow one `**`, followed by literals or `*` only (fixed width): so the value's
+// segments split into the head before it, the tail after it, and a middle it takes, each
+// compared in one pass over the text, without collecting segments.
+pub fn matches_pattern(value: &str, pattern: &str) -> bool {
+    let (head, tail) = match pattern.split_once("**") {
+        Some((head, tail)) => (
+            head.trim_end_matches('/'),
+            Some(tail.trim_start_matches('/')),
+        ),
+        None => (pattern, None),
     };
-    matches_segments(&segments, pattern)
+    let (head_len, value_len) = (segments(head).count(), segments(value).count());
+    let Some(tail) = tail else {
+        return value_len == head_len && all_match(segments(value), segments(head));
+    };
+    let tail_len = segments(tail).count();
+    let Some(middle_len) = value_len.checked_sub(head_len + tail_len) else {
+        return false;
+    };
+    all_match(segments(value), segments(head))
+        && segments(value)
+            .skip(head_len)
+            .take(middle_len)
+            .all(|segment| !segment.is_empty())
+        && all_match(segments(value).skip(head_len + middle_len), segments(tail))
 }
 
-fn matches_segments(segments: &[&str], pattern: &[&str]) -> bool {
-    let Some((&first, rest)) = pattern.split_first() else {
-        return segments.is_empty();
-    };
-    match first {
-        "**" => {
-            // Templates allow one `**`, followed by literals at most, so this tries at most
-            // `segments.len() + 1` splits, each checked in linear time.
-            for taken in 0..=segments.len() {
-                if taken > 0 && segments[taken - 1].is_empty() {
-                    return false;
-                }
-                if matches_segments(&segments[taken..], rest) {
-                    return true;
-                }
-            }
-            false
-        }
-        "*" => match segments.split_first() {
-            Some((segment, others)) => !segment.is_empty() && matches_segments(others, rest),
-            None => false,
-        },
-        literal => match segments.split_first() {
-            Some((segment, others)) => {
-                literal_matches(literal, segment) && matches_segments(others, rest)
-            }
-            None => false,
-        },
-    }
+/// The `/`-separated segments of a value or pattern; none for the empty text.
+fn segments(text: &str) -> impl Iterator<Item = &str> {
+    text.split('/').filter(move |_| !text.is_empty())
+}
+
+/// Whether each value segment fits its pattern segment (`*`: any non-empty one), pairwise.
+fn all_match<'a>(
+    values: impl Iterator<Item = &'a str>,
+    patterns: impl Iterator<Item = &'a str>,
+) -> bool {
+    values
+        .zip(patterns)
+        .all(|(segment, pattern)| match pattern {
+            "*" => !segment.is_empty(),
+            literal => literal_matches(literal, segment),
+        })
 }
 
 /// Whether a template literal (possibly percent-encoded) spells `segment`.

@@ -126,12 +126,12 @@ fn multi_segment_values_round_trip_through_the_router() {
         "shelves/中/books/a b",
         "shelves/~x/books/ü-_.",
     ] {
-        assert!(matches_pattern(name, &["shelves", "*", "books", "*"]));
+        assert!(matches_pattern(name, "shelves/*/books/*"));
         let path = format!("/v1/{}", multi(name));
         assert_eq!(lookup(&router, &path), Some(("book", name.to_owned())));
     }
     for file in ["", "a", "a/b/c.txt", "dir with space/中.txt"] {
-        assert!(matches_pattern(file, &["**"]));
+        assert!(matches_pattern(file, "**"));
         let path = format!("/v1/files/{}", multi(file));
         assert_eq!(lookup(&router, &path), Some(("file", file.to_owned())));
     }
@@ -180,7 +180,7 @@ fn patterns() {
     ];
     for (value, pattern, expected) in table {
         assert_eq!(
-            matches_pattern(value, pattern),
+            matches_pattern(value, &pattern.join("/")),
             *expected,
             "{value:?} against {pattern:?}"
         );
