@@ -50,6 +50,12 @@ impl RustFileWriter {
         Ok(())
     }
 
+    /// Appends `text`, items already formatted as prettyplease would (generators that write
+    /// their repeated shapes as text skip parsing and printing them, most of their time).
+    pub fn push_text(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
     /// The file's text.
     pub fn finish(self) -> String {
         self.out
