@@ -46,7 +46,7 @@ pub use encode::{
     matches_pattern, pattern_mismatch, push_path_segment, push_path_segments, timestamp_text,
 };
 pub use leaf::{LeafShape, MAX_QUERY_DEPTH, check_leaf, descend};
-pub use query::{QueryPair, QueryPairs};
+pub use query::{KeyPath, QueryPair, QueryPairs};
 pub use scalar::{
     parse_bool, parse_bytes, parse_enum, parse_f32, parse_f64, parse_i32, parse_i64, parse_u32,
     parse_u64,

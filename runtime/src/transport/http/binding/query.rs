@@ -83,8 +83,9 @@ pub struct QueryPair<'a> {
     name_len: usize,
     suffix: Suffix,
     value: Cow<'a, str>,
-    /// A path variable's value rather than a query parameter's: never empty-as-default.
-    from_path: bool,
+    /// A path variable's value rather than a query parameter's: never empty-as-default. Holds
+    /// the field's proto-name path, already split.
+    from_path: Option<&'a [&'static str]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,13 +105,13 @@ impl<'a> QueryPair<'a> {
             name_len,
             suffix,
             value,
-            from_path: false,
+            from_path: None,
         })
     }
 
     /// A path variable's value as a pair keyed by its field's proto-name path, so that the
     /// query binder assigns it.
-    pub(crate) fn path_value(field: &[&'static str], value: &'a str) -> Self {
+    pub(crate) fn path_value(field: &'a [&'static str], value: &'a str) -> Self {
         let key = match field {
             [name] => Cow::Borrowed(*name),
             _ => Cow::Owned(field.join(".")),
@@ -120,13 +121,13 @@ impl<'a> QueryPair<'a> {
             key,
             suffix: Suffix::None,
             value: Cow::Borrowed(value),
-            from_path: true,
+            from_path: Some(field),
         }
     }
 
     /// Whether this is a path variable's value (see [`QueryPair::path_value`]).
     pub(crate) fn is_path_value(&self) -> bool {
-        self.from_path
+        self.from_path.is_some()
     }
 
     /// The decoded name as sent, brackets included (for messages).
@@ -140,8 +141,11 @@ impl<'a> QueryPair<'a> {
     }
 
     /// The components of [`QueryPair::name`]: `a`, `b`, `c`.
-    pub fn path(&self) -> std::str::Split<'_, char> {
-        self.name().split('.')
+    pub fn path(&self) -> KeyPath<'_> {
+        KeyPath(match self.from_path {
+            Some(field) => Parts::Split(field.iter()),
+            None => Parts::Dotted(Some(self.name())),
+        })
     }
 
     /// Whether the name ended in `[]`: append the value to a repeated field.
@@ -166,6 +170,38 @@ impl<'a> QueryPair<'a> {
     /// `into_value().into_owned()` copies at most once.
     pub fn into_value(self) -> Cow<'a, str> {
         self.value
+    }
+}
+
+/// The components of a pair's dotted name, as [`QueryPair::path`] gives them.
+#[derive(Clone, Debug)]
+pub struct KeyPath<'a>(Parts<'a>);
+
+// Every query binder walks the key once per pair: a byte scan for short names beats
+// `str::split`'s searcher, and a path value's field comes already split.
+#[derive(Clone, Debug)]
+enum Parts<'a> {
+    Dotted(Option<&'a str>),
+    Split(std::slice::Iter<'a, &'static str>),
+}
+
+impl<'a> Iterator for KeyPath<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match &mut self.0 {
+            Parts::Dotted(rest) => {
+                let text = rest.take()?;
+                match text.bytes().position(|byte| byte == b'.') {
+                    Some(dot) => {
+                        *rest = Some(&text[dot + 1..]);
+                        Some(&text[..dot])
+                    }
+                    None => Some(text),
+                }
+            }
+            Parts::Split(parts) => parts.next().copied(),
+        }
     }
 }
 

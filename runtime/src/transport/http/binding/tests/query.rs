@@ -186,3 +186,27 @@ fn long_values_are_cut_short_in_messages() {
     assert!(error.message().len() < 300, "{}", error.message());
     assert!(error.message().contains('…'));
 }
+
+#[test]
+fn a_key_splits_at_every_dot_as_str_split_does() {
+    for name in ["a", "a.b.c", "a.", ".a", "a..b", "."] {
+        let query = format!("{name}=v");
+        let pair = QueryPairs::new(&query)
+            .next()
+            .expect("a pair")
+            .expect("valid");
+        assert_eq!(
+            pair.path().collect::<Vec<_>>(),
+            name.split('.').collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_path_value_walks_its_field_path_as_given() {
+    let pair = QueryPair::path_value(&["book", "name"], "shelves/1");
+    assert_eq!(pair.path().collect::<Vec<_>>(), ["book", "name"]);
+    assert_eq!(pair.name(), "book.name");
+    assert!(pair.is_path_value());
+}

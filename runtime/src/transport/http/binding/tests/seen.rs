@@ -36,3 +36,21 @@ fn two_members_of_one_oneof_are_an_error() {
         r#"field "email" given twice; give it once"#
     );
 }
+
+#[test]
+fn a_nested_field_given_twice_is_an_error_whatever_the_order() {
+    let mut seen = SeenFields::new();
+    let names = ["child.b", "child.a", "child.child.a", "a", "child.c"];
+    for name in names {
+        seen.nested_field(name).expect("first time");
+    }
+    for name in names {
+        let error = seen.nested_field(name).expect_err("second time");
+        assert_eq!((error.code(), error.reason()), (400, "CODEC"));
+        assert_eq!(
+            error.message(),
+            format!(r#"field "{name}" given twice; give it once"#)
+        );
+    }
+    seen.nested_field("child.child.b").expect("not seen yet");
+}
