@@ -1,7 +1,7 @@
 //! Values bound from path variables, and how they are cut out of the request.
 
 use std::fmt;
-use std::ops::{Index, Range};
+use std::ops::Range;
 
 use kratos_path_template::{PathTemplate, Variable};
 
@@ -10,23 +10,23 @@ use super::decode::{Decoding, decode_into};
 /// The decoded values of a matched template's path variables, in the order of
 /// [`PathTemplate::variables`].
 ///
-/// The values share one buffer: a match costs two allocations however many
-/// variables the template has (three if a value has escapes), and none when it
+/// The values share one buffer: a match costs one allocation for templates of up to
+/// four variables (two for more, one more if a value has escapes), and none when it
 /// has none.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct PathParams {
     text: String,
     /// Where each value ends in `text`; value `i` starts where `i - 1` ends.
-    ends: Vec<usize>,
+    ends: Ends,
 }
 
 impl PathParams {
     /// The value of the `index`-th variable, if there is one.
     pub fn get(&self, index: usize) -> Option<&str> {
-        let end = *self.ends.get(index)?;
+        let end = self.ends.get(index)?;
         let start = match index {
             0 => 0,
-            _ => *self.ends.get(index - 1)?,
+            _ => self.ends.get(index - 1)?,
         };
         self.text.get(start..end)
     }
@@ -38,33 +38,78 @@ impl PathParams {
 
     /// Whether the template has no variables.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.ends.len() == 0
     }
 
     /// The values in template order.
     pub fn iter(&self) -> PathParamsIter<'_> {
         PathParamsIter {
-            text: &self.text,
-            ends: self.ends.iter(),
-            start: 0,
+            params: self,
+            index: 0,
         }
     }
 }
 
-impl Index<usize> for PathParams {
-    type Output = str;
+/// Where the values end: inline for the few variables nearly every template has (the
+/// request path pays no allocation for them), on the heap past that.
+#[derive(Clone, Debug)]
+enum Ends {
+    Inline { len: u8, at: [u32; Ends::INLINE] },
+    Heap(Vec<usize>),
+}
 
-    /// The value of the `index`-th variable.
-    ///
-    /// # Panics
-    ///
-    /// If the template has no `index`-th variable, as slices do.
-    fn index(&self, index: usize) -> &str {
-        let end = self.ends[index];
-        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
-        &self.text[start..end]
+impl Ends {
+    const INLINE: usize = 4;
+
+    fn get(&self, index: usize) -> Option<usize> {
+        match self {
+            Self::Inline { len, at } => at[..usize::from(*len)].get(index).map(|&end| end as usize),
+            Self::Heap(ends) => ends.get(index).copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Inline { len, .. } => usize::from(*len),
+            Self::Heap(ends) => ends.len(),
+        }
+    }
+
+    fn push(&mut self, end: usize) {
+        if let Self::Inline { len, at } = self {
+            let used = usize::from(*len);
+            match (at.get_mut(used), u32::try_from(end)) {
+                (Some(slot), Ok(end)) => {
+                    *slot = end;
+                    *len += 1;
+                    return;
+                }
+                _ => *self = Self::Heap(at[..used].iter().map(|&end| end as usize).collect()),
+            }
+        }
+        if let Self::Heap(ends) = self {
+            ends.push(end);
+        }
     }
 }
+
+impl Default for Ends {
+    fn default() -> Self {
+        Self::Inline {
+            len: 0,
+            at: [0; Self::INLINE],
+        }
+    }
+}
+
+impl PartialEq for Ends {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && (0..self.len()).all(|index| self.get(index) == other.get(index))
+    }
+}
+
+impl Eq for Ends {}
 
 impl<'p> IntoIterator for &'p PathParams {
     type Item = &'p str;
@@ -78,23 +123,22 @@ impl<'p> IntoIterator for &'p PathParams {
 /// The values of [`PathParams`] in template order.
 #[derive(Debug, Clone)]
 pub struct PathParamsIter<'p> {
-    text: &'p str,
-    ends: std::slice::Iter<'p, usize>,
-    start: usize,
+    params: &'p PathParams,
+    index: usize,
 }
 
 impl<'p> Iterator for PathParamsIter<'p> {
     type Item = &'p str;
 
     fn next(&mut self) -> Option<&'p str> {
-        let end = *self.ends.next()?;
-        let value = self.text.get(self.start..end);
-        self.start = end;
-        value
+        let value = self.params.get(self.index)?;
+        self.index += 1;
+        Some(value)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.ends.size_hint()
+        let left = self.params.len().saturating_sub(self.index);
+        (left, Some(left))
     }
 }
 
@@ -120,7 +164,7 @@ pub(super) fn bind(template: &PathTemplate, path: &str) -> Result<PathParams, St
     }
     let layout = Layout::new(template, path);
     let mut text = String::with_capacity(path.len());
-    let mut ends = Vec::with_capacity(variables.len());
+    let mut ends = Ends::default();
     let mut decoded = Vec::new();
     for variable in variables {
         let raw = layout.raw_value(variable, path);
@@ -213,11 +257,13 @@ impl Layout {
 /// The byte offset where request segment `index` starts; one past the end of
 /// `path` for the segment after the last, so that `- 1` is where the last ends.
 fn segment_start(path: &str, index: usize) -> usize {
-    match index.checked_sub(1) {
-        None => 0,
-        Some(slash) => path
-            .match_indices('/')
-            .nth(slash)
-            .map_or(path.len() + 1, |(at, _)| at + 1),
-    }
+    let Some(slash) = index.checked_sub(1) else {
+        return 0;
+    };
+    // A byte loop: segments are short, and `match_indices` sets up a memchr search per call.
+    path.bytes()
+        .enumerate()
+        .filter(|&(_, byte)| byte == b'/')
+        .nth(slash)
+        .map_or(path.len() + 1, |(at, _)| at + 1)
 }

@@ -353,9 +353,35 @@ fn bindings_pair_variables_with_values() {
     );
     let params = found.into_params();
     assert_eq!(params.len(), 2);
-    assert_eq!(&params[1], "7");
+    assert_eq!(params.get(1), Some("7"));
     assert_eq!(params.get(2), None);
     assert_eq!(format!("{params:?}"), r#"["projects/p 1", "7"]"#);
+}
+
+#[test]
+fn templates_past_the_inline_variables_keep_every_value() {
+    let six = router(&[("GET", "/{a}/{b}/{c}/{d}/{e}/{f=x/**}")]);
+    let Lookup::Found(found) = six.lookup(&Method::GET, "/1/22/3%20/4/55/x/y/z") else {
+        panic!("no match");
+    };
+    let params = found.into_params();
+    assert_eq!(params.len(), 6);
+    assert_eq!(
+        params.iter().collect::<Vec<_>>(),
+        ["1", "22", "3 ", "4", "55", "x/y/z"]
+    );
+    assert_eq!(params.iter().len(), 6);
+    assert_eq!(
+        (params.get(4), params.get(5), params.get(6)),
+        (Some("55"), Some("x/y/z"), None)
+    );
+    // Equality is by values, wherever they are kept.
+    let four = router(&[("GET", "/{a}/{b}/{c}/{d}")]);
+    let Lookup::Found(found) = four.lookup(&Method::GET, "/1/2/3/4") else {
+        panic!("no match");
+    };
+    assert_eq!(format!("{:?}", found.params()), r#"["1", "2", "3", "4"]"#);
+    assert_eq!(found.params(), &found.params().clone());
 }
 
 #[test]
