@@ -186,22 +186,26 @@ impl ReplyFormat {
     }
 
     fn from_media_type(media_type: &str) -> Option<Self> {
-        if let Some(spelling) = proto_spelling(media_type) {
-            return Some(Self {
-                format: Format::Proto,
-                content_type: spelling,
-            });
-        }
         match Format::from_media_type(media_type) {
             Some(Format::Json) => Some(Self::JSON),
-            _ => None,
+            Some(Format::Proto) => proto_spelling(media_type).map(|spelling| Self {
+                format: Format::Proto,
+                content_type: spelling,
+            }),
+            Some(Format::Form) | None => None,
         }
     }
 }
 
 /// The `type/subtype` part of a media type, without parameters and surrounding spaces.
 fn essence(media_type: &str) -> &str {
-    media_type.split(';').next().unwrap_or_default().trim()
+    // Every request with a body comes through here (twice): a byte scan and an ASCII trim
+    // instead of `split`'s searcher and the Unicode `trim`. HTTP's whitespace is ASCII.
+    let end = media_type
+        .bytes()
+        .position(|byte| byte == b';')
+        .unwrap_or(media_type.len());
+    media_type[..end].trim_ascii()
 }
 
 fn has_json_suffix(media_type: &str) -> bool {
