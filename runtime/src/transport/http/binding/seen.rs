@@ -1,5 +1,7 @@
 //! Catching a singular field given twice, or two members of one oneof, in one query string.
 
+use std::collections::BTreeSet;
+
 use super::quoted;
 use crate::encoding::codec_error;
 use crate::errors::Error;
@@ -28,9 +30,9 @@ pub struct SeenFields {
     first: u128,
     more: Vec<u64>,
     oneofs: Vec<(&'static str, &'static str)>,
-    // Sorted. Not a `BTreeSet`: every request drops two of these, mostly empty, and an empty
-    // `Vec` drops for free where a map still walks its (absent) tree.
-    nested: Vec<String>,
+    // `None` until the first: every request drops two of these, mostly empty, and even an
+    // empty `BTreeSet` walks its (absent) tree when dropped.
+    nested: Option<BTreeSet<String>>,
 }
 
 impl SeenFields {
@@ -40,7 +42,7 @@ impl SeenFields {
             first: 0,
             more: Vec::new(),
             oneofs: Vec::new(),
-            nested: Vec::new(),
+            nested: None,
         }
     }
 
@@ -76,16 +78,13 @@ impl SeenFields {
     /// below a recursive message type, which have no fixed index. A second time is a `400` with
     /// reason `CODEC`.
     pub fn nested_field(&mut self, name: &str) -> Result<(), Error> {
-        match self.nested.binary_search_by(|seen| seen.as_str().cmp(name)) {
-            Ok(_) => Err(codec_error(format!(
+        if !self.nested.get_or_insert_default().insert(name.to_owned()) {
+            return Err(codec_error(format!(
                 "field {} given twice; give it once",
                 quoted(name)
-            ))),
-            Err(at) => {
-                self.nested.insert(at, name.to_owned());
-                Ok(())
-            }
+            )));
         }
+        Ok(())
     }
 
     /// Records that `member` of oneof `oneof` was set (names as the client would know them, e.g.
