@@ -162,7 +162,10 @@ impl Shared {
         // The one place a failure becomes the answer.
         let mut response =
             result.unwrap_or_else(|error| self.error_response(&error, accept).map(ReplyBody::from));
-        response.headers_mut().extend(extra_headers);
+        // Most calls set none, and extending by an empty map still builds and drops its iterator.
+        if !extra_headers.is_empty() {
+            response.headers_mut().extend(extra_headers);
+        }
         if head {
             return Ok(without_body(response));
         }
