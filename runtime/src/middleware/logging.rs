@@ -222,6 +222,12 @@ pub(crate) mod tests {
     use crate::middleware::Message;
     use crate::transport::{Context, Kind};
 
+    /// Held by the tests that log through the middleware or recovery, with or without a
+    /// subscriber of their own: whether a `tracing` event is enabled is cached per call site
+    /// for the whole process, so a test logging with no subscriber would disable the events
+    /// another test captures with its own.
+    pub(crate) static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     /// Log lines written by a test's subscriber, shared with the test.
     #[derive(Clone, Default)]
     pub(crate) struct Lines(pub(crate) Arc<Mutex<Vec<u8>>>);
@@ -240,6 +246,7 @@ pub(crate) mod tests {
     /// A request summarized as a megabyte and an error echoing a megabyte give one short line.
     #[test]
     fn huge_args_and_messages_are_cut() {
+        let _logging = LOGGING.blocking_lock();
         let lines = Lines::default();
         let writer = lines.clone();
         let subscriber = tracing_subscriber::fmt()

@@ -96,6 +96,7 @@ mod tests {
 
     #[tokio::test]
     async fn panics_in_the_future_and_before_it_become_500_unknown() {
+        let _logging = crate::middleware::logging::tests::LOGGING.lock().await;
         let mut chain = Chain::new();
         chain.push(Recovery::new());
         let err = chain

@@ -457,8 +457,11 @@ mod tests {
         assert_eq!(status, 404);
     }
 
+    use crate::middleware::logging::tests::LOGGING;
+
     #[tokio::test]
     async fn with_recovery_a_panic_while_decoding_is_500_and_counted() {
+        let _logging = LOGGING.lock().await;
         let registry = crate::middleware::metrics::Registry::new();
         let mut server = Server::new()
             .middleware(crate::middleware::recovery::Recovery::new())
@@ -517,10 +520,7 @@ mod typed_steps {
     use crate::middleware::{Handler, logging::Logging, recovery::Recovery};
     use crate::transport::http::Server;
 
-    /// Held by the tests here that run the logging middleware: whether a `tracing` event is
-    /// enabled is cached per call site for the whole process, so a test logging with no
-    /// subscriber would disable the events another test captures with its own.
-    static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    use crate::middleware::logging::tests::LOGGING;
 
     /// What one path showed for the four calls.
     #[derive(Debug, PartialEq)]
