@@ -16,7 +16,7 @@ mod request;
 mod response;
 mod types;
 
-pub use comments::Comments;
+pub use comments::{Comments, FileComments};
 pub use error::{GenerationError, Location};
 pub use format::{RustFileWriter, format_rust_file};
 pub use naming::{rust_field_ident, rust_type_ident, to_snake_case};
