@@ -14,6 +14,7 @@ mod parameters;
 mod plugin;
 mod request;
 mod response;
+mod source_info;
 mod types;
 
 pub use comments::{Comments, FileComments};

@@ -294,7 +294,7 @@ impl Emitter<'_> {
             Kind::Double => parser("parse_f64"),
             Kind::Bytes => into(parser("parse_bytes")),
             Kind::Enum(enumeration) => {
-                let ty = self.types.type_path(enumeration.full_name());
+                let ty = self.type_path(enumeration.full_name());
                 Expr::call(
                     "__kratos::parse_enum(",
                     vec![
@@ -332,7 +332,7 @@ impl Emitter<'_> {
 
     /// The Rust type of a message, as seen from the package module.
     pub(crate) fn rust_type(&self, message: &MessageDescriptor) -> String {
-        self.types.type_path(message.full_name())
+        self.type_path(message.full_name())
     }
 
     /// `(oneof field ident, path to the variant)` for a member of a real oneof.

@@ -88,19 +88,14 @@ fn client_method(emitter: &Emitter<'_>, method: &Method, out: &mut String) {
         out,
         "    ",
         &format!("pub fn {name}("),
-        &["&self".to_owned(), request.clone()],
+        &["&self", &request],
         &returns,
     );
     list(
         out,
         "        ",
         call,
-        &[
-            "&self.client".to_owned(),
-            route.clone(),
-            "request".to_owned(),
-            "__kratos::None".to_owned(),
-        ],
+        &["&self.client", &route, "request", "__kratos::None"],
         ")",
     );
     let _ = writeln!(
@@ -112,23 +107,14 @@ fn client_method(emitter: &Emitter<'_>, method: &Method, out: &mut String) {
         out,
         "    ",
         &format!("pub fn {plain}_with("),
-        &[
-            "&self".to_owned(),
-            request,
-            "options: __kratos::CallOptions".to_owned(),
-        ],
+        &["&self", &request, "options: __kratos::CallOptions"],
         &returns,
     );
     list(
         out,
         "        ",
         call,
-        &[
-            "&self.client".to_owned(),
-            route,
-            "request".to_owned(),
-            "options".to_owned(),
-        ],
+        &["&self.client", &route, "request", "options"],
         ")",
     );
     out.push_str("    }\n");
@@ -175,7 +161,7 @@ pub(crate) fn write_path_fn(
         &mut code,
         "",
         &format!("fn {function}("),
-        &[format!("{request}: &{input}")],
+        &[&format!("{request}: &{input}")],
         ") -> __kratos::Result<__kratos::String> {",
     );
     code.push_str(&body);
@@ -232,10 +218,10 @@ fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<Vec<String>, St
                 "    ",
                 push,
                 &[
-                    "&mut path".to_owned(),
-                    value,
-                    text::string(&dotted),
-                    text::string(&text),
+                    "&mut path",
+                    &value,
+                    &text::string(&dotted),
+                    &text::string(&text),
                 ],
                 ")?;",
             );
@@ -310,23 +296,28 @@ fn path_value(emitter: &Emitter<'_>, path: &FieldPath) -> String {
                      __kratos::Some({variant}(value)) => {{\n        \
                          let value = value;\n        "
             );
-            push_indented(&mut get, "        ", &scalar_text(emitter, leaf, "value"));
+            push_indented(
+                &mut get,
+                "        ",
+                "",
+                &scalar_text(emitter, leaf, "value"),
+            );
             get.push_str("\n    }\n    _ => __kratos::String::new(),\n}");
         }
         None if leaf.supports_presence() => {
             let _ = write!(get, "match &m.{ident} {{\n    __kratos::Some(value) => ");
-            push_indented(&mut get, "    ", &scalar_text(emitter, leaf, "value"));
+            push_indented(&mut get, "    ", "", &scalar_text(emitter, leaf, "value"));
             get.push_str(",\n    __kratos::None => __kratos::String::new(),\n}");
         }
         None => {
             let _ = write!(get, "{{\n    let value = &m.{ident};\n    ");
-            push_indented(&mut get, "    ", &scalar_text(emitter, leaf, "value"));
+            push_indented(&mut get, "    ", "", &scalar_text(emitter, leaf, "value"));
             get.push_str("\n}");
         }
     }
     if path.steps.len() == 1 {
         let mut out = String::from("&{\n    let m = &request;\n    ");
-        push_indented(&mut out, "    ", &get);
+        push_indented(&mut out, "    ", "", &get);
         out.push_str("\n}");
         return out;
     }
@@ -349,7 +340,7 @@ fn path_value(emitter: &Emitter<'_>, path: &FieldPath) -> String {
         }
     }
     out.push_str("\n    .map(|m| ");
-    push_indented(&mut out, "    ", &get);
+    push_indented(&mut out, "    ", "", &get);
     out.push_str(")\n    .unwrap_or_default()");
     out
 }
@@ -360,7 +351,7 @@ fn scalar_text(emitter: &Emitter<'_>, field: &FieldDescriptor, value: &str) -> S
     match field.kind() {
         Kind::String => format!("__kratos::String::clone({value})"),
         Kind::Enum(enumeration) => {
-            let ty = emitter.types.type_path(enumeration.full_name());
+            let ty = emitter.type_path(enumeration.full_name());
             format!(
                 "match {ty}::try_from(*{value}) {{\n    \
                      __kratos::Ok(known) => known.as_str_name().to_owned(),\n    \
@@ -571,7 +562,7 @@ fn push_value(emitter: &Emitter<'_>, field: &FieldDescriptor, key: &str, out: &m
         Kind::Double => ("push_f64", "*value"),
         Kind::Bytes => ("push_bytes", "value"),
         Kind::Enum(enumeration) => {
-            let ty = emitter.types.type_path(enumeration.full_name());
+            let ty = emitter.type_path(enumeration.full_name());
             list(
                 out,
                 IN,

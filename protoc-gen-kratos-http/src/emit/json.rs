@@ -348,7 +348,7 @@ impl Emitter<'_> {
                 text("json::NullValue")
             }
             Kind::Enum(enumeration) => {
-                let ty = self.types.type_path(enumeration.full_name());
+                let ty = self.type_path(enumeration.full_name());
                 Expr::call(
                     "json::Enum::new(",
                     vec![

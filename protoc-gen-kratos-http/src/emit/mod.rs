@@ -8,6 +8,7 @@ mod reflect;
 mod service;
 mod text;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use kratos_codegen::{RustFileWriter, RustTypes};
@@ -21,6 +22,29 @@ pub(crate) use json::JsonSupport;
 /// naming types as seen from that module and the runtime through the `__kratos` import.
 pub(crate) struct Emitter<'a> {
     pub(crate) types: &'a RustTypes,
+    /// Rust types by proto full name: each is named many times (per method up to six).
+    type_paths: RefCell<HashMap<String, String>>,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(types: &'a RustTypes) -> Self {
+        Self {
+            types,
+            type_paths: RefCell::default(),
+        }
+    }
+
+    /// The Rust type of a message or enum, as seen from the package module.
+    pub(crate) fn type_path(&self, full_name: &str) -> String {
+        if let Some(path) = self.type_paths.borrow().get(full_name) {
+            return path.clone();
+        }
+        let path = self.types.type_path(full_name);
+        self.type_paths
+            .borrow_mut()
+            .insert(full_name.to_owned(), path.clone());
+        path
+    }
 }
 
 impl Emitter<'_> {
@@ -53,7 +77,7 @@ pub(crate) fn package(
     file: &mut RustFileWriter,
 ) {
     let types = RustTypes::new(package);
-    let emitter = Emitter { types: &types };
+    let emitter = Emitter::new(&types);
     // The text of one service (or group of items) at a time, handed on as it is done.
     let mut out = String::new();
     let mut flush = |out: &mut String| {

@@ -119,8 +119,8 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service, out: &mut String
                 "    ",
                 &format!("routes.{register}("),
                 &[
-                    format!("&{}", route_const(method, index)),
-                    format!("S::{}", method.rust_name),
+                    &format!("&{}", route_const(method, index)),
+                    &format!("S::{}", method.rust_name),
                 ],
                 ")?;",
             );

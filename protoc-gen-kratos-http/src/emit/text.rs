@@ -12,6 +12,17 @@ pub(crate) const MARGIN: usize = 89;
 
 /// `text` as a Rust string literal, escaped.
 pub(crate) fn string(text: &str) -> String {
+    // Names and paths, nearly all of them: nothing to escape.
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ')
+    {
+        let mut literal = String::with_capacity(text.len() + 2);
+        literal.push('"');
+        literal.push_str(text);
+        literal.push('"');
+        return literal;
+    }
     Literal::string(text).to_string()
 }
 
@@ -36,9 +47,40 @@ pub(crate) fn docs(out: &mut String, indent: &str, lines: &[String]) {
 /// the margin and no item spans lines; else `head`, one item a line (one level deeper, each
 /// with a comma) and `tail` on a line of its own. An item's lines after its first are
 /// indented relative to its start.
-pub(crate) fn list(out: &mut String, indent: &str, head: &str, items: &[String], tail: &str) {
-    Expr::call(head, items.iter().cloned().map(Expr::from).collect(), tail)
-        .write(out, indent, "", "");
+pub(crate) fn list<S: AsRef<str>>(
+    out: &mut String,
+    indent: &str,
+    head: &str,
+    items: &[S],
+    tail: &str,
+) {
+    let width = indent.len()
+        + head.len()
+        + items.iter().map(|item| item.as_ref().len()).sum::<usize>()
+        + 2 * items.len().saturating_sub(1)
+        + tail.len();
+    let flat = !items.iter().any(|item| item.as_ref().contains('\n'));
+    out.push_str(indent);
+    out.push_str(head);
+    if flat && width <= MARGIN {
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(item.as_ref());
+        }
+    } else {
+        out.push('\n');
+        for item in items {
+            out.push_str(indent);
+            out.push_str("    ");
+            push_indented(out, indent, "    ", item.as_ref());
+            out.push_str(",\n");
+        }
+        out.push_str(indent);
+    }
+    out.push_str(tail);
+    out.push('\n');
 }
 
 /// An expression to print: text, or a call-like list (`f(`, arguments, `)`) that goes one
@@ -130,14 +172,14 @@ impl Expr {
             Self::List { head, items, tail } if !fits => {
                 out.push_str(head);
                 out.push('\n');
-                let inner = format!("{indent}    ");
+                let inner = [indent, "    "].concat();
                 for item in items {
                     item.write(out, &inner, "", ",");
                 }
                 out.push_str(indent);
                 out.push_str(tail);
             }
-            Self::Text(text) => push_indented(out, indent, text),
+            Self::Text(text) => push_indented(out, indent, "", text),
             Self::List { .. } => self.write_flat(out),
         }
         out.push_str(suffix);
@@ -146,14 +188,15 @@ impl Expr {
 }
 
 /// Appends `text`, an expression whose lines after the first are indented relative to its
-/// start, where that start is in a line at `indent`: the later lines get `indent` before their
-/// own indentation. No newline after the last line.
-pub(crate) fn push_indented(out: &mut String, indent: &str, text: &str) {
+/// start, where that start is in a line at `indent` + `more`: the later lines get those before
+/// their own indentation. No newline after the last line.
+pub(crate) fn push_indented(out: &mut String, indent: &str, more: &str, text: &str) {
     for (index, line) in text.split('\n').enumerate() {
         if index > 0 {
             out.push('\n');
             if !line.is_empty() {
                 out.push_str(indent);
+                out.push_str(more);
             }
         }
         out.push_str(line);
@@ -179,4 +222,53 @@ pub(crate) fn chain(out: &mut String, indent: &str, receiver: &str, calls: &[Str
         }
     }
     let _ = writeln!(out, "{tail}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_escaped_as_proc_macro2_escapes_them() {
+        for text in [
+            "",
+            "plain/path {x} it's",
+            "quote \" and \\",
+            "tab\tnew\nline",
+            "é ünï",
+            "\u{7f}",
+        ] {
+            assert_eq!(string(text), Literal::string(text).to_string(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_goes_one_item_a_line_only_when_it_does_not_fit() {
+        let mut out = String::new();
+        list(
+            &mut out,
+            "    ",
+            "f(",
+            &["a".to_owned(), "b".to_owned()],
+            ");",
+        );
+        assert_eq!(out, "    f(a, b);\n");
+        let long = "x".repeat(80);
+        out.clear();
+        list(
+            &mut out,
+            "    ",
+            "f(",
+            &[long.clone(), "b".to_owned()],
+            ");",
+        );
+        assert_eq!(
+            out,
+            format!("    f(\n        {long},\n        b,\n    );\n")
+        );
+        // An item spanning lines breaks the list, and keeps its own indentation.
+        out.clear();
+        list(&mut out, "", "g(", &["{\n    1\n}".to_owned()], ")");
+        assert_eq!(out, "g(\n    {\n        1\n    },\n)\n");
+    }
 }
