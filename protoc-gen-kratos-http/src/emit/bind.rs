@@ -2,12 +2,13 @@
 //! prost's structs, with the runtime's parsers doing the conversions.
 
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use kratos_codegen::{rust_field_ident, rust_type_ident};
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 
-use super::Emitter;
 use super::text::{self, Expr, chain, list};
+use super::{Emitter, MessageFnName};
 use crate::model::is_scalar_message;
 
 /// One arm of a query binder: a field path from the binder's message
@@ -21,11 +22,8 @@ struct Arm {
 
 impl Emitter<'_> {
     /// The name of the query binder function of `message`.
-    pub(crate) fn query_fn_name(message: &MessageDescriptor) -> String {
-        format!(
-            "bind_query_{}",
-            message.full_name().replace('.', "_").to_ascii_lowercase()
-        )
+    pub(crate) fn query_fn_name(message: &MessageDescriptor) -> MessageFnName<'_> {
+        MessageFnName("bind_query_", message)
     }
 
     /// `fn bind_query_x(message, pair, at, exclude, seen)`: assigns one query
@@ -205,7 +203,7 @@ impl Emitter<'_> {
                     ARM,
                     "let target = target",
                     &[
-                        field_ident(field),
+                        self.field_ident(field),
                         "get_or_insert_with(__kratos::Default::default)".to_owned(),
                     ],
                     ";",
@@ -216,7 +214,7 @@ impl Emitter<'_> {
 
     /// `target.field = value` in the shape prost gives the field.
     fn assign(&self, field: &FieldDescriptor, value: Expr, out: &mut String) {
-        let ident = field_ident(field);
+        let ident = self.field_ident(field);
         if field.is_list() {
             Expr::call(format!("target.{ident}.push("), vec![value], ");").write(out, ARM, "", "");
             return;
@@ -266,7 +264,7 @@ impl Emitter<'_> {
         // check_leaf has made sure the key is there.
         let _ = writeln!(out, "{ARM}let key = pair.map_key().unwrap_or_default();");
         Expr::call(
-            format!("target.{}.insert(", field_ident(field)),
+            format!("target.{}.insert(", self.field_ident(field)),
             vec![key, value],
             ");",
         )
@@ -331,7 +329,7 @@ impl Emitter<'_> {
     }
 
     /// The Rust type of a message, as seen from the package module.
-    pub(crate) fn rust_type(&self, message: &MessageDescriptor) -> String {
+    pub(crate) fn rust_type(&self, message: &MessageDescriptor) -> Rc<str> {
         self.type_path(message.full_name())
     }
 
@@ -381,11 +379,6 @@ fn oneof_conflict(oneof: &str) -> Expr {
 fn canonical(steps: &[FieldDescriptor]) -> String {
     let names: Vec<String> = steps.iter().map(|f| text::string(f.name())).collect();
     format!("&[{}]", names.join(", "))
-}
-
-/// The Rust ident of a prost field.
-pub(crate) fn field_ident(field: &FieldDescriptor) -> String {
-    rust_field_ident(field.name())
 }
 
 /// `"proto_name" | "jsonName"`: the key part naming `field`.

@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 
-use super::Emitter;
-use super::bind::field_ident;
 use super::text::{self, docs, list, push_indented};
+use super::{Emitter, MessageFnName};
 use crate::model::{Binding, FieldPath, Method, MethodKind, Service, is_scalar_message};
 
 /// `XxxHttpClient` and its methods.
@@ -276,7 +275,7 @@ fn unbound_wildcard(template: &str) -> String {
 /// first indented relative to its start.
 fn path_value(emitter: &Emitter<'_>, path: &FieldPath) -> String {
     let leaf = path.leaf();
-    let ident = field_ident(leaf);
+    let ident = emitter.field_ident(leaf);
     let oneof = emitter.oneof_variant(leaf);
     if path.steps.len() == 1 && oneof.is_none() && !leaf.supports_presence() {
         // A top-level field: no `Option` to walk through.
@@ -335,7 +334,11 @@ fn path_value(emitter: &Emitter<'_>, path: &FieldPath) -> String {
                 );
             }
             None => {
-                let _ = write!(out, "\n    .and_then(|m| m.{}.as_ref())", field_ident(step));
+                let _ = write!(
+                    out,
+                    "\n    .and_then(|m| m.{}.as_ref())",
+                    emitter.field_ident(step)
+                );
             }
         }
     }
@@ -372,11 +375,8 @@ fn scalar_text(emitter: &Emitter<'_>, field: &FieldDescriptor, value: &str) -> S
 }
 
 /// The name of the function writing a message's fields into a query.
-pub(crate) fn query_fn_name(message: &MessageDescriptor) -> String {
-    format!(
-        "write_query_{}",
-        message.full_name().replace('.', "_").to_ascii_lowercase()
-    )
+pub(crate) fn query_fn_name(message: &MessageDescriptor) -> MessageFnName<'_> {
+    MessageFnName("write_query_", message)
 }
 
 /// Messages whose fields a client may write into a query: request types and
@@ -441,7 +441,7 @@ pub(crate) fn query_fn(emitter: &Emitter<'_>, message: &MessageDescriptor, out: 
 /// Writes one field of `m` under `key` (statements at the depth of a field's block).
 fn field_query(emitter: &Emitter<'_>, field: &FieldDescriptor, out: &mut String) {
     const IN: &str = "            ";
-    let ident = field_ident(field);
+    let ident = emitter.field_ident(field);
     let unsendable = |out: &mut String, what: &str| {
         let message = format!("cannot be sent in a query ({what}); use a rule with a body");
         let _ = writeln!(

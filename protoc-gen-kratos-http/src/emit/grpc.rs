@@ -191,7 +191,7 @@ fn server_method(emitter: &Emitter<'_>, method: &Method, out: &mut String) {
     let reply = if method.kind.streams_replies() {
         let stream = format!("{}Stream", method.name);
         let _ = writeln!(out, "    type {stream} = __kratos::ServerStream<{output}>;");
-        format!("Self::{stream}")
+        format!("Self::{stream}").into()
     } else {
         output
     };

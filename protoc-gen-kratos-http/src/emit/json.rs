@@ -11,7 +11,6 @@ use std::fmt::Write as _;
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor, Syntax};
 
 use super::Emitter;
-use super::bind::field_ident;
 use super::text::{self, Expr};
 
 /// Decides which messages get a generated JSON codec.
@@ -157,7 +156,7 @@ impl Emitter<'_> {
 
     /// Writes one field's value on its own, through a `ValueWriter` named `value`.
     fn write_value(&self, field: &FieldDescriptor) -> Expr {
-        let ident = field_ident(field);
+        let ident = self.field_ident(field);
         let kind = self.kind(field).prefixed("&");
         let text = |text: String| Expr::Text(text);
         if field.is_map() {
@@ -378,7 +377,7 @@ impl Emitter<'_> {
                 Expr::Text(text::string(field.name())),
             ]
         };
-        let ident = field_ident(field);
+        let ident = self.field_ident(field);
         let kind = self.kind(field).prefixed("&");
         let call = |method: &str, mut items: Vec<Expr>, rest: Vec<Expr>| {
             items.extend(rest);
@@ -450,7 +449,7 @@ impl Emitter<'_> {
         oneof_slot: Option<usize>,
         out: &mut String,
     ) {
-        let ident = field_ident(field);
+        let ident = self.field_ident(field);
         let kind = self.kind(field).prefixed("&");
         let text = |text: String| Expr::Text(text);
         let slot_text = text(slot.to_string());

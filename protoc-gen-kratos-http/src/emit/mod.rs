@@ -10,8 +10,10 @@ mod text;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::rc::Rc;
 
-use kratos_codegen::{RustFileWriter, RustTypes};
+use kratos_codegen::{RustFileWriter, RustTypes, rust_field_ident};
 use prost_reflect::{FieldDescriptor, FileDescriptor, MessageDescriptor};
 
 use crate::Options;
@@ -23,7 +25,9 @@ pub(crate) use json::JsonSupport;
 pub(crate) struct Emitter<'a> {
     pub(crate) types: &'a RustTypes,
     /// Rust types by proto full name: each is named many times (per method up to six).
-    type_paths: RefCell<HashMap<String, String>>,
+    type_paths: RefCell<HashMap<String, Rc<str>>>,
+    /// Rust field names by the field's proto full name: a path field is named per binding.
+    field_idents: RefCell<HashMap<String, String>>,
 }
 
 impl<'a> Emitter<'a> {
@@ -31,18 +35,31 @@ impl<'a> Emitter<'a> {
         Self {
             types,
             type_paths: RefCell::default(),
+            field_idents: RefCell::default(),
         }
     }
 
-    /// The Rust type of a message or enum, as seen from the package module.
-    pub(crate) fn type_path(&self, full_name: &str) -> String {
-        if let Some(path) = self.type_paths.borrow().get(full_name) {
-            return path.clone();
+    /// The Rust ident of a prost field (`r#type` for `type`).
+    pub(crate) fn field_ident(&self, field: &FieldDescriptor) -> String {
+        if let Some(ident) = self.field_idents.borrow().get(field.full_name()) {
+            return ident.clone();
         }
-        let path = self.types.type_path(full_name);
+        let ident = rust_field_ident(field.name());
+        self.field_idents
+            .borrow_mut()
+            .insert(field.full_name().to_owned(), ident.clone());
+        ident
+    }
+
+    /// The Rust type of a message or enum, as seen from the package module.
+    pub(crate) fn type_path(&self, full_name: &str) -> Rc<str> {
+        if let Some(path) = self.type_paths.borrow().get(full_name) {
+            return Rc::clone(path);
+        }
+        let path: Rc<str> = self.types.type_path(full_name).into();
         self.type_paths
             .borrow_mut()
-            .insert(full_name.to_owned(), path.clone());
+            .insert(full_name.to_owned(), Rc::clone(&path));
         path
     }
 }
@@ -50,16 +67,16 @@ impl<'a> Emitter<'a> {
 impl Emitter<'_> {
     /// What the service trait's method takes and answers with: the messages, or streams of
     /// them on the sides that stream.
-    pub(crate) fn handler_types(&self, method: &Method) -> (String, String) {
+    pub(crate) fn handler_types(&self, method: &Method) -> (Rc<str>, Rc<str>) {
         let input = self.rust_type(&method.input);
         let output = self.rust_type(&method.output);
         let input = if method.kind.streams_requests() {
-            format!("__kratos::RequestStream<{input}>")
+            format!("__kratos::RequestStream<{input}>").into()
         } else {
             input
         };
         let output = if method.kind.streams_replies() {
-            format!("__kratos::ReplyStream<{output}>")
+            format!("__kratos::ReplyStream<{output}>").into()
         } else {
             output
         };
@@ -172,6 +189,25 @@ pub(crate) fn package(
     }
     emitter.json_impls(&messages, json, &response_fields, &mut out);
     flush(&mut out);
+}
+
+/// `bind_query_library_v1_shelf`: the name of a function generated per message, `prefix` and
+/// the message's full name in lower case with `_` for `.`, written where it is formatted.
+pub(crate) struct MessageFnName<'a>(pub(crate) &'static str, pub(crate) &'a MessageDescriptor);
+
+impl fmt::Display for MessageFnName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        f.write_str(self.0)?;
+        for c in self.1.full_name().chars() {
+            f.write_char(if c == '.' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// How a binding's method reads in docs.

@@ -1,12 +1,12 @@
 //! The server side of a service: operation constants, the service trait, the
 //! register function and one route description per binding.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use kratos_codegen::to_snake_case;
 
 use super::Emitter;
-use super::text::{self, docs, list};
+use super::text::{self, Str, docs, list};
 use crate::model::{Binding, Body, HttpMethod, Method, MethodKind, Service};
 
 /// Everything emitted for one service.
@@ -22,7 +22,7 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service, out: &mut String
              pub const {}: &str = {};",
             method.name,
             operation_const(method),
-            text::string(&method.operation),
+            Str(&method.operation),
         );
     }
 
@@ -136,17 +136,28 @@ pub(crate) fn service(emitter: &Emitter<'_>, service: &Service, out: &mut String
 }
 
 /// `OPERATION_GREETER_SAY_HELLO`: the constant naming a method's operation.
-pub(crate) fn operation_const(method: &Method) -> String {
-    format!("OPERATION_{}", method.const_name)
+pub(crate) fn operation_const(method: &Method) -> ConstName<'_> {
+    ConstName("OPERATION_", method, 0)
 }
 
 /// The name of the `const` describing binding `index` of `method`: `ROUTE_GREETER_SAY_HELLO`
 /// for the first, then `_1`, `_2`, ... for additional bindings.
-pub(crate) fn route_const(method: &Method, index: usize) -> String {
-    if index == 0 {
-        format!("ROUTE_{}", method.const_name)
-    } else {
-        format!("ROUTE_{}_{index}", method.const_name)
+pub(crate) fn route_const(method: &Method, index: usize) -> ConstName<'_> {
+    ConstName("ROUTE_", method, index)
+}
+
+/// A constant of a method: the prefix, the method's `const_name` and the binding's index
+/// after the first, written where it is formatted.
+pub(crate) struct ConstName<'a>(&'static str, &'a Method, usize);
+
+impl fmt::Display for ConstName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)?;
+        f.write_str(&self.1.const_name)?;
+        match self.2 {
+            0 => Ok(()),
+            index => write!(f, "_{index}"),
+        }
     }
 }
 
@@ -161,11 +172,11 @@ fn route_item(
 ) {
     let is_empty_input = method.input.full_name() == "google.protobuf.Empty";
     let input = if is_empty_input {
-        "()".to_owned()
+        "()".into()
     } else {
         emitter.rust_type(&method.input)
     };
-    let route = route_const(method, index);
+    let route = route_const(method, index).to_string();
     let http_method = match &binding.method {
         HttpMethod::Named(name) => name.as_str(),
         HttpMethod::Any => "*",
@@ -177,19 +188,19 @@ fn route_item(
              method: {},\n    \
              template: {},",
         operation_const(method),
-        text::string(http_method),
-        text::string(binding.template.as_str()),
+        Str(http_method),
+        Str(binding.template.as_str()),
     );
     // Only what differs from `Route::DEFAULT` (empty, `None`).
     match &binding.body {
         Body::None => {}
         Body::All => out.push_str("    body: \"*\",\n"),
         Body::Field(field) => {
-            let _ = writeln!(out, "    body: {},", text::string(field.name()));
+            let _ = writeln!(out, "    body: {},", Str(field.name()));
         }
     }
     if let Some(field) = &binding.response_body {
-        let _ = writeln!(out, "    response_body: {},", text::string(field.name()));
+        let _ = writeln!(out, "    response_body: {},", Str(field.name()));
     }
     let mut exclude: Vec<String> = binding
         .path_fields

@@ -3,7 +3,7 @@
 //! (prettyplease's layout, which the goldens were made with), without building a syntax tree:
 //! parsing and printing tokens was most of the plugin's time.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use proc_macro2::Literal;
 
@@ -12,18 +12,27 @@ pub(crate) const MARGIN: usize = 89;
 
 /// `text` as a Rust string literal, escaped.
 pub(crate) fn string(text: &str) -> String {
-    // Names and paths, nearly all of them: nothing to escape.
-    if text
-        .bytes()
-        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ')
-    {
-        let mut literal = String::with_capacity(text.len() + 2);
-        literal.push('"');
-        literal.push_str(text);
-        literal.push('"');
-        return literal;
+    Str(text).to_string()
+}
+
+/// A Rust string literal, escaped, written where it is formatted (no string of its own).
+pub(crate) struct Str<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names and paths, nearly all of them: nothing to escape.
+        let plain = self
+            .0
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ');
+        if plain {
+            f.write_char('"')?;
+            f.write_str(self.0)?;
+            f.write_char('"')
+        } else {
+            write!(f, "{}", Literal::string(self.0))
+        }
     }
-    Literal::string(text).to_string()
 }
 
 /// `bytes` as a Rust byte-string literal, escaped.
