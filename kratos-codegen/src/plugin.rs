@@ -58,10 +58,7 @@ pub fn run_plugin(
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(&response.encode_to_vec())
-        .and_then(|()| stdout.flush())
-    {
+    if let Err(err) = response.write_to(&mut stdout).and_then(|()| stdout.flush()) {
         eprintln!("{name}: cannot write the response: {err}");
         return ExitCode::FAILURE;
     }

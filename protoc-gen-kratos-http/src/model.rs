@@ -184,6 +184,7 @@ pub fn services(
     // (method, canonical template) -> "Service.Method" that mapped it first.
     let mut mapped: HashMap<(HttpMethod, String), String> = HashMap::new();
     for service in file.services() {
+        let service_snake = to_snake_case(service.name());
         let mut methods = Vec::new();
         for method in service.methods() {
             let location = Location::file(file.name())
@@ -196,6 +197,7 @@ pub fn services(
                 options,
                 &location,
                 &comments,
+                &service_snake,
             );
             match model {
                 Ok(Some(model)) => {
@@ -256,6 +258,7 @@ fn method_model(
     options: &Options,
     location: &Location,
     comments: &FileComments<'_>,
+    service_snake: &str,
 ) -> Result<Option<Method>, Vec<GenerationError>> {
     let rule = http_ext
         .map(|ext| (ext, method.options()))
@@ -279,7 +282,14 @@ fn method_model(
         if !options.grpc() {
             return Ok(None);
         }
-        return Ok(Some(method_of(service, method, kind, Vec::new(), comments)));
+        return Ok(Some(method_of(
+            service,
+            method,
+            kind,
+            Vec::new(),
+            comments,
+            service_snake,
+        )));
     }
     let mut errors = Vec::new();
     let mut bindings = Vec::new();
@@ -344,7 +354,14 @@ fn method_model(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Some(method_of(service, method, kind, bindings, comments)))
+    Ok(Some(method_of(
+        service,
+        method,
+        kind,
+        bindings,
+        comments,
+        service_snake,
+    )))
 }
 
 fn method_of(
@@ -353,16 +370,13 @@ fn method_of(
     kind: MethodKind,
     bindings: Vec<Binding>,
     comments: &FileComments<'_>,
+    service_snake: &str,
 ) -> Method {
     Method {
         name: method.name().to_owned(),
         rust_name: kratos_codegen::rust_field_ident(method.name()),
-        const_name: format!(
-            "{}_{}",
-            to_snake_case(service.name()),
-            to_snake_case(method.name())
-        )
-        .to_ascii_uppercase(),
+        const_name: format!("{service_snake}_{}", to_snake_case(method.name()))
+            .to_ascii_uppercase(),
         operation: format!("/{}/{}", service.full_name(), method.name()),
         kind,
         input: method.input(),

@@ -55,23 +55,12 @@ fn client_method(emitter: &Emitter<'_>, method: &Method, out: &mut String) {
     } else {
         http_method
     };
-    let template = binding.template.as_str();
-    // The rule closes the doc's last paragraph, in parentheses after the proto's text: one line
-    // less per method than a paragraph of its own.
-    let rule = if method.kind == MethodKind::ServerStreaming {
-        format!(
-            "`{http_method} {template}`: the replies as the server streams them (NDJSON, or SSE \
-             with the header `Accept: text/event-stream`); drop the stream to cancel"
-        )
+    let streamed = if method.kind == MethodKind::ServerStreaming {
+        ": the replies as the server streams them (NDJSON, or SSE with the header \
+         `Accept: text/event-stream`); drop the stream to cancel"
     } else {
-        format!("`{http_method} {template}`")
+        ""
     };
-    let mut doc = method.doc.clone();
-    doc.push(if doc.is_empty() {
-        format!(" {rule}")
-    } else {
-        format!(" ({rule})")
-    });
     let attributes = if method.deprecated {
         "    #[deprecated]\n    #[allow(deprecated)]\n    #[inline]\n"
     } else {
@@ -81,7 +70,15 @@ fn client_method(emitter: &Emitter<'_>, method: &Method, out: &mut String) {
     let request = format!("request: {input}");
     let route = format!("&{route}");
 
-    docs(out, "    ", &doc);
+    docs(out, "    ", &method.doc);
+    // The rule closes the doc's last paragraph, in parentheses after the proto's text: one line
+    // less per method than a paragraph of its own.
+    let rule = format!("`{http_method} {}`{streamed}", binding.template.as_str());
+    if method.doc.is_empty() {
+        docs(out, "    ", &[format!(" {rule}")]);
+    } else {
+        docs(out, "    ", &[format!(" ({rule})")]);
+    }
     out.push_str(attributes);
     list(
         out,
@@ -138,15 +135,16 @@ pub(crate) fn write_path_fn(
         return None;
     }
     let function = format!("write_path_{suffix}");
-    let mut code = String::new();
+    // Sized for the usual function of a few lines: growing a string is a copy each time.
+    let mut code = String::with_capacity(512);
     let (request, body) = match path_code(emitter, binding) {
         Ok(pieces) if pieces.len() == 1 => {
-            let mut body = String::new();
+            let mut body = String::with_capacity(128);
             list(&mut body, "    ", "__kratos::Ok(", &pieces[0..1], ")");
             ("_", body)
         }
         Ok(pieces) => {
-            let mut body = String::new();
+            let mut body = String::with_capacity(384);
             let _ = writeln!(body, "    let mut path = {};", pieces[0]);
             for piece in &pieces[1..] {
                 body.push_str(piece);
@@ -179,7 +177,7 @@ fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<Vec<String>, St
     let mut index = 0;
     let mut pushed = false;
     // Consecutive literal segments (and the verb) go out as one piece.
-    let mut literal = String::new();
+    let mut literal = String::with_capacity(template.as_str().len());
     let flush = |literal: &mut String, pieces: &mut Vec<String>| {
         let text = text::string(&std::mem::take(literal));
         if pieces.is_empty() {
@@ -211,7 +209,7 @@ fn path_code(emitter: &Emitter<'_>, binding: &Binding) -> Result<Vec<String>, St
                     ("__kratos::push_variable(", format!("{{{dotted}}}"))
                 };
             flush(&mut literal, &mut pieces);
-            let mut statement = String::new();
+            let mut statement = String::with_capacity(128);
             list(
                 &mut statement,
                 "    ",
