@@ -252,6 +252,19 @@ mod tests {
     }
 
     #[test]
+    fn doc_lines_are_comments_unless_a_comment_cannot_carry_them() {
+        let mut out = String::new();
+        let lines = [" Plain, trailing spaces go.  ", "", "/ starts a fourth slash", " a\rb"]
+            .map(String::from);
+        docs(&mut out, "    ", &lines);
+        assert_eq!(
+            out,
+            "    /// Plain, trailing spaces go.\n    ///\n    #[doc = \"/ starts a fourth slash\"]\n    \
+             #[doc = \" a\\rb\"]\n"
+        );
+    }
+
+    #[test]
     fn a_list_goes_one_item_a_line_only_when_it_does_not_fit() {
         let mut out = String::new();
         list(
