@@ -254,8 +254,13 @@ mod tests {
     #[test]
     fn doc_lines_are_comments_unless_a_comment_cannot_carry_them() {
         let mut out = String::new();
-        let lines = [" Plain, trailing spaces go.  ", "", "/ starts a fourth slash", " a\rb"]
-            .map(String::from);
+        let lines = [
+            " Plain, trailing spaces go.  ",
+            "",
+            "/ starts a fourth slash",
+            " a\rb",
+        ]
+        .map(String::from);
         docs(&mut out, "    ", &lines);
         assert_eq!(
             out,
