@@ -6,7 +6,9 @@
 # runtime (debug, non-incremental) and reports the CPU time and peak RSS of that build.
 #
 #   bench/codegen/run.sh   # KEEP=1 keeps the temp dir, COMPILE=0 skips the compile,
-#                          # PROTOC_GEN_PROST=path picks that plugin
+#                          # PROTOC_GEN_PROST=path picks that plugin, KRATOS_PLUGIN=path a
+#                          # prebuilt protoc-gen-kratos-http (no build), RUNS=n the timed runs
+#                          # on the captured request (20)
 #
 # protoc-gen-prost comes from .ci/tools (as .ci/buf-e2e installs it) or is installed there.
 set -euo pipefail
@@ -22,18 +24,22 @@ if [ ! -x "$prost_plugin" ]; then
 fi
 # CARGO_TARGET_DIR may name another tree's target directory, to reuse its built dependencies.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-echo "==> building protoc-gen-kratos-http (release)"
-cargo build --quiet --release -p protoc-gen-kratos-http
-kratos_plugin=$CARGO_TARGET_DIR/release/protoc-gen-kratos-http
+kratos_plugin=${KRATOS_PLUGIN:-}
+if [ -z "$kratos_plugin" ]; then
+  echo "==> building protoc-gen-kratos-http (release)"
+  cargo build --quiet --release -p protoc-gen-kratos-http
+  kratos_plugin=$CARGO_TARGET_DIR/release/protoc-gen-kratos-http
+fi
 
 python3 bench/codegen/gen_api.py "$work/proto"
 mkdir -p "$work/out"
 
-# Each plugin runs under its own `time -v`, so the figures are the plugin's, not protoc's.
+# Each plugin runs under its own `time -v`, so the figures are the plugin's, not protoc's; the
+# CodeGeneratorRequest protoc sends it is kept, to time the plugin alone on it below.
 wrap() { # name plugin
   cat >"$work/$1.sh" <<WRAP
 #!/bin/sh
-exec /usr/bin/time -v -o "$work/$1.time" "$2"
+tee "$work/$1.request" | /usr/bin/time -v -o "$work/$1.time" "$2"
 WRAP
   chmod +x "$work/$1.sh"
 }
@@ -67,6 +73,23 @@ kratos_lines=$(wc -l <"$work/out/bigapi/v1/bigapi.v1.kratos_http.rs")
 prost_lines=$(wc -l <"$work/out/bigapi/v1/bigapi.v1.rs")
 longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/out/bigapi/v1/bigapi.v1.kratos_http.rs")
 echo "generated lines: kratos_http $kratos_lines ($((kratos_lines / rpcs)) per RPC, longest line $longest chars), prost $prost_lines"
+
+# One protoc run is too short to time prost (0.00 s at `time`'s resolution): each plugin again on
+# its captured request, RUNS times, each run's CPU time (perf's task-clock of the plugin process
+# alone; one perf per run, since the request is read from stdin), averaged.
+runs=${RUNS:-20}
+cpu_ms() { # plugin request
+  local i
+  for ((i = 0; i < runs; i++)); do
+    perf stat -x, -e task-clock -o "$work/perf.csv" "$1" <"$2" >/dev/null
+    grep task-clock "$work/perf.csv" | cut -d, -f1
+  done | awk -v n="$runs" '{ sum += $1 } END { printf "%.2f", sum / n }'
+}
+prost_ms=$(cpu_ms "$prost_plugin" "$work/prost.request")
+kratos_ms=$(cpu_ms "$kratos_plugin" "$work/kratos.request")
+echo
+printf 'mean CPU per run, %s runs on the captured request: prost %.2f ms, kratos %.2f ms, kratos/prost %.2fx\n' \
+  "$runs" "$prost_ms" "$kratos_ms" "$(echo "scale=4; $kratos_ms / $prost_ms" | bc)"
 
 [ "${COMPILE:-1}" = 1 ] || exit 0
 echo "==> compiling the output in a scratch crate (debug, non-incremental)"

@@ -1,6 +1,9 @@
 //! Proto comments, turned into Rust doc comments.
 
+use std::collections::HashMap;
+
 use prost_types::FileDescriptorProto;
+use prost_types::source_code_info::Location;
 
 /// The comments attached to one element of a proto file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,17 +19,21 @@ impl Comments {
         file.source_code_info
             .as_ref()
             .and_then(|info| info.location.iter().find(|loc| loc.path == path))
-            .map(|loc| Self {
-                leading: loc
-                    .leading_comments
-                    .clone()
-                    .filter(|c| !c.trim().is_empty()),
-                trailing: loc
-                    .trailing_comments
-                    .clone()
-                    .filter(|c| !c.trim().is_empty()),
-            })
+            .map(Self::of_location)
             .unwrap_or_default()
+    }
+
+    fn of_location(location: &Location) -> Self {
+        Self {
+            leading: location
+                .leading_comments
+                .clone()
+                .filter(|c| !c.trim().is_empty()),
+            trailing: location
+                .trailing_comments
+                .clone()
+                .filter(|c| !c.trim().is_empty()),
+        }
     }
 
     /// A [`doc_lines`](Self::doc_lines) line as the proto comment wrote it, for readers
@@ -81,6 +88,34 @@ impl Comments {
     }
 }
 
+/// The source locations of one proto file by descriptor path, for looking up the comments of
+/// many of its elements: [`Comments::for_path`] scans all the file's locations for each one,
+/// which for a file of thousands of methods is most of a generator's time.
+#[derive(Debug, Default)]
+pub struct FileComments<'a> {
+    by_path: HashMap<&'a [i32], &'a Location>,
+}
+
+impl<'a> FileComments<'a> {
+    /// Indexes the source info of `file` (none: every lookup finds no comments).
+    pub fn new(file: &'a FileDescriptorProto) -> Self {
+        let mut by_path = HashMap::new();
+        for location in file.source_code_info.iter().flat_map(|info| &info.location) {
+            // The first location of a path is the one `Comments::for_path` finds.
+            by_path.entry(location.path.as_slice()).or_insert(location);
+        }
+        Self { by_path }
+    }
+
+    /// The comments of the element at `path`, as [`Comments::for_path`] finds them.
+    pub fn get(&self, path: &[i32]) -> Comments {
+        self.by_path
+            .get(path)
+            .map(|location| Comments::of_location(location))
+            .unwrap_or_default()
+    }
+}
+
 /// `line` with `[` and `]` escaped outside inline code and inline links (`[text](url)`):
 /// proto comments cross-reference as `[Book][google.example.Book]`, which rustdoc would take
 /// for Rust intra-doc links and warn about.
@@ -122,7 +157,7 @@ fn inline_link_len(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost_types::{SourceCodeInfo, source_code_info::Location};
+    use prost_types::SourceCodeInfo;
 
     #[test]
     fn leading_wins_over_trailing() {
@@ -167,6 +202,39 @@ mod tests {
                 " x[0]",
                 " ```"
             ]
+        );
+    }
+
+    #[test]
+    fn the_index_finds_what_the_scan_finds() {
+        let location = |path: Vec<i32>, comment: &str| Location {
+            path,
+            leading_comments: Some(comment.into()),
+            ..Default::default()
+        };
+        let file = FileDescriptorProto {
+            source_code_info: Some(SourceCodeInfo {
+                location: vec![
+                    location(vec![6, 0], " The service.\n"),
+                    location(vec![6, 0, 2, 1], " The second method.\n"),
+                    location(vec![6, 0, 2, 1], " A later location of the same path.\n"),
+                ],
+            }),
+            ..Default::default()
+        };
+        let index = FileComments::new(&file);
+        for path in [&[6, 0][..], &[6, 0, 2, 1], &[6, 0, 2, 0], &[]] {
+            assert_eq!(index.get(path), Comments::for_path(&file, path), "{path:?}");
+        }
+        assert_eq!(
+            index.get(&[6, 0, 2, 1]).doc_lines(),
+            [" The second method."]
+        );
+        assert!(
+            FileComments::new(&FileDescriptorProto::default())
+                .get(&[6, 0])
+                .doc_lines()
+                .is_empty()
         );
     }
 

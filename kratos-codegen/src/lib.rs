@@ -14,9 +14,10 @@ mod parameters;
 mod plugin;
 mod request;
 mod response;
+mod source_info;
 mod types;
 
-pub use comments::Comments;
+pub use comments::{Comments, FileComments};
 pub use error::{GenerationError, Location};
 pub use format::{RustFileWriter, format_rust_file};
 pub use naming::{rust_field_ident, rust_type_ident, to_snake_case};

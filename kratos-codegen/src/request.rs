@@ -4,7 +4,8 @@
 //! would silently lose every extension in `*Options` (`(errors.code)`,
 //! `(google.api.http)`). We keep each `FileDescriptorProto` as raw bytes and let
 //! `prost-reflect` build the pool from them: its `options()` accessors then
-//! decode extensions defined anywhere in the pool.
+//! decode extensions defined anywhere in the pool. Source locations without comments are
+//! left out on the way (see `source_info`): generators read comments, never spans.
 
 use std::fmt;
 
@@ -102,6 +103,7 @@ impl PluginRequest {
         let mut pool = DescriptorPool::new();
         // protoc lists dependencies before the files that import them.
         for bytes in files {
+            let bytes = crate::source_info::keep_commented_locations(&bytes).unwrap_or(bytes);
             pool.decode_file_descriptor_proto(bytes.as_slice())
                 .map_err(|err: DescriptorError| {
                     RequestError::new(format!("invalid file descriptor: {err}"))

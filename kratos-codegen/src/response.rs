@@ -1,6 +1,9 @@
 //! Writing the `CodeGeneratorResponse` protoc and buf read back.
 
+use std::io::{self, Write};
+
 use prost::Message;
+use prost::encoding::{WireType, encode_key, encode_varint, string};
 use prost_types::compiler::{
     CodeGeneratorResponse, code_generator_response::Feature, code_generator_response::File,
 };
@@ -77,6 +80,42 @@ impl PluginResponse {
         };
         response.encode_to_vec()
     }
+
+    /// Writes the encoded response (the bytes of [`Self::encode_to_vec`]) to `out`, each file's
+    /// text straight from where it is: for a large output the copies `encode_to_vec` makes
+    /// (the message, then its encoding) would be a good part of a plugin's run.
+    ///
+    /// # Errors
+    ///
+    /// When `out` fails.
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let Ok(files) = &self.result else {
+            return out.write_all(&self.encode_to_vec());
+        };
+        // `CodeGeneratorResponse` fields in tag order: `supported_features` (2), `file` (15).
+        let mut head = Vec::with_capacity(16);
+        encode_key(2, WireType::Varint, &mut head);
+        encode_varint(Feature::Proto3Optional as u64, &mut head);
+        out.write_all(&head)?;
+        for file in files {
+            // `File`: `name` (1), `insertion_point` (2), then the key and length of `content`
+            // (15), whose bytes follow.
+            let mut fields = Vec::with_capacity(file.name.len() + 64);
+            string::encode(1, &file.name, &mut fields);
+            if let Some(point) = &file.insertion_point {
+                string::encode(2, point, &mut fields);
+            }
+            encode_key(15, WireType::LengthDelimited, &mut fields);
+            encode_varint(file.content.len() as u64, &mut fields);
+            head.clear();
+            encode_key(15, WireType::LengthDelimited, &mut head);
+            encode_varint((fields.len() + file.content.len()) as u64, &mut head);
+            out.write_all(&head)?;
+            out.write_all(&fields)?;
+            out.write_all(file.content.as_bytes())?;
+        }
+        Ok(())
+    }
 }
 
 impl From<Result<Vec<GeneratedFile>, Vec<GenerationError>>> for PluginResponse {
@@ -84,6 +123,41 @@ impl From<Result<Vec<GeneratedFile>, Vec<GenerationError>>> for PluginResponse {
         match result {
             Ok(files) => Self::files(files),
             Err(errors) => Self::errors(&errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writing_gives_the_bytes_of_the_encoding() {
+        let responses = [
+            PluginResponse::files(vec![
+                GeneratedFile {
+                    name: "a/b.rs".into(),
+                    content: "// x\n".repeat(100),
+                    insertion_point: None,
+                },
+                GeneratedFile {
+                    name: "a.rs".into(),
+                    content: "include!(\"b.rs\");\n".into(),
+                    insertion_point: Some("module".into()),
+                },
+                GeneratedFile {
+                    name: "empty.rs".into(),
+                    content: String::new(),
+                    insertion_point: None,
+                },
+            ]),
+            PluginResponse::files(Vec::new()),
+            PluginResponse::error("a.proto: bad"),
+        ];
+        for response in responses {
+            let mut written = Vec::new();
+            response.write_to(&mut written).unwrap();
+            assert_eq!(written, response.encode_to_vec(), "{response:?}");
         }
     }
 }

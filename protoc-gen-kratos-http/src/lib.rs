@@ -70,24 +70,19 @@ pub fn generate_files(request: &PluginRequest) -> Result<Vec<GeneratedFile>, Vec
         }
         let sources: Vec<&str> = package_files.iter().map(FileDescriptor::name).collect();
         let mut file = RustFileWriter::new(GENERATOR, &sources);
-        match emit::package(
+        emit::package(
             &options,
             package,
             package_files,
             &services,
             &mut json,
             &mut file,
-        ) {
-            Ok(()) => files.extend(options.output().package_files(
-                package,
-                "kratos_http",
-                file.finish(),
-            )),
-            Err(err) => errors.push(GenerationError::new(
-                Location::file(sources.join(", ")),
-                format!("internal error: emitted code does not parse: {err}"),
-            )),
-        }
+        );
+        files.extend(
+            options
+                .output()
+                .package_files(package, "kratos_http", file.finish()),
+        );
     }
     if errors.is_empty() {
         Ok(files)

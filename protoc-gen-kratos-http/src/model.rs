@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kratos_codegen::{Comments, GenerationError, Location, to_snake_case};
+use kratos_codegen::{FileComments, GenerationError, Location, to_snake_case};
 use kratos_path_template::PathTemplate;
 use prost_reflect::{
     Cardinality, DynamicMessage, ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind,
@@ -69,6 +69,9 @@ pub struct Method {
     pub name: String,
     /// Rust method name (`say_hello`).
     pub rust_name: String,
+    /// Service and method in upper snake case (`GREETER_SAY_HELLO`), naming the method's
+    /// constants (`OPERATION_GREETER_SAY_HELLO`, `ROUTE_GREETER_SAY_HELLO`).
+    pub const_name: String,
     /// gRPC full method name, which is also the Kratos operation.
     pub operation: String,
     /// Which side streams.
@@ -174,17 +177,29 @@ pub fn services(
     options: &Options,
 ) -> Result<Vec<Service>, Vec<GenerationError>> {
     let http_ext = file.parent_pool().get_extension_by_name("google.api.http");
+    let file_proto = file.file_descriptor_proto();
+    let comments = FileComments::new(file_proto);
     let mut errors = Vec::new();
     let mut services = Vec::new();
     // (method, canonical template) -> "Service.Method" that mapped it first.
     let mut mapped: HashMap<(HttpMethod, String), String> = HashMap::new();
     for service in file.services() {
+        let service_snake = to_snake_case(service.name());
         let mut methods = Vec::new();
         for method in service.methods() {
             let location = Location::file(file.name())
                 .service(service.name())
                 .method(method.name());
-            match method_model(&service, &method, http_ext.as_ref(), options, &location) {
+            let model = method_model(
+                &service,
+                &method,
+                http_ext.as_ref(),
+                options,
+                &location,
+                &comments,
+                &service_snake,
+            );
+            match model {
                 Ok(Some(model)) => {
                     for binding in &model.bindings {
                         let key = (binding.method.clone(), binding.template.canonical());
@@ -210,7 +225,7 @@ pub fn services(
         if !methods.is_empty() {
             services.push(Service {
                 name: service.name().to_owned(),
-                doc: Comments::for_path(file.file_descriptor_proto(), service.path()).doc_lines(),
+                doc: comments.get(service.path()).doc_lines(),
                 deprecated: service
                     .service_descriptor_proto()
                     .options
@@ -242,6 +257,8 @@ fn method_model(
     http_ext: Option<&ExtensionDescriptor>,
     options: &Options,
     location: &Location,
+    comments: &FileComments<'_>,
+    service_snake: &str,
 ) -> Result<Option<Method>, Vec<GenerationError>> {
     let rule = http_ext
         .map(|ext| (ext, method.options()))
@@ -265,7 +282,14 @@ fn method_model(
         if !options.grpc() {
             return Ok(None);
         }
-        return Ok(Some(method_of(service, method, kind, Vec::new())));
+        return Ok(Some(method_of(
+            service,
+            method,
+            kind,
+            Vec::new(),
+            comments,
+            service_snake,
+        )));
     }
     let mut errors = Vec::new();
     let mut bindings = Vec::new();
@@ -330,7 +354,14 @@ fn method_model(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Some(method_of(service, method, kind, bindings)))
+    Ok(Some(method_of(
+        service,
+        method,
+        kind,
+        bindings,
+        comments,
+        service_snake,
+    )))
 }
 
 fn method_of(
@@ -338,17 +369,20 @@ fn method_of(
     method: &MethodDescriptor,
     kind: MethodKind,
     bindings: Vec<Binding>,
+    comments: &FileComments<'_>,
+    service_snake: &str,
 ) -> Method {
-    let file = method.parent_file();
     Method {
         name: method.name().to_owned(),
         rust_name: kratos_codegen::rust_field_ident(method.name()),
+        const_name: format!("{service_snake}_{}", to_snake_case(method.name()))
+            .to_ascii_uppercase(),
         operation: format!("/{}/{}", service.full_name(), method.name()),
         kind,
         input: method.input(),
         output: method.output(),
         bindings,
-        doc: Comments::for_path(file.file_descriptor_proto(), method.path()).doc_lines(),
+        doc: comments.get(method.path()).doc_lines(),
         deprecated: method
             .method_descriptor_proto()
             .options

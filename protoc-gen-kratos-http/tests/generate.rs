@@ -53,8 +53,15 @@ fn run_protoc(case: &str, parameter: &str, file: &str) -> std::process::Output {
         .unwrap()
 }
 
-/// Compares with `testdata/golden/http/<case>/`, or rewrites when `UPDATE_GOLDEN=1`.
+/// Compares with `testdata/golden/http/<case>/`, or rewrites when `UPDATE_GOLDEN=1`. Each file
+/// must parse as Rust first: the plugin writes its code as text, so a slip in a format string
+/// shows here, naming the file, before any crate compiles it.
 fn check_golden(case: &str, files: &[GeneratedFile]) {
+    for file in files {
+        if let Err(err) = syn::parse_file(&file.content) {
+            panic!("{} does not parse as Rust: {err}", file.name);
+        }
+    }
     let problems = kratos_codegen::golden::compare_golden(
         &repo().join("testdata/golden/http").join(case),
         files,
@@ -94,7 +101,7 @@ fn library_golden() {
     // The unannotated method is not served; the server-streaming one is, as a stream.
     assert!(!code.contains("fn hidden("));
     for expected in [
-        "watch(Shelf) -> __kratos::ReplyStream <",
+        "    watch(Shelf) -> __kratos::ReplyStream<Shelf>;",
         "routes.server_stream(&ROUTE_LIBRARY_WATCH, S::watch)?;",
         ") -> __kratos::ReplyFuture<'_, __kratos::ReplyStream<Shelf>> {",
         "__kratos::call_stream(&self.client, &ROUTE_LIBRARY_WATCH, request, options)",

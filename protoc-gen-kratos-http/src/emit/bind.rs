@@ -1,12 +1,14 @@
 //! Typed binding code: path variables and query keys assigned straight onto
 //! prost's structs, with the runtime's parsers doing the conversions.
 
-use kratos_codegen::{rust_field_ident, rust_type_ident};
-use proc_macro2::{Literal, TokenStream};
-use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
-use quote::{format_ident, quote};
+use std::fmt::Write as _;
+use std::rc::Rc;
 
-use super::Emitter;
+use kratos_codegen::{rust_field_ident, rust_type_ident};
+use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
+
+use super::text::{self, Expr, chain, list};
+use super::{Emitter, MessageFnName};
 use crate::model::is_scalar_message;
 
 /// One arm of a query binder: a field path from the binder's message
@@ -20,11 +22,8 @@ struct Arm {
 
 impl Emitter<'_> {
     /// The name of the query binder function of `message`.
-    pub(crate) fn query_fn_name(message: &MessageDescriptor) -> proc_macro2::Ident {
-        format_ident!(
-            "bind_query_{}",
-            message.full_name().replace('.', "_").to_ascii_lowercase()
-        )
+    pub(crate) fn query_fn_name(message: &MessageDescriptor) -> MessageFnName<'_> {
+        MessageFnName("bind_query_", message)
     }
 
     /// `fn bind_query_x(message, pair, at, exclude, seen)`: assigns one query
@@ -35,13 +34,7 @@ impl Emitter<'_> {
     /// in that type's binder, so keys bind at any depth they name.
     ///
     /// Returns the binder and the message types its recursive arms call.
-    pub(crate) fn query_fn(
-        &self,
-        message: &MessageDescriptor,
-    ) -> (TokenStream, Vec<MessageDescriptor>) {
-        let rt = self.runtime;
-        let name = Self::query_fn_name(message);
-        let ty = self.rust_type(message);
+    pub(crate) fn query_fn(&self, message: &MessageDescriptor) -> (String, Vec<MessageDescriptor>) {
         let mut arms = Vec::new();
         collect_arms(
             message,
@@ -51,223 +44,245 @@ impl Emitter<'_> {
         );
         // One more part than any arm reads, so a longer key matches no leaf.
         let depth = arms.iter().map(|arm| arm.steps.len()).max().unwrap_or(0) + 1;
-        let depth = Literal::usize_unsuffixed(depth);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "#[allow(clippy::too_many_lines, unused_variables)]\n\
+             fn {}(\n    \
+                 message: &mut {},\n    \
+                 pair: &__kratos::QueryPair<'_>,\n    \
+                 at: &[&'static str],\n    \
+                 exclude: &[&[&str]],\n    \
+                 seen: &mut __kratos::SeenFields,\n\
+             ) -> __kratos::Result<()> {{\n    \
+                 let mut parts = [\"\"; {depth}];\n    \
+                 let mut len = 0;\n    \
+                 for part in pair.path().skip(at.len()) {{\n        \
+                     if len == parts.len() {{\n            \
+                         break;\n        \
+                     }}\n        \
+                     parts[len] = part;\n        \
+                     len += 1;\n    \
+                 }}\n    \
+                 let target = message;\n    \
+                 match &parts[..len] {{",
+            Self::query_fn_name(message),
+            self.rust_type(message)
+        );
         let mut calls = Vec::new();
         let mut singular = 0;
-        let code = arms
-            .iter()
-            .map(|arm| {
-                if arm.recurse {
-                    if let Kind::Message(next) = arm.steps[arm.steps.len() - 1].kind()
-                        && !calls
-                            .iter()
-                            .any(|m: &MessageDescriptor| m.full_name() == next.full_name())
-                    {
-                        calls.push(next);
-                    }
-                    self.recurse_arm(arm)
-                } else {
-                    self.query_arm(&arm.steps, &mut singular)
+        for arm in &arms {
+            if arm.recurse {
+                if let Kind::Message(next) = arm.steps[arm.steps.len() - 1].kind()
+                    && !calls
+                        .iter()
+                        .any(|m: &MessageDescriptor| m.full_name() == next.full_name())
+                {
+                    calls.push(next);
                 }
-            })
-            .collect::<Vec<_>>();
-        let function = quote! {
-            #[allow(clippy::too_many_lines, unused_variables)]
-            fn #name(
-                message: &mut #ty,
-                pair: &#rt::QueryPair<'_>,
-                at: &[&'static str],
-                exclude: &[&[&str]],
-                seen: &mut #rt::SeenFields,
-            ) -> #rt::Result<()> {
-                // The key's dotted parts below `at`.
-                let mut parts = [""; #depth];
-                let mut len = 0;
-                for part in pair.path().skip(at.len()) {
-                    if len == parts.len() {
-                        break;
-                    }
-                    parts[len] = part;
-                    len += 1;
-                }
-                let target = message;
-                match &parts[..len] {
-                    #(#code)*
-                    _ => {}
-                }
-                #rt::Ok(())
+                self.recurse_arm(arm, &mut out);
+            } else {
+                self.query_arm(&arm.steps, &mut singular, &mut out);
             }
-        };
-        (function, calls)
+        }
+        out.push_str("        _ => {}\n    }\n    __kratos::Ok(())\n}\n");
+        (out, calls)
     }
 
     /// The arm handing the rest of a key to the binder of a recursive type.
-    fn recurse_arm(&self, arm: &Arm) -> TokenStream {
-        let rt = self.runtime;
-        let patterns = arm.steps.iter().map(key_pattern);
-        let canonical: Vec<&str> = arm.steps.iter().map(FieldDescriptor::name).collect();
-        let navigate = self.navigate(&arm.steps);
+    fn recurse_arm(&self, arm: &Arm, out: &mut String) {
         let Kind::Message(next) = arm.steps[arm.steps.len() - 1].kind() else {
-            return quote!();
+            return;
         };
-        let function = Self::query_fn_name(&next);
-        quote! {
-            [#(#patterns,)* _, ..] => {
-                let at = #rt::descend(pair, at, &[#(#canonical),*])?;
-                #navigate
-                return #function(target, pair, &at, exclude, seen);
-            }
-        }
+        let patterns: Vec<String> = arm.steps.iter().map(key_pattern).collect();
+        let _ = writeln!(out, "        [{}, _, ..] => {{", patterns.join(", "));
+        list(
+            out,
+            ARM,
+            "let at = __kratos::descend(",
+            &["pair".to_owned(), "at".to_owned(), canonical(&arm.steps)],
+            ")?;",
+        );
+        self.navigate(&arm.steps, out);
+        list(
+            out,
+            ARM,
+            &format!("return {}(", Self::query_fn_name(&next)),
+            &[
+                "target".to_owned(),
+                "pair".to_owned(),
+                "&at".to_owned(),
+                "exclude".to_owned(),
+                "seen".to_owned(),
+            ],
+            ");",
+        );
+        out.push_str("        }\n");
     }
 
-    fn query_arm(&self, steps: &[FieldDescriptor], singular: &mut usize) -> TokenStream {
-        let rt = self.runtime;
-        let patterns = steps.iter().map(key_pattern);
-        let canonical: Vec<&str> = steps.iter().map(FieldDescriptor::name).collect();
-        let dotted = canonical.join(".");
-        let field = steps[steps.len() - 1].clone();
-        let navigate = self.navigate(&steps[..steps.len() - 1]);
-        let b = quote!(#rt);
+    fn query_arm(&self, steps: &[FieldDescriptor], singular: &mut usize, out: &mut String) {
+        let patterns: Vec<String> = steps.iter().map(key_pattern).collect();
+        let dotted: Vec<&str> = steps.iter().map(FieldDescriptor::name).collect();
+        let field = &steps[steps.len() - 1];
         let shape = if field.is_map() {
-            quote!(#b::LeafShape::Map)
+            "__kratos::LeafShape::Map,".to_owned()
         } else if field.is_list() {
-            quote!(#b::LeafShape::Repeated)
+            "__kratos::LeafShape::Repeated,".to_owned()
         } else {
-            let index = Literal::usize_unsuffixed(*singular);
+            let index = *singular;
             *singular += 1;
             // Kratos leaves a singular number, bool or enum at its default for `a=`.
             let empty_is_default =
                 !field.supports_presence() && !matches!(field.kind(), Kind::String | Kind::Bytes);
-            quote!(#b::LeafShape::Singular { index: #index, empty_is_default: #empty_is_default })
+            format!(
+                "__kratos::LeafShape::Singular {{\n                    \
+                     index: {index},\n                    \
+                     empty_is_default: {empty_is_default},\n                \
+                 }},"
+            )
         };
-        let name = quote!(&name);
-        let assign = if field.is_map() {
-            self.map_insert(&field, &name)
+        let _ = writeln!(
+            out,
+            "        [{}] => {{\n            \
+                 let __kratos::Some(name) = __kratos::check_leaf(\n                \
+                     pair,\n                \
+                     exclude,\n                \
+                     at,\n                \
+                     {},\n                \
+                     {},\n                \
+                     seen,\n                \
+                     {shape}\n            \
+                 )? else {{\n                \
+                     return __kratos::Ok(());\n            \
+                 }};",
+            patterns.join(", "),
+            canonical(steps),
+            text::string(&dotted.join(".")),
+        );
+        self.navigate(&steps[..steps.len() - 1], out);
+        if field.is_map() {
+            self.map_insert(field, out);
         } else {
-            let value = self.parse_value(&field, &name, &quote!(pair.value()));
-            self.assign(&field, &value)
-        };
-        quote! {
-            [#(#patterns),*] => {
-                let #rt::Some(name) = #b::check_leaf(pair, exclude, at, &[#(#canonical),*], #dotted, seen, #shape)? else {
-                    return #rt::Ok(());
-                };
-                #navigate
-                #assign
-            }
+            let value = self.parse_value(field, "&name", "pair.value()");
+            self.assign(field, value, out);
         }
+        out.push_str("        }\n");
     }
 
     /// Moves `target` from the current message down through `steps`
     /// (singular message fields, possibly oneof members), creating them.
-    fn navigate(&self, steps: &[FieldDescriptor]) -> TokenStream {
-        let rt = self.runtime;
-        let mut code = TokenStream::new();
+    fn navigate(&self, steps: &[FieldDescriptor], out: &mut String) {
         for field in steps {
             match self.oneof_variant(field) {
-                Some((oneof_field, variant)) => {
-                    let oneof_name = oneof_field.to_string();
-                    code.extend(quote! {
-                        if !::core::matches!(target.#oneof_field, #rt::Some(#variant(_))) {
-                            if target.#oneof_field.is_some() {
-                                return #rt::Err(#rt::Error::new(
-                    400,
-                    "CODEC",
-                    ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
-                ));
-                            }
-                            target.#oneof_field = #rt::Some(#variant(#rt::Default::default()));
-                        }
-                        let #rt::Some(#variant(target)) = &mut target.#oneof_field else {
-                            return #rt::Err(#rt::Error::new(
-                    400,
-                    "CODEC",
-                    ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
-                ));
-                        };
-                    });
+                Some((oneof, variant)) => {
+                    let _ = writeln!(
+                        out,
+                        "{ARM}if !::core::matches!(target.{oneof}, __kratos::Some({variant}(_))) {{\n\
+                         {ARM}    if target.{oneof}.is_some() {{"
+                    );
+                    oneof_conflict(&oneof).write(out, &format!("{ARM}        "), "return ", ";");
+                    let _ = writeln!(out, "{ARM}    }}");
+                    Expr::call(
+                        format!("target.{oneof} = __kratos::Some("),
+                        vec![Expr::Text(format!(
+                            "{variant}(__kratos::Default::default())"
+                        ))],
+                        ");",
+                    )
+                    .write(out, &format!("{ARM}    "), "", "");
+                    let _ = writeln!(
+                        out,
+                        "{ARM}}}\n\
+                         {ARM}let __kratos::Some({variant}(target)) = &mut target.{oneof} else {{"
+                    );
+                    oneof_conflict(&oneof).write(out, &format!("{ARM}    "), "return ", ";");
+                    let _ = writeln!(out, "{ARM}}};");
                 }
-                None => {
-                    let ident = field_ident(field);
-                    code.extend(quote! {
-                    let target = target.#ident.get_or_insert_with(#rt::Default::default);
-                    });
-                }
+                None => chain(
+                    out,
+                    ARM,
+                    "let target = target",
+                    &[
+                        self.field_ident(field),
+                        "get_or_insert_with(__kratos::Default::default)".to_owned(),
+                    ],
+                    ";",
+                ),
             }
         }
-        code
     }
 
     /// `target.field = value` in the shape prost gives the field.
-    fn assign(&self, field: &FieldDescriptor, value: &TokenStream) -> TokenStream {
-        self.assign_to(&quote!(target), field, value)
-    }
-
-    /// `#target.field = value` in the shape prost gives the field.
-    fn assign_to(
-        &self,
-        target: &TokenStream,
-        field: &FieldDescriptor,
-        value: &TokenStream,
-    ) -> TokenStream {
-        let rt = self.runtime;
-        let ident = field_ident(field);
+    fn assign(&self, field: &FieldDescriptor, value: Expr, out: &mut String) {
+        let ident = self.field_ident(field);
         if field.is_list() {
-            return quote!(#target.#ident.push(#value););
+            Expr::call(format!("target.{ident}.push("), vec![value], ");").write(out, ARM, "", "");
+            return;
         }
-        if let Some((oneof_field, variant)) = self.oneof_variant(field) {
-            let oneof_name = oneof_field.to_string();
-            return quote! {
-                if #target.#oneof_field.is_some()
-                    && !::core::matches!(#target.#oneof_field, #rt::Some(#variant(_)))
-                {
-                    return #rt::Err(#rt::Error::new(
-                    400,
-                    "CODEC",
-                    ::core::concat!("two members of oneof \"", #oneof_name, "\" are set; give one"),
-                ));
-                }
-                #target.#oneof_field = #rt::Some(#variant(#value));
-            };
+        if let Some((oneof, variant)) = self.oneof_variant(field) {
+            let condition = format!(
+                "target.{oneof}.is_some() && !::core::matches!(target.{oneof}, __kratos::Some({variant}(_)))"
+            );
+            if ARM.len() + condition.len() + 5 <= text::MARGIN {
+                let _ = writeln!(out, "{ARM}if {condition} {{");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{ARM}if target.{oneof}.is_some()\n\
+                     {ARM}    && !::core::matches!(target.{oneof}, __kratos::Some({variant}(_)))\n\
+                     {ARM}{{"
+                );
+            }
+            oneof_conflict(&oneof).write(out, &format!("{ARM}    "), "return ", ";");
+            let _ = writeln!(out, "{ARM}}}");
+            Expr::call(
+                format!("target.{oneof} = __kratos::Some("),
+                vec![Expr::call(format!("{variant}("), vec![value], ")")],
+                ");",
+            )
+            .write(out, ARM, "", "");
+            return;
         }
         if field.supports_presence() {
-            quote!(#target.#ident = #rt::Some(#value);)
+            Expr::call(
+                format!("target.{ident} = __kratos::Some("),
+                vec![value],
+                ");",
+            )
+            .write(out, ARM, "", "");
         } else {
-            quote!(#target.#ident = #value;)
+            value.write(out, ARM, &format!("target.{ident} = "), ";");
         }
     }
 
-    fn map_insert(&self, field: &FieldDescriptor, dotted: &TokenStream) -> TokenStream {
-        let ident = field_ident(field);
+    fn map_insert(&self, field: &FieldDescriptor, out: &mut String) {
         let Kind::Message(entry) = field.kind() else {
-            return quote!();
+            return;
         };
-        let key_field = entry.map_entry_key_field();
-        let value_field = entry.map_entry_value_field();
-        let key = self.parse_value(&key_field, dotted, &quote!(key));
-        let value = self.parse_value(&value_field, dotted, &quote!(pair.value()));
+        let key = self.parse_value(&entry.map_entry_key_field(), "&name", "key");
+        let value = self.parse_value(&entry.map_entry_value_field(), "&name", "pair.value()");
         // check_leaf has made sure the key is there.
-        quote! {
-            let key = pair.map_key().unwrap_or_default();
-            target.#ident.insert(#key, #value);
-        }
+        let _ = writeln!(out, "{ARM}let key = pair.map_key().unwrap_or_default();");
+        Expr::call(
+            format!("target.{}.insert(", self.field_ident(field)),
+            vec![key, value],
+            ");",
+        )
+        .write(out, ARM, "", "");
     }
 
     /// An expression parsing `input` (a `&str`) into the Rust value of `field`.
-    fn parse_value(
-        &self,
-        field: &FieldDescriptor,
-        dotted: &TokenStream,
-        input: &TokenStream,
-    ) -> TokenStream {
-        let rt = self.runtime;
-        let b = rt;
+    fn parse_value(&self, field: &FieldDescriptor, dotted: &str, input: &str) -> Expr {
         let parser = |name: &str| {
-            let f = format_ident!("{name}");
-            quote!(#b::#f(#dotted, #input)?)
+            Expr::call(
+                format!("__kratos::{name}("),
+                vec![Expr::Text(dotted.to_owned()), Expr::Text(input.to_owned())],
+                ")?",
+            )
         };
+        let into = |value: Expr| Expr::call("::core::convert::Into::into(", vec![value], ")");
         match field.kind() {
-            Kind::String => quote!(#rt::String::from(#input)),
+            Kind::String => Expr::Text(format!("__kratos::String::from({input})")),
             Kind::Bool => parser("parse_bool"),
             Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => parser("parse_i32"),
             Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => parser("parse_i64"),
@@ -275,17 +290,19 @@ impl Emitter<'_> {
             Kind::Uint64 | Kind::Fixed64 => parser("parse_u64"),
             Kind::Float => parser("parse_f32"),
             Kind::Double => parser("parse_f64"),
-            Kind::Bytes => {
-                let bytes = parser("parse_bytes");
-                quote!(::core::convert::Into::into(#bytes))
-            }
+            Kind::Bytes => into(parser("parse_bytes")),
             Kind::Enum(enumeration) => {
-                let ty: TokenStream = self
-                    .types
-                    .type_path(enumeration.full_name())
-                    .parse()
-                    .unwrap_or_default();
-                quote!(#b::parse_enum(#dotted, #input, #ty::from_str_name, |n| #ty::try_from(n).is_ok())?)
+                let ty = self.type_path(enumeration.full_name());
+                Expr::call(
+                    "__kratos::parse_enum(",
+                    vec![
+                        Expr::Text(dotted.to_owned()),
+                        Expr::Text(input.to_owned()),
+                        Expr::Text(format!("{ty}::from_str_name")),
+                        Expr::Text(format!("|n| {ty}::try_from(n).is_ok()")),
+                    ],
+                    ")?",
+                )
             }
             Kind::Message(message) => match message.full_name() {
                 "google.protobuf.Timestamp" => parser("parse_timestamp"),
@@ -301,61 +318,77 @@ impl Emitter<'_> {
                 "google.protobuf.Int32Value" => parser("parse_i32"),
                 "google.protobuf.UInt32Value" => parser("parse_u32"),
                 "google.protobuf.BoolValue" => parser("parse_bool"),
-                "google.protobuf.StringValue" => quote!(#rt::String::from(#input)),
-                "google.protobuf.BytesValue" => {
-                    let bytes = parser("parse_bytes");
-                    quote!(::core::convert::Into::into(#bytes))
+                "google.protobuf.StringValue" => {
+                    Expr::Text(format!("__kratos::String::from({input})"))
                 }
+                "google.protobuf.BytesValue" => into(parser("parse_bytes")),
                 // Only the types above are leaves; the model never asks for others.
-                _ => quote!(#rt::Default::default()),
+                _ => Expr::Text("__kratos::Default::default()".to_owned()),
             },
         }
     }
 
     /// The Rust type of a message, as seen from the package module.
-    pub(crate) fn rust_type(&self, message: &MessageDescriptor) -> TokenStream {
-        self.types
-            .type_path(message.full_name())
-            .parse()
-            .unwrap_or_default()
+    pub(crate) fn rust_type(&self, message: &MessageDescriptor) -> Rc<str> {
+        self.type_path(message.full_name())
     }
 
     /// `(oneof field ident, path to the variant)` for a member of a real oneof.
-    pub(crate) fn oneof_variant(
-        &self,
-        field: &FieldDescriptor,
-    ) -> Option<(proc_macro2::Ident, TokenStream)> {
+    pub(crate) fn oneof_variant(&self, field: &FieldDescriptor) -> Option<(String, String)> {
         let oneof = field.containing_oneof().filter(|o| !o.is_synthetic())?;
         let parent = field.parent_message();
         let module = self.types.nested_module(parent.full_name());
         let enum_name = rust_type_ident(oneof.name());
         let variant = rust_type_ident(field.name());
-        let path: TokenStream = format!("{module}::{enum_name}::{variant}").parse().ok()?;
-        Some((format_ident_raw(&rust_field_ident(oneof.name())), path))
+        Some((
+            rust_field_ident(oneof.name()),
+            format!("{module}::{enum_name}::{variant}"),
+        ))
     }
 }
 
-/// The Rust ident of a prost field.
-pub(crate) fn field_ident(field: &FieldDescriptor) -> proc_macro2::Ident {
-    format_ident_raw(&rust_field_ident(field.name()))
+/// The indentation of a binder arm's statements.
+const ARM: &str = "            ";
+
+/// The error of a second member of oneof `oneof` in one request.
+fn oneof_conflict(oneof: &str) -> Expr {
+    Expr::call(
+        "__kratos::Err(",
+        vec![Expr::call(
+            "__kratos::Error::new(",
+            vec![
+                Expr::Text("400".to_owned()),
+                Expr::Text("\"CODEC\"".to_owned()),
+                Expr::call(
+                    "::core::concat!(",
+                    vec![
+                        Expr::Text(r#""two members of oneof \"""#.to_owned()),
+                        Expr::Text(text::string(oneof)),
+                        Expr::Text(r#""\" are set; give one""#.to_owned()),
+                    ],
+                    ")",
+                ),
+            ],
+            ")",
+        )],
+        ")",
+    )
 }
 
-/// An ident from prost's spelling, which may be raw (`r#type`).
-pub(crate) fn format_ident_raw(name: &str) -> proc_macro2::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
-    }
+/// `&["a", "b"]`: the proto names of `steps`.
+fn canonical(steps: &[FieldDescriptor]) -> String {
+    let names: Vec<String> = steps.iter().map(|f| text::string(f.name())).collect();
+    format!("&[{}]", names.join(", "))
 }
 
 /// `"proto_name" | "jsonName"`: the key part naming `field`.
-fn key_pattern(field: &FieldDescriptor) -> TokenStream {
+fn key_pattern(field: &FieldDescriptor) -> String {
     let proto = field.name();
     let json = field.json_name();
     if proto == json {
-        quote!(#proto)
+        text::string(proto)
     } else {
-        quote!(#proto | #json)
+        format!("{} | {}", text::string(proto), text::string(json))
     }
 }
 

@@ -4,192 +4,218 @@
 //! `xxx_client`) comes from tonic-prost-build or protoc-gen-tonic into the same
 //! module.
 
+use std::fmt::Write as _;
+
 use kratos_codegen::to_snake_case;
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
 
 use super::Emitter;
-use super::bind::format_ident_raw;
 use super::service::operation_const;
+use super::text::{chain, list};
 use crate::model::{Method, MethodKind, Service};
 
 /// `XxxGrpcService`, `register_xxx_grpc_server` and `XxxGrpcClient`.
-pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service) -> TokenStream {
-    let rt = emitter.runtime;
-    let snake = to_snake_case(&service.name);
-    let trait_name = format_ident!("{}HttpServer", service.name);
-    let glue = format_ident!("{}GrpcService", service.name);
-    let client = format_ident!("{}GrpcClient", service.name);
-    let register = format_ident!("register_{}_grpc_server", snake);
-    let server_module = format_ident!("{}_server", snake);
-    let client_module = format_ident!("{}_client", snake);
-    let tonic_trait = format_ident!("{}", service.name);
-    let tonic_server = format_ident!("{}Server", service.name);
-    let tonic_client = format_ident!("{}Client", service.name);
+pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service, out: &mut String) {
+    let name = &service.name;
+    let snake = to_snake_case(name);
+    let trait_name = format!("{name}HttpServer");
+    let glue = format!("{name}GrpcService");
+    let client = format!("{name}GrpcClient");
+    let server_module = format!("{snake}_server");
 
-    let server_methods = service
-        .methods
-        .iter()
-        .map(|method| server_method(emitter, service, method));
-    let client_methods = service.methods.iter().map(|method| {
-        let name = format_ident_raw(&method.rust_name);
-        let (input, output) = emitter.handler_types(method);
-        let operation = operation_const(service, method);
-        let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
-        let (doc, call, requests) = match method.kind {
-            MethodKind::Unary => (
-                " Calls `{}` over gRPC.",
-                quote!(unary),
-                quote!(request: #input),
-            ),
-            MethodKind::ServerStreaming => (
-                " Calls `{}` over gRPC: the replies as they come; drop the stream to cancel.",
-                quote!(server_streaming),
-                quote!(request: #input),
-            ),
-            MethodKind::ClientStreaming => {
-                let input = emitter.rust_type(&method.input);
-                (
-                    " Calls `{}` over gRPC, sending `requests` as they come.",
-                    quote!(client_streaming),
-                    quote!(requests: impl #rt::Stream<Item = #input> + #rt::Send + 'static),
-                )
-            }
-            MethodKind::BidiStreaming => {
-                let input = emitter.rust_type(&method.input);
-                (
-                    " Calls `{}` over gRPC: `requests` go out as they come, the replies come \
-                     back as they are sent; drop the stream to cancel.",
-                    quote!(bidi_streaming),
-                    quote!(requests: impl #rt::Stream<Item = #input> + #rt::Send + 'static),
-                )
-            }
-        };
-        let doc = doc.replace("{}", &method.name);
-        let argument = if method.kind.streams_requests() {
-            quote!(requests)
-        } else {
-            quote!(request)
-        };
-        quote! {
-            #[doc = #doc]
-            #deprecated
-            pub async fn #name(&self, #requests) -> #rt::Result<#output> {
-                self.client
-                    .#call(#operation, #argument, |channel, request| async move {
-                        #client_module::#tonic_client::new(channel).#name(request).await
-                    })
-                    .await
-            }
-        }
-    });
-
-    let glue_doc = format!(
-        " Serves any [`{trait_name}`] over gRPC through tonic's `{server_module}::{tonic_trait}`, \
-         with the same context and middleware as over HTTP."
+    let _ = writeln!(
+        out,
+        "/// Serves any [`{trait_name}`] over gRPC through tonic's `{server_module}::{name}`, \
+         with the same context and middleware as over HTTP.\n\
+         pub struct {glue}<S> {{\n    \
+             service: __kratos::Arc<S>,\n    \
+             handle: __kratos::ServerHandle,\n\
+         }}\n\
+         impl<S> {glue}<S> {{\n    \
+             /// Serves `service` with the settings (middleware, timeout) of the server `handle`\n    \
+             /// comes from.\n    \
+             pub fn new(service: S, handle: __kratos::ServerHandle) -> Self {{\n        \
+                 Self {{\n            \
+                     service: __kratos::Arc::new(service),\n            \
+                     handle,\n        \
+                 }}\n    \
+             }}\n\
+         }}\n\
+         #[allow(deprecated)]\n\
+         #[::tonic::async_trait]\n\
+         impl<S: {trait_name}> {server_module}::{name} for {glue}<S> {{"
     );
-    let register_doc = format!(
-        " Registers `service` on `server` as the gRPC service `{}`.",
+    for method in &service.methods {
+        server_method(emitter, method, out);
+    }
+    out.push_str("}\n");
+
+    let _ = write!(
+        out,
+        "/// Registers `service` on `server` as the gRPC service `{}`.\n\
+         pub fn register_{snake}_grpc_server<S: {trait_name}>(\n    \
+             server: &mut __kratos::GrpcServer,\n    \
+             service: S,\n\
+         ) {{\n    \
+             let handle = server.handle();\n",
         service.descriptor.full_name()
     );
-    let client_doc = format!(
-        " Calls the `{}` service over gRPC; errors come back as `kratos::Error`s.",
-        service.name
+    list(
+        out,
+        "    ",
+        "server.add_service(",
+        &[format!(
+            "{server_module}::{name}Server::new({glue}::new(service, handle))"
+        )],
+        ");",
     );
-    quote! {
-        #[doc = #glue_doc]
-        pub struct #glue<S> {
-            service: #rt::Arc<S>,
-            handle: #rt::ServerHandle,
-        }
-
-        impl<S> #glue<S> {
-            /// Serves `service` with the settings (middleware, timeout) of the server `handle`
-            /// comes from.
-            pub fn new(service: S, handle: #rt::ServerHandle) -> Self {
-                Self { service: #rt::Arc::new(service), handle }
-            }
-        }
-
-        #[allow(deprecated)]
-        #[::tonic::async_trait]
-        impl<S: #trait_name> #server_module::#tonic_trait for #glue<S> {
-            #(#server_methods)*
-        }
-
-        #[doc = #register_doc]
-        pub fn #register<S: #trait_name>(
-            server: &mut #rt::GrpcServer,
-            service: S,
-        ) {
-            let handle = server.handle();
-            server.add_service(#server_module::#tonic_server::new(#glue::new(service, handle)));
-        }
-
-        #[doc = #client_doc]
-        #[derive(Debug, Clone)]
-        pub struct #client {
-            client: #rt::GrpcClient,
-        }
-
-        #[allow(deprecated)]
-        impl #client {
-            /// A client sending its calls through `client`.
-            pub fn new(client: #rt::GrpcClient) -> Self {
-                Self { client }
-            }
-
-            /// The underlying gRPC client.
-            pub fn inner(&self) -> &#rt::GrpcClient {
-                &self.client
-            }
-
-            #(#client_methods)*
-        }
+    let _ = writeln!(
+        out,
+        "}}\n\
+         /// Calls the `{name}` service over gRPC; errors come back as `kratos::Error`s.\n\
+         #[derive(Debug, Clone)]\n\
+         pub struct {client} {{\n    \
+             client: __kratos::GrpcClient,\n\
+         }}\n\
+         #[allow(deprecated)]\n\
+         impl {client} {{\n    \
+             /// A client sending its calls through `client`.\n    \
+             pub fn new(client: __kratos::GrpcClient) -> Self {{\n        \
+                 Self {{ client }}\n    \
+             }}\n    \
+             /// The underlying gRPC client.\n    \
+             pub fn inner(&self) -> &__kratos::GrpcClient {{\n        \
+                 &self.client\n    \
+             }}"
+    );
+    for method in &service.methods {
+        client_method(emitter, service, method, out);
     }
+    out.push_str("}\n");
+}
+
+/// One method of the gRPC client, calling tonic's client through the kratos client's glue for
+/// its kind.
+fn client_method(emitter: &Emitter<'_>, service: &Service, method: &Method, out: &mut String) {
+    let name = &method.rust_name;
+    let (input, output) = emitter.handler_types(method);
+    let streamed_input = || {
+        format!(
+            "requests: impl __kratos::Stream<Item = {}> + __kratos::Send + 'static",
+            emitter.rust_type(&method.input)
+        )
+    };
+    let (doc, call, requests) = match method.kind {
+        MethodKind::Unary => (
+            " Calls `{}` over gRPC.",
+            "unary",
+            format!("request: {input}"),
+        ),
+        MethodKind::ServerStreaming => (
+            " Calls `{}` over gRPC: the replies as they come; drop the stream to cancel.",
+            "server_streaming",
+            format!("request: {input}"),
+        ),
+        MethodKind::ClientStreaming => (
+            " Calls `{}` over gRPC, sending `requests` as they come.",
+            "client_streaming",
+            streamed_input(),
+        ),
+        MethodKind::BidiStreaming => (
+            " Calls `{}` over gRPC: `requests` go out as they come, the replies come \
+             back as they are sent; drop the stream to cancel.",
+            "bidi_streaming",
+            streamed_input(),
+        ),
+    };
+    let argument = if method.kind.streams_requests() {
+        "requests"
+    } else {
+        "request"
+    };
+    let _ = writeln!(out, "    ///{}", doc.replace("{}", &method.name));
+    if method.deprecated {
+        out.push_str("    #[deprecated]\n");
+    }
+    list(
+        out,
+        "    ",
+        &format!("pub async fn {name}("),
+        &["&self".to_owned(), requests],
+        &format!(") -> __kratos::Result<{output}> {{"),
+    );
+    let mut tonic_call = String::new();
+    chain(
+        &mut tonic_call,
+        "                    ",
+        &format!(
+            "{}_client::{}Client::new(channel)",
+            to_snake_case(&service.name),
+            service.name
+        ),
+        &[format!("{name}(request)"), "await".to_owned()],
+        "",
+    );
+    let _ = write!(
+        out,
+        "        self.client\n            \
+             .{call}(\n                \
+                 {},\n                \
+                 {argument},\n                \
+                 |channel, request| async move {{\n\
+         {tonic_call}                \
+                 }},\n            \
+             )\n            \
+             .await\n    \
+         }}\n",
+        operation_const(method)
+    );
 }
 
 /// One method of tonic's server trait, calling the service trait through the handle's glue
 /// for its kind.
-fn server_method(emitter: &Emitter<'_>, service: &Service, method: &Method) -> TokenStream {
-    let rt = emitter.runtime;
-    let name = format_ident_raw(&method.rust_name);
+fn server_method(emitter: &Emitter<'_>, method: &Method, out: &mut String) {
+    let name = &method.rust_name;
     let input = emitter.rust_type(&method.input);
     let output = emitter.rust_type(&method.output);
-    let operation = operation_const(service, method);
     let glue = match method.kind {
-        MethodKind::Unary => quote!(unary),
-        MethodKind::ServerStreaming => quote!(server_streaming),
-        MethodKind::ClientStreaming => quote!(client_streaming),
-        MethodKind::BidiStreaming => quote!(bidi_streaming),
+        MethodKind::Unary => "unary",
+        MethodKind::ServerStreaming => "server_streaming",
+        MethodKind::ClientStreaming => "client_streaming",
+        MethodKind::BidiStreaming => "bidi_streaming",
     };
     let request = if method.kind.streams_requests() {
-        quote!(::tonic::Request<::tonic::Streaming<#input>>)
+        format!("::tonic::Request<::tonic::Streaming<{input}>>")
     } else {
-        quote!(::tonic::Request<#input>)
+        format!("::tonic::Request<{input}>")
     };
-    let (stream_type, reply) = if method.kind.streams_replies() {
-        let stream = format_ident!("{}Stream", method.name);
-        (
-            Some(quote!(type #stream = #rt::ServerStream<#output>;)),
-            quote!(Self::#stream),
-        )
+    let reply = if method.kind.streams_replies() {
+        let stream = format!("{}Stream", method.name);
+        let _ = writeln!(out, "    type {stream} = __kratos::ServerStream<{output}>;");
+        format!("Self::{stream}").into()
     } else {
-        (None, output)
+        output
     };
-    quote! {
-        #stream_type
-        async fn #name(
-            &self,
-            request: #request,
-        ) -> #rt::Result<::tonic::Response<#reply>, ::tonic::Status> {
-            let service = #rt::Arc::clone(&self.service);
-            self.handle
-                .#glue(#operation, request, move |ctx, message| {
-                    let service = #rt::Arc::clone(&service);
-                    async move { service.#name(ctx, message).await }
-                })
-                .await
-        }
-    }
+    list(
+        out,
+        "    ",
+        &format!("async fn {name}("),
+        &["&self".to_owned(), format!("request: {request}")],
+        &format!(") -> __kratos::Result<::tonic::Response<{reply}>, ::tonic::Status> {{"),
+    );
+    let _ = writeln!(
+        out,
+        "        let service = __kratos::Arc::clone(&self.service);\n        \
+             self.handle\n            \
+                 .{glue}(\n                \
+                     {},\n                \
+                     request,\n                \
+                     move |ctx, message| {{\n                    \
+                         let service = __kratos::Arc::clone(&service);\n                    \
+                         async move {{ service.{name}(ctx, message).await }}\n                \
+                     }},\n            \
+                 )\n            \
+                 .await\n    \
+         }}",
+        operation_const(method)
+    );
 }

@@ -6,39 +6,77 @@ mod grpc;
 mod json;
 mod reflect;
 mod service;
+mod text;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::rc::Rc;
 
-use kratos_codegen::{RustFileWriter, RustTypes};
-use proc_macro2::TokenStream;
+use kratos_codegen::{RustFileWriter, RustTypes, rust_field_ident};
 use prost_reflect::{FieldDescriptor, FileDescriptor, MessageDescriptor};
-use quote::quote;
 
 use crate::Options;
 use crate::model::{Body, HttpMethod, Method, Service};
 pub(crate) use json::JsonSupport;
 
 /// Emits the code of one package module: service traits, routes, clients and message impls,
-/// naming types as seen from that module and the runtime by its configured path.
+/// naming types as seen from that module and the runtime through the `__kratos` import.
 pub(crate) struct Emitter<'a> {
     pub(crate) types: &'a RustTypes,
-    pub(crate) runtime: &'a TokenStream,
+    /// Rust types by proto full name: each is named many times (per method up to six).
+    type_paths: RefCell<HashMap<String, Rc<str>>>,
+    /// Rust field names by the field's proto full name: a path field is named per binding.
+    field_idents: RefCell<HashMap<String, String>>,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(types: &'a RustTypes) -> Self {
+        Self {
+            types,
+            type_paths: RefCell::default(),
+            field_idents: RefCell::default(),
+        }
+    }
+
+    /// The Rust ident of a prost field (`r#type` for `type`).
+    pub(crate) fn field_ident(&self, field: &FieldDescriptor) -> String {
+        if let Some(ident) = self.field_idents.borrow().get(field.full_name()) {
+            return ident.clone();
+        }
+        let ident = rust_field_ident(field.name());
+        self.field_idents
+            .borrow_mut()
+            .insert(field.full_name().to_owned(), ident.clone());
+        ident
+    }
+
+    /// The Rust type of a message or enum, as seen from the package module.
+    pub(crate) fn type_path(&self, full_name: &str) -> Rc<str> {
+        if let Some(path) = self.type_paths.borrow().get(full_name) {
+            return Rc::clone(path);
+        }
+        let path: Rc<str> = self.types.type_path(full_name).into();
+        self.type_paths
+            .borrow_mut()
+            .insert(full_name.to_owned(), Rc::clone(&path));
+        path
+    }
 }
 
 impl Emitter<'_> {
     /// What the service trait's method takes and answers with: the messages, or streams of
     /// them on the sides that stream.
-    pub(crate) fn handler_types(&self, method: &Method) -> (TokenStream, TokenStream) {
-        let rt = self.runtime;
+    pub(crate) fn handler_types(&self, method: &Method) -> (Rc<str>, Rc<str>) {
         let input = self.rust_type(&method.input);
         let output = self.rust_type(&method.output);
         let input = if method.kind.streams_requests() {
-            quote!(#rt::RequestStream<#input>)
+            format!("__kratos::RequestStream<{input}>").into()
         } else {
             input
         };
         let output = if method.kind.streams_replies() {
-            quote!(#rt::ReplyStream<#output>)
+            format!("__kratos::ReplyStream<{output}>").into()
         } else {
             output
         };
@@ -53,33 +91,34 @@ pub(crate) fn package(
     files: &[FileDescriptor],
     services: &[Service],
     json: &mut JsonSupport,
-    out: &mut RustFileWriter,
-) -> Result<(), syn::Error> {
-    let crate_path: TokenStream = options
-        .runtime_crate()
-        .parse()
-        .unwrap_or_else(|_| quote!(::kratos));
-    // Everything generated names the runtime through this one import.
-    let runtime = quote!(__kratos);
+    file: &mut RustFileWriter,
+) {
     let types = RustTypes::new(package);
-    let emitter = Emitter {
-        types: &types,
-        runtime: &runtime,
+    let emitter = Emitter::new(&types);
+    // The text of one service (or group of items) at a time, handed on as it is done.
+    let mut out = String::new();
+    let mut flush = |out: &mut String| {
+        file.push_text(out);
+        out.clear();
     };
 
-    out.push(quote! {
-        #[allow(unused_imports)]
-        use #crate_path::__codegen as __kratos;
-    })?;
+    // Everything generated names the runtime through this one import.
+    out.push_str("#[allow(unused_imports)]\n");
+    // The option is a Rust path, possibly spaced (`crate :: rt`): printed without the spaces.
+    let runtime: String = options.runtime_crate().split_whitespace().collect();
+    out.push_str(&format!("use {runtime}::__codegen as __kratos;\n"));
     for service in services {
-        out.push(service::service(&emitter, service))?;
+        service::service(&emitter, service, &mut out);
+        flush(&mut out);
     }
     for service in services {
-        out.push(client::client(&emitter, service))?;
+        client::client(&emitter, service, &mut out);
+        flush(&mut out);
     }
     if options.grpc() {
         for service in services {
-            out.push(grpc::grpc(&emitter, service))?;
+            grpc::grpc(&emitter, service, &mut out);
+            flush(&mut out);
         }
     }
 
@@ -109,7 +148,7 @@ pub(crate) fn package(
     }
     binder_fns.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, function) in binder_fns {
-        out.push(function)?;
+        out.push_str(&function);
     }
     let query_writers = client::query_messages(
         services
@@ -123,13 +162,15 @@ pub(crate) fn package(
             .map(|m| m.input.clone()),
     );
     for message in &query_writers {
-        out.push(client::query_fn(&emitter, message))?;
+        client::query_fn(&emitter, message, &mut out);
     }
+    flush(&mut out);
 
     let messages = reflect::all_messages(files);
     if options.reflect() {
         let set = reflect::descriptor_set(files);
-        out.push(reflect::reflect_impls(&emitter, &set, &messages))?;
+        reflect::reflect_impls(&emitter, &set, &messages, &mut out);
+        flush(&mut out);
     }
     let mut response_fields: HashMap<String, Vec<FieldDescriptor>> = HashMap::new();
     for method in services.iter().flat_map(|s| &s.methods) {
@@ -146,7 +187,27 @@ pub(crate) fn package(
             }
         }
     }
-    out.push(emitter.json_impls(&messages, json, &response_fields))
+    emitter.json_impls(&messages, json, &response_fields, &mut out);
+    flush(&mut out);
+}
+
+/// `bind_query_library_v1_shelf`: the name of a function generated per message, `prefix` and
+/// the message's full name in lower case with `_` for `.`, written where it is formatted.
+pub(crate) struct MessageFnName<'a>(pub(crate) &'static str, pub(crate) &'a MessageDescriptor);
+
+impl fmt::Display for MessageFnName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        f.write_str(self.0)?;
+        for c in self.1.full_name().chars() {
+            f.write_char(if c == '.' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// How a binding's method reads in docs.

@@ -3,15 +3,16 @@
 //! JSON via prost-reflect) works from.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
-use proc_macro2::{Literal, TokenStream};
 use prost::Message as _;
+use prost::encoding::DecodeContext;
 use prost_reflect::{
     DynamicMessage, FileDescriptor, Kind, MessageDescriptor, ReflectMessage as _, Value,
 };
-use quote::quote;
 
 use super::Emitter;
+use super::text;
 
 /// The options whose extensions the runtime reads from message descriptors (`buf.validate`
 /// rules, for the validate middleware).
@@ -110,7 +111,11 @@ fn stripped(
     keep_extensions: bool,
 ) -> DynamicMessage {
     let descriptor = prost_types::FileDescriptorProto::default().descriptor();
-    let mut proto = DynamicMessage::decode(descriptor, file.encode_to_vec().as_slice())
+    let encoded = file.encode_to_vec();
+    // What goes is dropped still encoded: decoding a file's services and source info into
+    // dynamic values is most of the work for a file of many methods.
+    let kept = without_fields(&encoded, DROPPED_FILE_FIELDS);
+    let mut proto = DynamicMessage::decode(descriptor, kept.as_deref().unwrap_or(&encoded))
         // The pool's own encoding always decodes; should it not, lose the options rather than
         // the messages.
         .unwrap_or_else(|_| file.file_descriptor_proto().transcode_to_dynamic());
@@ -134,6 +139,26 @@ fn stripped(
         }
     }
     proto
+}
+
+/// `FileDescriptorProto` fields `stripped` clears whatever it keeps: `dependency` (set anew),
+/// `service`, `options`, `source_code_info`, `public_dependency`, `weak_dependency`.
+const DROPPED_FILE_FIELDS: &[u32] = &[3, 6, 8, 9, 10, 11];
+
+/// The encoded fields of the message `encoded` except those numbered in `dropped`, still
+/// encoded; `None` if `encoded` is not a well-formed message.
+fn without_fields(encoded: &[u8], dropped: &[u32]) -> Option<Vec<u8>> {
+    let mut kept = Vec::with_capacity(encoded.len());
+    let mut rest = encoded;
+    while !rest.is_empty() {
+        let field = rest;
+        let (tag, wire_type) = prost::encoding::decode_key(&mut rest).ok()?;
+        prost::encoding::skip_field(wire_type, tag, &mut rest, DecodeContext::default()).ok()?;
+        if !dropped.contains(&tag) {
+            kept.extend_from_slice(&field[..field.len() - rest.len()]);
+        }
+    }
+    Some(kept)
 }
 
 /// Nested extensions refer to nothing the runtime needs.
@@ -187,30 +212,32 @@ pub(crate) fn reflect_impls(
     emitter: &Emitter<'_>,
     set: &[u8],
     messages: &[MessageDescriptor],
-) -> TokenStream {
-    let rt = emitter.runtime;
+    out: &mut String,
+) {
+    out.push_str(
+        "/// The descriptors of this package and its imports, for JSON transcoding.\n\
+         fn kratos_http_descriptor_pool() -> &'static __kratos::prost_reflect::DescriptorPool {\n    \
+             static POOL: __kratos::DescriptorPoolCell = __kratos::DescriptorPoolCell::new();\n    \
+             POOL.get(\n        \
+                 &[\n",
+    );
     // Several short byte strings, not one line of the whole set: grep and editors stay usable.
-    let chunks = set.chunks(DESCRIPTOR_CHUNK).map(Literal::byte_string);
-    let impls = messages.iter().map(|message| {
-        let ty = emitter.rust_type(message);
-        let full_name = message.full_name();
-        quote! {
-            impl #rt::ReflectMessage for #ty {
-                fn descriptor(&self) -> #rt::prost_reflect::MessageDescriptor {
-                    static DESCRIPTOR: #rt::MessageDescriptorCell = #rt::MessageDescriptorCell::new();
-                    DESCRIPTOR.get(kratos_http_descriptor_pool, #full_name)
-                }
-            }
-        }
-    });
-    quote! {
-        /// The descriptors of this package and its imports, for JSON transcoding.
-        fn kratos_http_descriptor_pool() -> &'static #rt::prost_reflect::DescriptorPool {
-            static POOL: #rt::DescriptorPoolCell = #rt::DescriptorPoolCell::new();
-            POOL.get(&[#(#chunks),*])
-        }
-
-        #(#impls)*
+    for chunk in set.chunks(DESCRIPTOR_CHUNK) {
+        let _ = writeln!(out, "            {},", text::byte_string(chunk));
+    }
+    out.push_str("        ],\n    )\n}\n");
+    for message in messages {
+        let _ = writeln!(
+            out,
+            "impl __kratos::ReflectMessage for {} {{\n    \
+                 fn descriptor(&self) -> __kratos::prost_reflect::MessageDescriptor {{\n        \
+                     static DESCRIPTOR: __kratos::MessageDescriptorCell = __kratos::MessageDescriptorCell::new();\n        \
+                     DESCRIPTOR.get(kratos_http_descriptor_pool, {})\n    \
+                 }}\n\
+             }}",
+            emitter.rust_type(message),
+            text::string(message.full_name())
+        );
     }
 }
 

@@ -220,20 +220,33 @@ pub trait LibraryHttpServer: __kratos::Send + __kratos::Sync + 'static {
         Output = __kratos::Result<__kratos::ReplyStream<Shelf>>,
     > + __kratos::Send;
 }
-__kratos::forward_to_arc!(
-    LibraryHttpServer { get_shelf(GetShelfRequest) -> Shelf; get_book(GetBookRequest) ->
-    Book; create_shelf(Shelf) -> Shelf; create_book(CreateBookRequest) -> Book;
-    update_book(UpdateBookRequest) -> Book; delete_shelf(GetShelfRequest) -> ();
-    archive_book(GetBookRequest) -> Book; get_book_title(GetBookRequest) -> Book;
-    get_file(GetFileRequest) -> GetFileRequest; get_special_shelf(GetShelfRequest) ->
-    Shelf; get_message(GetMessageRequest) -> GetMessageRequest; get_nested(Kinds) ->
-    Kinds; get_typed(Kinds) -> Kinds; echo(Kinds) -> Kinds; echo_body(Kinds) -> Kinds;
-    echo_field(Kinds) -> Kinds; ping(()) -> (); legacy_get_shelf(GetShelfRequest) ->
-    Shelf; walk_node(Node) -> Node; walk_forest(Forest) -> Forest; sweep(GetFileRequest)
-    -> GetFileRequest; sweep_path(GetFileRequest) -> GetFileRequest; glob(GetFileRequest)
-    -> GetFileRequest; hidden(Shelf) -> Shelf; watch(Shelf) -> __kratos::ReplyStream <
-    Shelf >; }
-);
+__kratos::forward_to_arc!(LibraryHttpServer {
+    get_shelf(GetShelfRequest) -> Shelf;
+    get_book(GetBookRequest) -> Book;
+    create_shelf(Shelf) -> Shelf;
+    create_book(CreateBookRequest) -> Book;
+    update_book(UpdateBookRequest) -> Book;
+    delete_shelf(GetShelfRequest) -> ();
+    archive_book(GetBookRequest) -> Book;
+    get_book_title(GetBookRequest) -> Book;
+    get_file(GetFileRequest) -> GetFileRequest;
+    get_special_shelf(GetShelfRequest) -> Shelf;
+    get_message(GetMessageRequest) -> GetMessageRequest;
+    get_nested(Kinds) -> Kinds;
+    get_typed(Kinds) -> Kinds;
+    echo(Kinds) -> Kinds;
+    echo_body(Kinds) -> Kinds;
+    echo_field(Kinds) -> Kinds;
+    ping(()) -> ();
+    legacy_get_shelf(GetShelfRequest) -> Shelf;
+    walk_node(Node) -> Node;
+    walk_forest(Forest) -> Forest;
+    sweep(GetFileRequest) -> GetFileRequest;
+    sweep_path(GetFileRequest) -> GetFileRequest;
+    glob(GetFileRequest) -> GetFileRequest;
+    hidden(Shelf) -> Shelf;
+    watch(Shelf) -> __kratos::ReplyStream<Shelf>;
+});
 /// Registers `service` on `server`, one route per HTTP binding of `Library`:
 ///
 /// - `GET /v1/shelves/{shelf}` -> `get_shelf`
@@ -1822,10 +1835,9 @@ pub fn register_library_grpc_server<S: LibraryHttpServer>(
     service: S,
 ) {
     let handle = server.handle();
-    server
-        .add_service(
-            library_server::LibraryServer::new(LibraryGrpcService::new(service, handle)),
-        );
+    server.add_service(
+        library_server::LibraryServer::new(LibraryGrpcService::new(service, handle)),
+    );
 }
 /// Calls the `Library` service over gRPC; errors come back as `kratos::Error`s.
 #[derive(Debug, Clone)]
@@ -2417,7 +2429,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2451,7 +2465,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2474,12 +2490,10 @@ fn bind_query_library_v1_forest(
             };
             let target = target.tree.get_or_insert_with(__kratos::Default::default);
             let key = pair.map_key().unwrap_or_default();
-            target
-                .tags
-                .insert(
-                    __kratos::String::from(key),
-                    __kratos::String::from(pair.value()),
-                );
+            target.tags.insert(
+                __kratos::String::from(key),
+                __kratos::String::from(pair.value()),
+            );
         }
         ["tree", "weights"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -2506,7 +2520,9 @@ fn bind_query_library_v1_forest(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "pick", "\" are set; give one"
+                                "two members of oneof \"",
+                                "pick",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -2521,7 +2537,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2552,7 +2570,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3170,16 +3190,14 @@ fn bind_query_library_v1_kinds(
             )? else {
                 return __kratos::Ok(());
             };
-            target
-                .repeated_color
-                .push(
-                    __kratos::parse_enum(
-                        &name,
-                        pair.value(),
-                        Color::from_str_name,
-                        |n| Color::try_from(n).is_ok(),
-                    )?,
-                );
+            target.repeated_color.push(
+                __kratos::parse_enum(
+                    &name,
+                    pair.value(),
+                    Color::from_str_name,
+                    |n| Color::try_from(n).is_ok(),
+                )?,
+            );
         }
         ["labels"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -3194,12 +3212,10 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             let key = pair.map_key().unwrap_or_default();
-            target
-                .labels
-                .insert(
-                    __kratos::String::from(key),
-                    __kratos::String::from(pair.value()),
-                );
+            target.labels.insert(
+                __kratos::String::from(key),
+                __kratos::String::from(pair.value()),
+            );
         }
         ["counts"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -3214,12 +3230,10 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             let key = pair.map_key().unwrap_or_default();
-            target
-                .counts
-                .insert(
-                    __kratos::parse_i32(&name, key)?,
-                    __kratos::parse_i64(&name, pair.value())?,
-                );
+            target.counts.insert(
+                __kratos::parse_i32(&name, key)?,
+                __kratos::parse_i64(&name, pair.value())?,
+            );
         }
         ["nested", "name"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -3477,16 +3491,16 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             if target.choice.is_some()
-                && !::core::matches!(
-                    target.choice, __kratos::Some(kinds::Choice::ChoiceName(_))
-                )
+                && !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceName(_)))
             {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3511,16 +3525,16 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             if target.choice.is_some()
-                && !::core::matches!(
-                    target.choice, __kratos::Some(kinds::Choice::ChoiceId(_))
-                )
+                && !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceId(_)))
             {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3544,16 +3558,16 @@ fn bind_query_library_v1_kinds(
             )? else {
                 return __kratos::Ok(());
             };
-            if !::core::matches!(
-                target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))
-            ) {
+            if !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))) {
                 if target.choice.is_some() {
                     return __kratos::Err(
                         __kratos::Error::new(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "choice", "\" are set; give one"
+                                "two members of oneof \"",
+                                "choice",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -3562,14 +3576,15 @@ fn bind_query_library_v1_kinds(
                     kinds::Choice::ChoiceInner(__kratos::Default::default()),
                 );
             }
-            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice
-            else {
+            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice else {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3591,16 +3606,16 @@ fn bind_query_library_v1_kinds(
             )? else {
                 return __kratos::Ok(());
             };
-            if !::core::matches!(
-                target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))
-            ) {
+            if !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))) {
                 if target.choice.is_some() {
                     return __kratos::Err(
                         __kratos::Error::new(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "choice", "\" are set; give one"
+                                "two members of oneof \"",
+                                "choice",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -3609,14 +3624,15 @@ fn bind_query_library_v1_kinds(
                     kinds::Choice::ChoiceInner(__kratos::Default::default()),
                 );
             }
-            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice
-            else {
+            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice else {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3733,7 +3749,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3766,7 +3784,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3788,12 +3808,10 @@ fn bind_query_library_v1_node(
                 return __kratos::Ok(());
             };
             let key = pair.map_key().unwrap_or_default();
-            target
-                .tags
-                .insert(
-                    __kratos::String::from(key),
-                    __kratos::String::from(pair.value()),
-                );
+            target.tags.insert(
+                __kratos::String::from(key),
+                __kratos::String::from(pair.value()),
+            );
         }
         ["weights"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -3818,7 +3836,9 @@ fn bind_query_library_v1_node(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "pick", "\" are set; give one"
+                                "two members of oneof \"",
+                                "pick",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -3833,7 +3853,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3863,7 +3885,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -4392,12 +4416,11 @@ fn write_query_library_v1_kinds(
         let key = [prefix, "color"].concat();
         if m.color != 0 {
             let value = &m.color;
-            query
-                .push_enum(
-                    &key,
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
+            query.push_enum(
+                &key,
+                Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                *value,
+            );
         }
     }
     if !__kratos::is_excluded(exclude, at, "optional_string") {
@@ -4427,12 +4450,11 @@ fn write_query_library_v1_kinds(
     if !__kratos::is_excluded(exclude, at, "repeated_color") {
         let key = [prefix, "repeatedColor"].concat();
         for value in &m.repeated_color {
-            query
-                .push_enum(
-                    &key,
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
+            query.push_enum(
+                &key,
+                Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                *value,
+            );
         }
     }
     if !__kratos::is_excluded(exclude, at, "labels") {
@@ -5094,13 +5116,20 @@ impl __kratos::json::JsonMessage for GetShelfRequest {
         __kratos::Ok(())
     }
 }
-__kratos::http_message!(
-    Book { fn encode_reply_field(& self, format : __kratos::Format, field : & str,
-    options : & __kratos::JsonOptions,) -> __kratos::Result < __kratos::Vec < u8 >> { use
-    __kratos::json as json; json::encode_reply_field(self, format, field, options, |
-    value | match field { "title" => value.implicit(& json::Str, & self.title), _ =>
-    value.unknown(), }) } }
-);
+__kratos::http_message!(Book {
+    fn encode_reply_field(
+        &self,
+        format: __kratos::Format,
+        field: &str,
+        options: &__kratos::JsonOptions,
+    ) -> __kratos::Result<__kratos::Vec<u8>> {
+        use __kratos::json as json;
+        json::encode_reply_field(self, format, field, options, |value| match field {
+            "title" => value.implicit(&json::Str, &self.title),
+            _ => value.unknown(),
+        })
+    }
+});
 impl __kratos::json::JsonMessage for Book {
     fn write_json_fields<S: __kratos::json::serde::ser::SerializeMap>(
         &self,
@@ -5164,13 +5193,12 @@ impl __kratos::json::JsonMessage for CreateBookRequest {
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
         fields.implicit("shelf", "shelf", &json::Int64, &self.shelf)?;
-        fields
-            .optional(
-                "book",
-                "book",
-                &json::Message::<Book>::new(),
-                self.book.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "book",
+            "book",
+            &json::Message::<Book>::new(),
+            self.book.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.implicit("requestId", "request_id", &json::Str, &self.request_id)?;
         __kratos::Ok(())
     }
@@ -5201,20 +5229,18 @@ impl __kratos::json::JsonMessage for UpdateBookRequest {
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .optional(
-                "book",
-                "book",
-                &json::Message::<Book>::new(),
-                self.book.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .optional(
-                "updateMask",
-                "update_mask",
-                &json::WellKnown::new(),
-                self.update_mask.as_ref(),
-            )?;
+        fields.optional(
+            "book",
+            "book",
+            &json::Message::<Book>::new(),
+            self.book.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.optional(
+            "updateMask",
+            "update_mask",
+            &json::WellKnown::new(),
+            self.update_mask.as_ref(),
+        )?;
         __kratos::Ok(())
     }
     #[allow(clippy::useless_conversion)]
@@ -5332,13 +5358,12 @@ impl __kratos::json::JsonMessage for kinds::Nested {
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
         fields.implicit("name", "name", &json::Str, &self.name)?;
-        fields
-            .optional(
-                "inner",
-                "inner",
-                &json::Message::<kinds::Inner>::new(),
-                self.inner.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "inner",
+            "inner",
+            &json::Message::<kinds::Inner>::new(),
+            self.inner.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.repeated("values", "values", &json::Int32, &self.values)?;
         __kratos::Ok(())
     }
@@ -5360,229 +5385,256 @@ impl __kratos::json::JsonMessage for kinds::Nested {
         __kratos::Ok(())
     }
 }
-__kratos::http_message!(
-    Kinds { fn encode_reply_field(& self, format : __kratos::Format, field : & str,
-    options : & __kratos::JsonOptions,) -> __kratos::Result < __kratos::Vec < u8 >> { use
-    __kratos::json as json; json::encode_reply_field(self, format, field, options, |
-    value | match field { "nested" => value.message(self.nested.as_ref()
-    .map(::core::borrow::Borrow::borrow)), "repeated_string" => value.repeated(&
-    json::Str, & self.repeated_string), "labels" => value.map(& json::Str, & json::Str, &
-    self.labels), "counts" => value.map(& json::Int32, & json::Int64, & self.counts),
-    "timestamp" => value.optional(& json::WellKnown::new(), self.timestamp.as_ref()),
-    "int64_wrapper" => value.optional(& json::WellKnown::new(), self.int64_wrapper
-    .as_ref()), "optional_int32" => value.optional(& json::Int32, self.optional_int32
-    .as_ref()), "int64_value" => value.implicit(& json::Int64, & self.int64_value),
-    "color" => value.implicit(& json::Enum::new(| name | Color::from_str_name(name).map(|
-    value | value as i32), | number | Color::try_from(number).ok().map(| value | value
-    .as_str_name()),), & self.color), "choice_inner" => value.message(match & self.choice
-    { __kratos::Some(kinds::Choice::ChoiceInner(member)) => __kratos::Some(member), _ =>
-    __kratos::None, } .map(::core::borrow::Borrow::borrow)), "choice_name" => value
-    .optional(& json::Str, match & self.choice {
-    __kratos::Some(kinds::Choice::ChoiceName(member)) => __kratos::Some(member), _ =>
-    __kratos::None, }), "any_value" => value.optional(& json::WellKnown::new(), self
-    .any_value.as_ref()), _ => value.unknown(), }) } }
-);
+__kratos::http_message!(Kinds {
+    fn encode_reply_field(
+        &self,
+        format: __kratos::Format,
+        field: &str,
+        options: &__kratos::JsonOptions,
+    ) -> __kratos::Result<__kratos::Vec<u8>> {
+        use __kratos::json as json;
+        json::encode_reply_field(self, format, field, options, |value| match field {
+            "nested" => {
+                value.message(self.nested.as_ref().map(::core::borrow::Borrow::borrow))
+            }
+            "repeated_string" => value.repeated(&json::Str, &self.repeated_string),
+            "labels" => value.map(&json::Str, &json::Str, &self.labels),
+            "counts" => value.map(&json::Int32, &json::Int64, &self.counts),
+            "timestamp" => {
+                value.optional(&json::WellKnown::new(), self.timestamp.as_ref())
+            }
+            "int64_wrapper" => {
+                value.optional(&json::WellKnown::new(), self.int64_wrapper.as_ref())
+            }
+            "optional_int32" => {
+                value.optional(&json::Int32, self.optional_int32.as_ref())
+            }
+            "int64_value" => value.implicit(&json::Int64, &self.int64_value),
+            "color" => value.implicit(
+                &json::Enum::new(
+                    |name| Color::from_str_name(name).map(|value| value as i32),
+                    |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+                ),
+                &self.color,
+            ),
+            "choice_inner" => value.message(
+                match &self.choice {
+                    __kratos::Some(kinds::Choice::ChoiceInner(member)) => __kratos::Some(member),
+                    _ => __kratos::None,
+                }.map(::core::borrow::Borrow::borrow),
+            ),
+            "choice_name" => value.optional(
+                &json::Str,
+                match &self.choice {
+                    __kratos::Some(kinds::Choice::ChoiceName(member)) => __kratos::Some(member),
+                    _ => __kratos::None,
+                },
+            ),
+            "any_value" => {
+                value.optional(&json::WellKnown::new(), self.any_value.as_ref())
+            }
+            _ => value.unknown(),
+        })
+    }
+});
 impl __kratos::json::JsonMessage for Kinds {
     fn write_json_fields<S: __kratos::json::serde::ser::SerializeMap>(
         &self,
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .implicit("doubleValue", "double_value", &json::Double, &self.double_value)?;
+        fields.implicit(
+            "doubleValue",
+            "double_value",
+            &json::Double,
+            &self.double_value,
+        )?;
         fields.implicit("floatValue", "float_value", &json::Float, &self.float_value)?;
         fields.implicit("int64Value", "int64_value", &json::Int64, &self.int64_value)?;
-        fields
-            .implicit("uint64Value", "uint64_value", &json::UInt64, &self.uint64_value)?;
+        fields.implicit(
+            "uint64Value",
+            "uint64_value",
+            &json::UInt64,
+            &self.uint64_value,
+        )?;
         fields.implicit("int32Value", "int32_value", &json::Int32, &self.int32_value)?;
-        fields
-            .implicit(
-                "fixed64Value",
-                "fixed64_value",
-                &json::UInt64,
-                &self.fixed64_value,
-            )?;
-        fields
-            .implicit(
-                "fixed32Value",
-                "fixed32_value",
-                &json::UInt32,
-                &self.fixed32_value,
-            )?;
+        fields.implicit(
+            "fixed64Value",
+            "fixed64_value",
+            &json::UInt64,
+            &self.fixed64_value,
+        )?;
+        fields.implicit(
+            "fixed32Value",
+            "fixed32_value",
+            &json::UInt32,
+            &self.fixed32_value,
+        )?;
         fields.implicit("boolValue", "bool_value", &json::Bool, &self.bool_value)?;
         fields.implicit("stringValue", "string_value", &json::Str, &self.string_value)?;
-        fields
-            .implicit(
-                "bytesValue",
-                "bytes_value",
-                &json::Bytes::new(),
-                &self.bytes_value,
-            )?;
-        fields
-            .implicit("uint32Value", "uint32_value", &json::UInt32, &self.uint32_value)?;
-        fields
-            .implicit(
-                "sfixed32Value",
-                "sfixed32_value",
-                &json::Int32,
-                &self.sfixed32_value,
-            )?;
-        fields
-            .implicit(
-                "sfixed64Value",
-                "sfixed64_value",
-                &json::Int64,
-                &self.sfixed64_value,
-            )?;
-        fields
-            .implicit("sint32Value", "sint32_value", &json::Int32, &self.sint32_value)?;
-        fields
-            .implicit("sint64Value", "sint64_value", &json::Int64, &self.sint64_value)?;
-        fields
-            .implicit(
-                "color",
-                "color",
-                &json::Enum::new(
-                    |name| Color::from_str_name(name).map(|value| value as i32),
-                    |number| {
-                        Color::try_from(number).ok().map(|value| value.as_str_name())
-                    },
-                ),
-                &self.color,
-            )?;
-        fields
-            .optional(
-                "optionalString",
-                "optional_string",
-                &json::Str,
-                self.optional_string.as_ref(),
-            )?;
-        fields
-            .optional(
-                "optionalInt32",
-                "optional_int32",
-                &json::Int32,
-                self.optional_int32.as_ref(),
-            )?;
-        fields
-            .repeated(
-                "repeatedString",
-                "repeated_string",
-                &json::Str,
-                &self.repeated_string,
-            )?;
-        fields
-            .repeated(
-                "repeatedInt64",
-                "repeated_int64",
-                &json::Int64,
-                &self.repeated_int64,
-            )?;
-        fields
-            .repeated(
-                "repeatedColor",
-                "repeated_color",
-                &json::Enum::new(
-                    |name| Color::from_str_name(name).map(|value| value as i32),
-                    |number| {
-                        Color::try_from(number).ok().map(|value| value.as_str_name())
-                    },
-                ),
-                &self.repeated_color,
-            )?;
+        fields.implicit(
+            "bytesValue",
+            "bytes_value",
+            &json::Bytes::new(),
+            &self.bytes_value,
+        )?;
+        fields.implicit(
+            "uint32Value",
+            "uint32_value",
+            &json::UInt32,
+            &self.uint32_value,
+        )?;
+        fields.implicit(
+            "sfixed32Value",
+            "sfixed32_value",
+            &json::Int32,
+            &self.sfixed32_value,
+        )?;
+        fields.implicit(
+            "sfixed64Value",
+            "sfixed64_value",
+            &json::Int64,
+            &self.sfixed64_value,
+        )?;
+        fields.implicit(
+            "sint32Value",
+            "sint32_value",
+            &json::Int32,
+            &self.sint32_value,
+        )?;
+        fields.implicit(
+            "sint64Value",
+            "sint64_value",
+            &json::Int64,
+            &self.sint64_value,
+        )?;
+        fields.implicit(
+            "color",
+            "color",
+            &json::Enum::new(
+                |name| Color::from_str_name(name).map(|value| value as i32),
+                |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+            ),
+            &self.color,
+        )?;
+        fields.optional(
+            "optionalString",
+            "optional_string",
+            &json::Str,
+            self.optional_string.as_ref(),
+        )?;
+        fields.optional(
+            "optionalInt32",
+            "optional_int32",
+            &json::Int32,
+            self.optional_int32.as_ref(),
+        )?;
+        fields.repeated(
+            "repeatedString",
+            "repeated_string",
+            &json::Str,
+            &self.repeated_string,
+        )?;
+        fields.repeated(
+            "repeatedInt64",
+            "repeated_int64",
+            &json::Int64,
+            &self.repeated_int64,
+        )?;
+        fields.repeated(
+            "repeatedColor",
+            "repeated_color",
+            &json::Enum::new(
+                |name| Color::from_str_name(name).map(|value| value as i32),
+                |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+            ),
+            &self.repeated_color,
+        )?;
         fields.map("labels", "labels", &json::Str, &json::Str, &self.labels)?;
         fields.map("counts", "counts", &json::Int32, &json::Int64, &self.counts)?;
-        fields
-            .optional(
-                "nested",
-                "nested",
-                &json::Message::<kinds::Nested>::new(),
-                self.nested.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .optional(
-                "timestamp",
-                "timestamp",
-                &json::WellKnown::new(),
-                self.timestamp.as_ref(),
-            )?;
-        fields
-            .optional(
-                "duration",
-                "duration",
-                &json::WellKnown::new(),
-                self.duration.as_ref(),
-            )?;
-        fields
-            .optional(
-                "fieldMask",
-                "field_mask",
-                &json::WellKnown::new(),
-                self.field_mask.as_ref(),
-            )?;
-        fields
-            .optional(
-                "int64Wrapper",
-                "int64_wrapper",
-                &json::WellKnown::new(),
-                self.int64_wrapper.as_ref(),
-            )?;
-        fields
-            .optional(
-                "stringWrapper",
-                "string_wrapper",
-                &json::WellKnown::new(),
-                self.string_wrapper.as_ref(),
-            )?;
-        fields
-            .optional(
-                "boolWrapper",
-                "bool_wrapper",
-                &json::WellKnown::new(),
-                self.bool_wrapper.as_ref(),
-            )?;
-        fields
-            .optional(
-                "structValue",
-                "struct_value",
-                &json::WellKnown::new(),
-                self.struct_value.as_ref(),
-            )?;
-        fields
-            .optional(
-                "anyValue",
-                "any_value",
-                &json::WellKnown::new(),
-                self.any_value.as_ref(),
-            )?;
-        fields
-            .optional(
-                "listValue",
-                "list_value",
-                &json::WellKnown::new(),
-                self.list_value.as_ref(),
-            )?;
+        fields.optional(
+            "nested",
+            "nested",
+            &json::Message::<kinds::Nested>::new(),
+            self.nested.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.optional(
+            "timestamp",
+            "timestamp",
+            &json::WellKnown::new(),
+            self.timestamp.as_ref(),
+        )?;
+        fields.optional(
+            "duration",
+            "duration",
+            &json::WellKnown::new(),
+            self.duration.as_ref(),
+        )?;
+        fields.optional(
+            "fieldMask",
+            "field_mask",
+            &json::WellKnown::new(),
+            self.field_mask.as_ref(),
+        )?;
+        fields.optional(
+            "int64Wrapper",
+            "int64_wrapper",
+            &json::WellKnown::new(),
+            self.int64_wrapper.as_ref(),
+        )?;
+        fields.optional(
+            "stringWrapper",
+            "string_wrapper",
+            &json::WellKnown::new(),
+            self.string_wrapper.as_ref(),
+        )?;
+        fields.optional(
+            "boolWrapper",
+            "bool_wrapper",
+            &json::WellKnown::new(),
+            self.bool_wrapper.as_ref(),
+        )?;
+        fields.optional(
+            "structValue",
+            "struct_value",
+            &json::WellKnown::new(),
+            self.struct_value.as_ref(),
+        )?;
+        fields.optional(
+            "anyValue",
+            "any_value",
+            &json::WellKnown::new(),
+            self.any_value.as_ref(),
+        )?;
+        fields.optional(
+            "listValue",
+            "list_value",
+            &json::WellKnown::new(),
+            self.list_value.as_ref(),
+        )?;
         if let __kratos::Some(kinds::Choice::ChoiceName(value)) = &self.choice {
-            fields
-                .optional(
-                    "choiceName",
-                    "choice_name",
-                    &json::Str,
-                    __kratos::Some(value),
-                )?;
+            fields.optional(
+                "choiceName",
+                "choice_name",
+                &json::Str,
+                __kratos::Some(value),
+            )?;
         }
         if let __kratos::Some(kinds::Choice::ChoiceId(value)) = &self.choice {
-            fields
-                .optional("choiceId", "choice_id", &json::Int32, __kratos::Some(value))?;
+            fields.optional(
+                "choiceId",
+                "choice_id",
+                &json::Int32,
+                __kratos::Some(value),
+            )?;
         }
         if let __kratos::Some(kinds::Choice::ChoiceInner(value)) = &self.choice {
-            fields
-                .optional(
-                    "choiceInner",
-                    "choice_inner",
-                    &json::Message::<kinds::Inner>::new(),
-                    __kratos::Some(::core::borrow::Borrow::borrow(value)),
-                )?;
+            fields.optional(
+                "choiceInner",
+                "choice_inner",
+                &json::Message::<kinds::Inner>::new(),
+                __kratos::Some(::core::borrow::Borrow::borrow(value)),
+            )?;
         }
         __kratos::Ok(())
     }
@@ -5640,21 +5692,14 @@ impl __kratos::json::JsonMessage for Kinds {
                 "sint64Value" | "sint64_value" => {
                     object.implicit(14, &json::Int64, &mut self.sint64_value)?
                 }
-                "color" => {
-                    object
-                        .implicit(
-                            15,
-                            &json::Enum::new(
-                                |name| Color::from_str_name(name).map(|value| value as i32),
-                                |number| {
-                                    Color::try_from(number)
-                                        .ok()
-                                        .map(|value| value.as_str_name())
-                                },
-                            ),
-                            &mut self.color,
-                        )?
-                }
+                "color" => object.implicit(
+                    15,
+                    &json::Enum::new(
+                        |name| Color::from_str_name(name).map(|value| value as i32),
+                        |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+                    ),
+                    &mut self.color,
+                )?,
                 "optionalString" | "optional_string" => {
                     object.optional(16, &json::Str, &mut self.optional_string)?
                 }
@@ -5667,23 +5712,18 @@ impl __kratos::json::JsonMessage for Kinds {
                 "repeatedInt64" | "repeated_int64" => {
                     object.repeated(19, &json::Int64, &mut self.repeated_int64)?
                 }
-                "repeatedColor" | "repeated_color" => {
-                    object
-                        .repeated(
-                            20,
-                            &json::Enum::new(
-                                |name| Color::from_str_name(name).map(|value| value as i32),
-                                |number| {
-                                    Color::try_from(number)
-                                        .ok()
-                                        .map(|value| value.as_str_name())
-                                },
-                            ),
-                            &mut self.repeated_color,
-                        )?
-                }
+                "repeatedColor" | "repeated_color" => object.repeated(
+                    20,
+                    &json::Enum::new(
+                        |name| Color::from_str_name(name).map(|value| value as i32),
+                        |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+                    ),
+                    &mut self.repeated_color,
+                )?,
                 "labels" => object.map(21, &json::Str, &json::Str, &mut self.labels)?,
-                "counts" => object.map(22, &json::Int32, &json::Int64, &mut self.counts)?,
+                "counts" => {
+                    object.map(22, &json::Int32, &json::Int64, &mut self.counts)?
+                }
                 "nested" => object.message::<kinds::Nested, _>(23, &mut self.nested)?,
                 "timestamp" => {
                     object.optional(24, &json::WellKnown::new(), &mut self.timestamp)?
@@ -5694,14 +5734,16 @@ impl __kratos::json::JsonMessage for Kinds {
                 "fieldMask" | "field_mask" => {
                     object.optional(26, &json::WellKnown::new(), &mut self.field_mask)?
                 }
-                "int64Wrapper" | "int64_wrapper" => {
-                    object
-                        .optional(27, &json::WellKnown::new(), &mut self.int64_wrapper)?
-                }
-                "stringWrapper" | "string_wrapper" => {
-                    object
-                        .optional(28, &json::WellKnown::new(), &mut self.string_wrapper)?
-                }
+                "int64Wrapper" | "int64_wrapper" => object.optional(
+                    27,
+                    &json::WellKnown::new(),
+                    &mut self.int64_wrapper,
+                )?,
+                "stringWrapper" | "string_wrapper" => object.optional(
+                    28,
+                    &json::WellKnown::new(),
+                    &mut self.string_wrapper,
+                )?,
                 "boolWrapper" | "bool_wrapper" => {
                     object.optional(29, &json::WellKnown::new(), &mut self.bool_wrapper)?
                 }
@@ -5725,13 +5767,13 @@ impl __kratos::json::JsonMessage for Kinds {
                     }
                 }
                 "choiceInner" | "choice_inner" => {
-                    if let __kratos::Some(value) = object
-                        .oneof(35, 36, &json::Message::<kinds::Inner>::new())?
-                    {
+                    if let __kratos::Some(value) = object.oneof(
+                        35,
+                        36,
+                        &json::Message::<kinds::Inner>::new(),
+                    )? {
                         self.choice = __kratos::Some(
-                            kinds::Choice::ChoiceInner(
-                                ::core::convert::Into::into(value),
-                            ),
+                            kinds::Choice::ChoiceInner(::core::convert::Into::into(value)),
                         );
                     }
                 }
@@ -5749,36 +5791,32 @@ impl __kratos::json::JsonMessage for Tree {
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
         fields.implicit("label", "label", &json::Str, &self.label)?;
-        fields
-            .optional(
-                "child",
-                "child",
-                &json::Message::<Tree>::new(),
-                self.child.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .repeated(
-                "children",
-                "children",
-                &json::Message::<Tree>::new(),
-                &self.children,
-            )?;
-        fields
-            .map(
-                "named",
-                "named",
-                &json::Str,
-                &json::Message::<Tree>::new(),
-                &self.named,
-            )?;
+        fields.optional(
+            "child",
+            "child",
+            &json::Message::<Tree>::new(),
+            self.child.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.repeated(
+            "children",
+            "children",
+            &json::Message::<Tree>::new(),
+            &self.children,
+        )?;
+        fields.map(
+            "named",
+            "named",
+            &json::Str,
+            &json::Message::<Tree>::new(),
+            &self.named,
+        )?;
         if let __kratos::Some(tree::Link::Next(value)) = &self.link {
-            fields
-                .optional(
-                    "next",
-                    "next",
-                    &json::Message::<Tree>::new(),
-                    __kratos::Some(::core::borrow::Borrow::borrow(value)),
-                )?;
+            fields.optional(
+                "next",
+                "next",
+                &json::Message::<Tree>::new(),
+                __kratos::Some(::core::borrow::Borrow::borrow(value)),
+            )?;
         }
         if let __kratos::Some(tree::Link::Leaf(value)) = &self.link {
             fields.optional("leaf", "leaf", &json::Str, __kratos::Some(value))?;
@@ -5796,23 +5834,23 @@ impl __kratos::json::JsonMessage for Tree {
             match key.as_str() {
                 "label" => object.implicit(0, &json::Str, &mut self.label)?,
                 "child" => object.message::<Tree, _>(1, &mut self.child)?,
-                "children" => {
-                    object
-                        .repeated(2, &json::Message::<Tree>::new(), &mut self.children)?
-                }
-                "named" => {
-                    object
-                        .map(
-                            3,
-                            &json::Str,
-                            &json::Message::<Tree>::new(),
-                            &mut self.named,
-                        )?
-                }
+                "children" => object.repeated(
+                    2,
+                    &json::Message::<Tree>::new(),
+                    &mut self.children,
+                )?,
+                "named" => object.map(
+                    3,
+                    &json::Str,
+                    &json::Message::<Tree>::new(),
+                    &mut self.named,
+                )?,
                 "next" => {
-                    if let __kratos::Some(value) = object
-                        .oneof(4, 6, &json::Message::<Tree>::new())?
-                    {
+                    if let __kratos::Some(value) = object.oneof(
+                        4,
+                        6,
+                        &json::Message::<Tree>::new(),
+                    )? {
                         self.link = __kratos::Some(
                             tree::Link::Next(::core::convert::Into::into(value)),
                         );
@@ -5839,30 +5877,27 @@ impl __kratos::json::JsonMessage for Node {
         use __kratos::json as json;
         fields.implicit("name", "name", &json::Str, &self.name)?;
         fields.implicit("id", "id", &json::Int32, &self.id)?;
-        fields
-            .optional(
-                "child",
-                "child",
-                &json::Message::<Node>::new(),
-                self.child.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .optional(
-                "branch",
-                "branch",
-                &json::Message::<Branch>::new(),
-                self.branch.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "child",
+            "child",
+            &json::Message::<Node>::new(),
+            self.child.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.optional(
+            "branch",
+            "branch",
+            &json::Message::<Branch>::new(),
+            self.branch.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.map("tags", "tags", &json::Str, &json::Str, &self.tags)?;
         fields.repeated("weights", "weights", &json::Int64, &self.weights)?;
         if let __kratos::Some(node::Pick::Next(value)) = &self.pick {
-            fields
-                .optional(
-                    "next",
-                    "next",
-                    &json::Message::<Node>::new(),
-                    __kratos::Some(::core::borrow::Borrow::borrow(value)),
-                )?;
+            fields.optional(
+                "next",
+                "next",
+                &json::Message::<Node>::new(),
+                __kratos::Some(::core::borrow::Borrow::borrow(value)),
+            )?;
         }
         if let __kratos::Some(node::Pick::Label(value)) = &self.pick {
             fields.optional("label", "label", &json::Str, __kratos::Some(value))?;
@@ -5886,9 +5921,11 @@ impl __kratos::json::JsonMessage for Node {
                 "tags" => object.map(4, &json::Str, &json::Str, &mut self.tags)?,
                 "weights" => object.repeated(5, &json::Int64, &mut self.weights)?,
                 "next" => {
-                    if let __kratos::Some(value) = object
-                        .oneof(6, 9, &json::Message::<Node>::new())?
-                    {
+                    if let __kratos::Some(value) = object.oneof(
+                        6,
+                        9,
+                        &json::Message::<Node>::new(),
+                    )? {
                         self.pick = __kratos::Some(
                             node::Pick::Next(::core::convert::Into::into(value)),
                         );
@@ -5913,13 +5950,12 @@ impl __kratos::json::JsonMessage for Branch {
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .optional(
-                "node",
-                "node",
-                &json::Message::<Node>::new(),
-                self.node.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "node",
+            "node",
+            &json::Message::<Node>::new(),
+            self.node.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.optional("count", "count", &json::Int32, self.count.as_ref())?;
         if let __kratos::Some(branch::Side::Left(value)) = &self.side {
             fields.optional("left", "left", &json::Str, __kratos::Some(value))?;
@@ -5963,13 +5999,12 @@ impl __kratos::json::JsonMessage for Forest {
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .optional(
-                "tree",
-                "tree",
-                &json::Message::<Node>::new(),
-                self.tree.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "tree",
+            "tree",
+            &json::Message::<Node>::new(),
+            self.tree.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.implicit("name", "name", &json::Str, &self.name)?;
         __kratos::Ok(())
     }

@@ -212,19 +212,32 @@ pub trait LibraryHttpServer: __kratos::Send + __kratos::Sync + 'static {
         Output = __kratos::Result<__kratos::ReplyStream<Shelf>>,
     > + __kratos::Send;
 }
-__kratos::forward_to_arc!(
-    LibraryHttpServer { get_shelf(GetShelfRequest) -> Shelf; get_book(GetBookRequest) ->
-    Book; create_shelf(Shelf) -> Shelf; create_book(CreateBookRequest) -> Book;
-    update_book(UpdateBookRequest) -> Book; delete_shelf(GetShelfRequest) -> ();
-    archive_book(GetBookRequest) -> Book; get_book_title(GetBookRequest) -> Book;
-    get_file(GetFileRequest) -> GetFileRequest; get_special_shelf(GetShelfRequest) ->
-    Shelf; get_message(GetMessageRequest) -> GetMessageRequest; get_nested(Kinds) ->
-    Kinds; get_typed(Kinds) -> Kinds; echo(Kinds) -> Kinds; echo_body(Kinds) -> Kinds;
-    echo_field(Kinds) -> Kinds; ping(()) -> (); legacy_get_shelf(GetShelfRequest) ->
-    Shelf; walk_node(Node) -> Node; walk_forest(Forest) -> Forest; sweep(GetFileRequest)
-    -> GetFileRequest; sweep_path(GetFileRequest) -> GetFileRequest; glob(GetFileRequest)
-    -> GetFileRequest; watch(Shelf) -> __kratos::ReplyStream < Shelf >; }
-);
+__kratos::forward_to_arc!(LibraryHttpServer {
+    get_shelf(GetShelfRequest) -> Shelf;
+    get_book(GetBookRequest) -> Book;
+    create_shelf(Shelf) -> Shelf;
+    create_book(CreateBookRequest) -> Book;
+    update_book(UpdateBookRequest) -> Book;
+    delete_shelf(GetShelfRequest) -> ();
+    archive_book(GetBookRequest) -> Book;
+    get_book_title(GetBookRequest) -> Book;
+    get_file(GetFileRequest) -> GetFileRequest;
+    get_special_shelf(GetShelfRequest) -> Shelf;
+    get_message(GetMessageRequest) -> GetMessageRequest;
+    get_nested(Kinds) -> Kinds;
+    get_typed(Kinds) -> Kinds;
+    echo(Kinds) -> Kinds;
+    echo_body(Kinds) -> Kinds;
+    echo_field(Kinds) -> Kinds;
+    ping(()) -> ();
+    legacy_get_shelf(GetShelfRequest) -> Shelf;
+    walk_node(Node) -> Node;
+    walk_forest(Forest) -> Forest;
+    sweep(GetFileRequest) -> GetFileRequest;
+    sweep_path(GetFileRequest) -> GetFileRequest;
+    glob(GetFileRequest) -> GetFileRequest;
+    watch(Shelf) -> __kratos::ReplyStream<Shelf>;
+});
 /// Registers `service` on `server`, one route per HTTP binding of `Library`:
 ///
 /// - `GET /v1/shelves/{shelf}` -> `get_shelf`
@@ -1607,7 +1620,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -1641,7 +1656,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -1664,12 +1681,10 @@ fn bind_query_library_v1_forest(
             };
             let target = target.tree.get_or_insert_with(__kratos::Default::default);
             let key = pair.map_key().unwrap_or_default();
-            target
-                .tags
-                .insert(
-                    __kratos::String::from(key),
-                    __kratos::String::from(pair.value()),
-                );
+            target.tags.insert(
+                __kratos::String::from(key),
+                __kratos::String::from(pair.value()),
+            );
         }
         ["tree", "weights"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -1696,7 +1711,9 @@ fn bind_query_library_v1_forest(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "pick", "\" are set; give one"
+                                "two members of oneof \"",
+                                "pick",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -1711,7 +1728,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -1742,7 +1761,9 @@ fn bind_query_library_v1_forest(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2360,16 +2381,14 @@ fn bind_query_library_v1_kinds(
             )? else {
                 return __kratos::Ok(());
             };
-            target
-                .repeated_color
-                .push(
-                    __kratos::parse_enum(
-                        &name,
-                        pair.value(),
-                        Color::from_str_name,
-                        |n| Color::try_from(n).is_ok(),
-                    )?,
-                );
+            target.repeated_color.push(
+                __kratos::parse_enum(
+                    &name,
+                    pair.value(),
+                    Color::from_str_name,
+                    |n| Color::try_from(n).is_ok(),
+                )?,
+            );
         }
         ["labels"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -2384,12 +2403,10 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             let key = pair.map_key().unwrap_or_default();
-            target
-                .labels
-                .insert(
-                    __kratos::String::from(key),
-                    __kratos::String::from(pair.value()),
-                );
+            target.labels.insert(
+                __kratos::String::from(key),
+                __kratos::String::from(pair.value()),
+            );
         }
         ["counts"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -2404,12 +2421,10 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             let key = pair.map_key().unwrap_or_default();
-            target
-                .counts
-                .insert(
-                    __kratos::parse_i32(&name, key)?,
-                    __kratos::parse_i64(&name, pair.value())?,
-                );
+            target.counts.insert(
+                __kratos::parse_i32(&name, key)?,
+                __kratos::parse_i64(&name, pair.value())?,
+            );
         }
         ["nested", "name"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -2667,16 +2682,16 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             if target.choice.is_some()
-                && !::core::matches!(
-                    target.choice, __kratos::Some(kinds::Choice::ChoiceName(_))
-                )
+                && !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceName(_)))
             {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2701,16 +2716,16 @@ fn bind_query_library_v1_kinds(
                 return __kratos::Ok(());
             };
             if target.choice.is_some()
-                && !::core::matches!(
-                    target.choice, __kratos::Some(kinds::Choice::ChoiceId(_))
-                )
+                && !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceId(_)))
             {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2734,16 +2749,16 @@ fn bind_query_library_v1_kinds(
             )? else {
                 return __kratos::Ok(());
             };
-            if !::core::matches!(
-                target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))
-            ) {
+            if !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))) {
                 if target.choice.is_some() {
                     return __kratos::Err(
                         __kratos::Error::new(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "choice", "\" are set; give one"
+                                "two members of oneof \"",
+                                "choice",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -2752,14 +2767,15 @@ fn bind_query_library_v1_kinds(
                     kinds::Choice::ChoiceInner(__kratos::Default::default()),
                 );
             }
-            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice
-            else {
+            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice else {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2781,16 +2797,16 @@ fn bind_query_library_v1_kinds(
             )? else {
                 return __kratos::Ok(());
             };
-            if !::core::matches!(
-                target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))
-            ) {
+            if !::core::matches!(target.choice, __kratos::Some(kinds::Choice::ChoiceInner(_))) {
                 if target.choice.is_some() {
                     return __kratos::Err(
                         __kratos::Error::new(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "choice", "\" are set; give one"
+                                "two members of oneof \"",
+                                "choice",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -2799,14 +2815,15 @@ fn bind_query_library_v1_kinds(
                     kinds::Choice::ChoiceInner(__kratos::Default::default()),
                 );
             }
-            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice
-            else {
+            let __kratos::Some(kinds::Choice::ChoiceInner(target)) = &mut target.choice else {
                 return __kratos::Err(
                     __kratos::Error::new(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "choice", "\" are set; give one"
+                            "two members of oneof \"",
+                            "choice",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2923,7 +2940,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2956,7 +2975,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "side", "\" are set; give one"
+                            "two members of oneof \"",
+                            "side",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -2978,12 +2999,10 @@ fn bind_query_library_v1_node(
                 return __kratos::Ok(());
             };
             let key = pair.map_key().unwrap_or_default();
-            target
-                .tags
-                .insert(
-                    __kratos::String::from(key),
-                    __kratos::String::from(pair.value()),
-                );
+            target.tags.insert(
+                __kratos::String::from(key),
+                __kratos::String::from(pair.value()),
+            );
         }
         ["weights"] => {
             let __kratos::Some(name) = __kratos::check_leaf(
@@ -3008,7 +3027,9 @@ fn bind_query_library_v1_node(
                             400,
                             "CODEC",
                             ::core::concat!(
-                                "two members of oneof \"", "pick", "\" are set; give one"
+                                "two members of oneof \"",
+                                "pick",
+                                "\" are set; give one",
                             ),
                         ),
                     );
@@ -3023,7 +3044,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3053,7 +3076,9 @@ fn bind_query_library_v1_node(
                         400,
                         "CODEC",
                         ::core::concat!(
-                            "two members of oneof \"", "pick", "\" are set; give one"
+                            "two members of oneof \"",
+                            "pick",
+                            "\" are set; give one",
                         ),
                     ),
                 );
@@ -3582,12 +3607,11 @@ fn write_query_library_v1_kinds(
         let key = [prefix, "color"].concat();
         if m.color != 0 {
             let value = &m.color;
-            query
-                .push_enum(
-                    &key,
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
+            query.push_enum(
+                &key,
+                Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                *value,
+            );
         }
     }
     if !__kratos::is_excluded(exclude, at, "optional_string") {
@@ -3617,12 +3641,11 @@ fn write_query_library_v1_kinds(
     if !__kratos::is_excluded(exclude, at, "repeated_color") {
         let key = [prefix, "repeatedColor"].concat();
         for value in &m.repeated_color {
-            query
-                .push_enum(
-                    &key,
-                    Color::try_from(*value).ok().map(|known| known.as_str_name()),
-                    *value,
-                );
+            query.push_enum(
+                &key,
+                Color::try_from(*value).ok().map(|known| known.as_str_name()),
+                *value,
+            );
         }
     }
     if !__kratos::is_excluded(exclude, at, "labels") {
@@ -4284,13 +4307,20 @@ impl __kratos::json::JsonMessage for GetShelfRequest {
         __kratos::Ok(())
     }
 }
-__kratos::http_message!(
-    Book { fn encode_reply_field(& self, format : __kratos::Format, field : & str,
-    options : & __kratos::JsonOptions,) -> __kratos::Result < __kratos::Vec < u8 >> { use
-    __kratos::json as json; json::encode_reply_field(self, format, field, options, |
-    value | match field { "title" => value.implicit(& json::Str, & self.title), _ =>
-    value.unknown(), }) } }
-);
+__kratos::http_message!(Book {
+    fn encode_reply_field(
+        &self,
+        format: __kratos::Format,
+        field: &str,
+        options: &__kratos::JsonOptions,
+    ) -> __kratos::Result<__kratos::Vec<u8>> {
+        use __kratos::json as json;
+        json::encode_reply_field(self, format, field, options, |value| match field {
+            "title" => value.implicit(&json::Str, &self.title),
+            _ => value.unknown(),
+        })
+    }
+});
 impl __kratos::json::JsonMessage for Book {
     fn write_json_fields<S: __kratos::json::serde::ser::SerializeMap>(
         &self,
@@ -4354,13 +4384,12 @@ impl __kratos::json::JsonMessage for CreateBookRequest {
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
         fields.implicit("shelf", "shelf", &json::Int64, &self.shelf)?;
-        fields
-            .optional(
-                "book",
-                "book",
-                &json::Message::<Book>::new(),
-                self.book.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "book",
+            "book",
+            &json::Message::<Book>::new(),
+            self.book.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.implicit("requestId", "request_id", &json::Str, &self.request_id)?;
         __kratos::Ok(())
     }
@@ -4391,20 +4420,18 @@ impl __kratos::json::JsonMessage for UpdateBookRequest {
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .optional(
-                "book",
-                "book",
-                &json::Message::<Book>::new(),
-                self.book.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .optional(
-                "updateMask",
-                "update_mask",
-                &json::WellKnown::new(),
-                self.update_mask.as_ref(),
-            )?;
+        fields.optional(
+            "book",
+            "book",
+            &json::Message::<Book>::new(),
+            self.book.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.optional(
+            "updateMask",
+            "update_mask",
+            &json::WellKnown::new(),
+            self.update_mask.as_ref(),
+        )?;
         __kratos::Ok(())
     }
     #[allow(clippy::useless_conversion)]
@@ -4522,13 +4549,12 @@ impl __kratos::json::JsonMessage for kinds::Nested {
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
         fields.implicit("name", "name", &json::Str, &self.name)?;
-        fields
-            .optional(
-                "inner",
-                "inner",
-                &json::Message::<kinds::Inner>::new(),
-                self.inner.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "inner",
+            "inner",
+            &json::Message::<kinds::Inner>::new(),
+            self.inner.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.repeated("values", "values", &json::Int32, &self.values)?;
         __kratos::Ok(())
     }
@@ -4550,229 +4576,256 @@ impl __kratos::json::JsonMessage for kinds::Nested {
         __kratos::Ok(())
     }
 }
-__kratos::http_message!(
-    Kinds { fn encode_reply_field(& self, format : __kratos::Format, field : & str,
-    options : & __kratos::JsonOptions,) -> __kratos::Result < __kratos::Vec < u8 >> { use
-    __kratos::json as json; json::encode_reply_field(self, format, field, options, |
-    value | match field { "nested" => value.message(self.nested.as_ref()
-    .map(::core::borrow::Borrow::borrow)), "repeated_string" => value.repeated(&
-    json::Str, & self.repeated_string), "labels" => value.map(& json::Str, & json::Str, &
-    self.labels), "counts" => value.map(& json::Int32, & json::Int64, & self.counts),
-    "timestamp" => value.optional(& json::WellKnown::new(), self.timestamp.as_ref()),
-    "int64_wrapper" => value.optional(& json::WellKnown::new(), self.int64_wrapper
-    .as_ref()), "optional_int32" => value.optional(& json::Int32, self.optional_int32
-    .as_ref()), "int64_value" => value.implicit(& json::Int64, & self.int64_value),
-    "color" => value.implicit(& json::Enum::new(| name | Color::from_str_name(name).map(|
-    value | value as i32), | number | Color::try_from(number).ok().map(| value | value
-    .as_str_name()),), & self.color), "choice_inner" => value.message(match & self.choice
-    { __kratos::Some(kinds::Choice::ChoiceInner(member)) => __kratos::Some(member), _ =>
-    __kratos::None, } .map(::core::borrow::Borrow::borrow)), "choice_name" => value
-    .optional(& json::Str, match & self.choice {
-    __kratos::Some(kinds::Choice::ChoiceName(member)) => __kratos::Some(member), _ =>
-    __kratos::None, }), "any_value" => value.optional(& json::WellKnown::new(), self
-    .any_value.as_ref()), _ => value.unknown(), }) } }
-);
+__kratos::http_message!(Kinds {
+    fn encode_reply_field(
+        &self,
+        format: __kratos::Format,
+        field: &str,
+        options: &__kratos::JsonOptions,
+    ) -> __kratos::Result<__kratos::Vec<u8>> {
+        use __kratos::json as json;
+        json::encode_reply_field(self, format, field, options, |value| match field {
+            "nested" => {
+                value.message(self.nested.as_ref().map(::core::borrow::Borrow::borrow))
+            }
+            "repeated_string" => value.repeated(&json::Str, &self.repeated_string),
+            "labels" => value.map(&json::Str, &json::Str, &self.labels),
+            "counts" => value.map(&json::Int32, &json::Int64, &self.counts),
+            "timestamp" => {
+                value.optional(&json::WellKnown::new(), self.timestamp.as_ref())
+            }
+            "int64_wrapper" => {
+                value.optional(&json::WellKnown::new(), self.int64_wrapper.as_ref())
+            }
+            "optional_int32" => {
+                value.optional(&json::Int32, self.optional_int32.as_ref())
+            }
+            "int64_value" => value.implicit(&json::Int64, &self.int64_value),
+            "color" => value.implicit(
+                &json::Enum::new(
+                    |name| Color::from_str_name(name).map(|value| value as i32),
+                    |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+                ),
+                &self.color,
+            ),
+            "choice_inner" => value.message(
+                match &self.choice {
+                    __kratos::Some(kinds::Choice::ChoiceInner(member)) => __kratos::Some(member),
+                    _ => __kratos::None,
+                }.map(::core::borrow::Borrow::borrow),
+            ),
+            "choice_name" => value.optional(
+                &json::Str,
+                match &self.choice {
+                    __kratos::Some(kinds::Choice::ChoiceName(member)) => __kratos::Some(member),
+                    _ => __kratos::None,
+                },
+            ),
+            "any_value" => {
+                value.optional(&json::WellKnown::new(), self.any_value.as_ref())
+            }
+            _ => value.unknown(),
+        })
+    }
+});
 impl __kratos::json::JsonMessage for Kinds {
     fn write_json_fields<S: __kratos::json::serde::ser::SerializeMap>(
         &self,
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .implicit("doubleValue", "double_value", &json::Double, &self.double_value)?;
+        fields.implicit(
+            "doubleValue",
+            "double_value",
+            &json::Double,
+            &self.double_value,
+        )?;
         fields.implicit("floatValue", "float_value", &json::Float, &self.float_value)?;
         fields.implicit("int64Value", "int64_value", &json::Int64, &self.int64_value)?;
-        fields
-            .implicit("uint64Value", "uint64_value", &json::UInt64, &self.uint64_value)?;
+        fields.implicit(
+            "uint64Value",
+            "uint64_value",
+            &json::UInt64,
+            &self.uint64_value,
+        )?;
         fields.implicit("int32Value", "int32_value", &json::Int32, &self.int32_value)?;
-        fields
-            .implicit(
-                "fixed64Value",
-                "fixed64_value",
-                &json::UInt64,
-                &self.fixed64_value,
-            )?;
-        fields
-            .implicit(
-                "fixed32Value",
-                "fixed32_value",
-                &json::UInt32,
-                &self.fixed32_value,
-            )?;
+        fields.implicit(
+            "fixed64Value",
+            "fixed64_value",
+            &json::UInt64,
+            &self.fixed64_value,
+        )?;
+        fields.implicit(
+            "fixed32Value",
+            "fixed32_value",
+            &json::UInt32,
+            &self.fixed32_value,
+        )?;
         fields.implicit("boolValue", "bool_value", &json::Bool, &self.bool_value)?;
         fields.implicit("stringValue", "string_value", &json::Str, &self.string_value)?;
-        fields
-            .implicit(
-                "bytesValue",
-                "bytes_value",
-                &json::Bytes::new(),
-                &self.bytes_value,
-            )?;
-        fields
-            .implicit("uint32Value", "uint32_value", &json::UInt32, &self.uint32_value)?;
-        fields
-            .implicit(
-                "sfixed32Value",
-                "sfixed32_value",
-                &json::Int32,
-                &self.sfixed32_value,
-            )?;
-        fields
-            .implicit(
-                "sfixed64Value",
-                "sfixed64_value",
-                &json::Int64,
-                &self.sfixed64_value,
-            )?;
-        fields
-            .implicit("sint32Value", "sint32_value", &json::Int32, &self.sint32_value)?;
-        fields
-            .implicit("sint64Value", "sint64_value", &json::Int64, &self.sint64_value)?;
-        fields
-            .implicit(
-                "color",
-                "color",
-                &json::Enum::new(
-                    |name| Color::from_str_name(name).map(|value| value as i32),
-                    |number| {
-                        Color::try_from(number).ok().map(|value| value.as_str_name())
-                    },
-                ),
-                &self.color,
-            )?;
-        fields
-            .optional(
-                "optionalString",
-                "optional_string",
-                &json::Str,
-                self.optional_string.as_ref(),
-            )?;
-        fields
-            .optional(
-                "optionalInt32",
-                "optional_int32",
-                &json::Int32,
-                self.optional_int32.as_ref(),
-            )?;
-        fields
-            .repeated(
-                "repeatedString",
-                "repeated_string",
-                &json::Str,
-                &self.repeated_string,
-            )?;
-        fields
-            .repeated(
-                "repeatedInt64",
-                "repeated_int64",
-                &json::Int64,
-                &self.repeated_int64,
-            )?;
-        fields
-            .repeated(
-                "repeatedColor",
-                "repeated_color",
-                &json::Enum::new(
-                    |name| Color::from_str_name(name).map(|value| value as i32),
-                    |number| {
-                        Color::try_from(number).ok().map(|value| value.as_str_name())
-                    },
-                ),
-                &self.repeated_color,
-            )?;
+        fields.implicit(
+            "bytesValue",
+            "bytes_value",
+            &json::Bytes::new(),
+            &self.bytes_value,
+        )?;
+        fields.implicit(
+            "uint32Value",
+            "uint32_value",
+            &json::UInt32,
+            &self.uint32_value,
+        )?;
+        fields.implicit(
+            "sfixed32Value",
+            "sfixed32_value",
+            &json::Int32,
+            &self.sfixed32_value,
+        )?;
+        fields.implicit(
+            "sfixed64Value",
+            "sfixed64_value",
+            &json::Int64,
+            &self.sfixed64_value,
+        )?;
+        fields.implicit(
+            "sint32Value",
+            "sint32_value",
+            &json::Int32,
+            &self.sint32_value,
+        )?;
+        fields.implicit(
+            "sint64Value",
+            "sint64_value",
+            &json::Int64,
+            &self.sint64_value,
+        )?;
+        fields.implicit(
+            "color",
+            "color",
+            &json::Enum::new(
+                |name| Color::from_str_name(name).map(|value| value as i32),
+                |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+            ),
+            &self.color,
+        )?;
+        fields.optional(
+            "optionalString",
+            "optional_string",
+            &json::Str,
+            self.optional_string.as_ref(),
+        )?;
+        fields.optional(
+            "optionalInt32",
+            "optional_int32",
+            &json::Int32,
+            self.optional_int32.as_ref(),
+        )?;
+        fields.repeated(
+            "repeatedString",
+            "repeated_string",
+            &json::Str,
+            &self.repeated_string,
+        )?;
+        fields.repeated(
+            "repeatedInt64",
+            "repeated_int64",
+            &json::Int64,
+            &self.repeated_int64,
+        )?;
+        fields.repeated(
+            "repeatedColor",
+            "repeated_color",
+            &json::Enum::new(
+                |name| Color::from_str_name(name).map(|value| value as i32),
+                |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+            ),
+            &self.repeated_color,
+        )?;
         fields.map("labels", "labels", &json::Str, &json::Str, &self.labels)?;
         fields.map("counts", "counts", &json::Int32, &json::Int64, &self.counts)?;
-        fields
-            .optional(
-                "nested",
-                "nested",
-                &json::Message::<kinds::Nested>::new(),
-                self.nested.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .optional(
-                "timestamp",
-                "timestamp",
-                &json::WellKnown::new(),
-                self.timestamp.as_ref(),
-            )?;
-        fields
-            .optional(
-                "duration",
-                "duration",
-                &json::WellKnown::new(),
-                self.duration.as_ref(),
-            )?;
-        fields
-            .optional(
-                "fieldMask",
-                "field_mask",
-                &json::WellKnown::new(),
-                self.field_mask.as_ref(),
-            )?;
-        fields
-            .optional(
-                "int64Wrapper",
-                "int64_wrapper",
-                &json::WellKnown::new(),
-                self.int64_wrapper.as_ref(),
-            )?;
-        fields
-            .optional(
-                "stringWrapper",
-                "string_wrapper",
-                &json::WellKnown::new(),
-                self.string_wrapper.as_ref(),
-            )?;
-        fields
-            .optional(
-                "boolWrapper",
-                "bool_wrapper",
-                &json::WellKnown::new(),
-                self.bool_wrapper.as_ref(),
-            )?;
-        fields
-            .optional(
-                "structValue",
-                "struct_value",
-                &json::WellKnown::new(),
-                self.struct_value.as_ref(),
-            )?;
-        fields
-            .optional(
-                "anyValue",
-                "any_value",
-                &json::WellKnown::new(),
-                self.any_value.as_ref(),
-            )?;
-        fields
-            .optional(
-                "listValue",
-                "list_value",
-                &json::WellKnown::new(),
-                self.list_value.as_ref(),
-            )?;
+        fields.optional(
+            "nested",
+            "nested",
+            &json::Message::<kinds::Nested>::new(),
+            self.nested.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.optional(
+            "timestamp",
+            "timestamp",
+            &json::WellKnown::new(),
+            self.timestamp.as_ref(),
+        )?;
+        fields.optional(
+            "duration",
+            "duration",
+            &json::WellKnown::new(),
+            self.duration.as_ref(),
+        )?;
+        fields.optional(
+            "fieldMask",
+            "field_mask",
+            &json::WellKnown::new(),
+            self.field_mask.as_ref(),
+        )?;
+        fields.optional(
+            "int64Wrapper",
+            "int64_wrapper",
+            &json::WellKnown::new(),
+            self.int64_wrapper.as_ref(),
+        )?;
+        fields.optional(
+            "stringWrapper",
+            "string_wrapper",
+            &json::WellKnown::new(),
+            self.string_wrapper.as_ref(),
+        )?;
+        fields.optional(
+            "boolWrapper",
+            "bool_wrapper",
+            &json::WellKnown::new(),
+            self.bool_wrapper.as_ref(),
+        )?;
+        fields.optional(
+            "structValue",
+            "struct_value",
+            &json::WellKnown::new(),
+            self.struct_value.as_ref(),
+        )?;
+        fields.optional(
+            "anyValue",
+            "any_value",
+            &json::WellKnown::new(),
+            self.any_value.as_ref(),
+        )?;
+        fields.optional(
+            "listValue",
+            "list_value",
+            &json::WellKnown::new(),
+            self.list_value.as_ref(),
+        )?;
         if let __kratos::Some(kinds::Choice::ChoiceName(value)) = &self.choice {
-            fields
-                .optional(
-                    "choiceName",
-                    "choice_name",
-                    &json::Str,
-                    __kratos::Some(value),
-                )?;
+            fields.optional(
+                "choiceName",
+                "choice_name",
+                &json::Str,
+                __kratos::Some(value),
+            )?;
         }
         if let __kratos::Some(kinds::Choice::ChoiceId(value)) = &self.choice {
-            fields
-                .optional("choiceId", "choice_id", &json::Int32, __kratos::Some(value))?;
+            fields.optional(
+                "choiceId",
+                "choice_id",
+                &json::Int32,
+                __kratos::Some(value),
+            )?;
         }
         if let __kratos::Some(kinds::Choice::ChoiceInner(value)) = &self.choice {
-            fields
-                .optional(
-                    "choiceInner",
-                    "choice_inner",
-                    &json::Message::<kinds::Inner>::new(),
-                    __kratos::Some(::core::borrow::Borrow::borrow(value)),
-                )?;
+            fields.optional(
+                "choiceInner",
+                "choice_inner",
+                &json::Message::<kinds::Inner>::new(),
+                __kratos::Some(::core::borrow::Borrow::borrow(value)),
+            )?;
         }
         __kratos::Ok(())
     }
@@ -4830,21 +4883,14 @@ impl __kratos::json::JsonMessage for Kinds {
                 "sint64Value" | "sint64_value" => {
                     object.implicit(14, &json::Int64, &mut self.sint64_value)?
                 }
-                "color" => {
-                    object
-                        .implicit(
-                            15,
-                            &json::Enum::new(
-                                |name| Color::from_str_name(name).map(|value| value as i32),
-                                |number| {
-                                    Color::try_from(number)
-                                        .ok()
-                                        .map(|value| value.as_str_name())
-                                },
-                            ),
-                            &mut self.color,
-                        )?
-                }
+                "color" => object.implicit(
+                    15,
+                    &json::Enum::new(
+                        |name| Color::from_str_name(name).map(|value| value as i32),
+                        |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+                    ),
+                    &mut self.color,
+                )?,
                 "optionalString" | "optional_string" => {
                     object.optional(16, &json::Str, &mut self.optional_string)?
                 }
@@ -4857,23 +4903,18 @@ impl __kratos::json::JsonMessage for Kinds {
                 "repeatedInt64" | "repeated_int64" => {
                     object.repeated(19, &json::Int64, &mut self.repeated_int64)?
                 }
-                "repeatedColor" | "repeated_color" => {
-                    object
-                        .repeated(
-                            20,
-                            &json::Enum::new(
-                                |name| Color::from_str_name(name).map(|value| value as i32),
-                                |number| {
-                                    Color::try_from(number)
-                                        .ok()
-                                        .map(|value| value.as_str_name())
-                                },
-                            ),
-                            &mut self.repeated_color,
-                        )?
-                }
+                "repeatedColor" | "repeated_color" => object.repeated(
+                    20,
+                    &json::Enum::new(
+                        |name| Color::from_str_name(name).map(|value| value as i32),
+                        |number| Color::try_from(number).ok().map(|value| value.as_str_name()),
+                    ),
+                    &mut self.repeated_color,
+                )?,
                 "labels" => object.map(21, &json::Str, &json::Str, &mut self.labels)?,
-                "counts" => object.map(22, &json::Int32, &json::Int64, &mut self.counts)?,
+                "counts" => {
+                    object.map(22, &json::Int32, &json::Int64, &mut self.counts)?
+                }
                 "nested" => object.message::<kinds::Nested, _>(23, &mut self.nested)?,
                 "timestamp" => {
                     object.optional(24, &json::WellKnown::new(), &mut self.timestamp)?
@@ -4884,14 +4925,16 @@ impl __kratos::json::JsonMessage for Kinds {
                 "fieldMask" | "field_mask" => {
                     object.optional(26, &json::WellKnown::new(), &mut self.field_mask)?
                 }
-                "int64Wrapper" | "int64_wrapper" => {
-                    object
-                        .optional(27, &json::WellKnown::new(), &mut self.int64_wrapper)?
-                }
-                "stringWrapper" | "string_wrapper" => {
-                    object
-                        .optional(28, &json::WellKnown::new(), &mut self.string_wrapper)?
-                }
+                "int64Wrapper" | "int64_wrapper" => object.optional(
+                    27,
+                    &json::WellKnown::new(),
+                    &mut self.int64_wrapper,
+                )?,
+                "stringWrapper" | "string_wrapper" => object.optional(
+                    28,
+                    &json::WellKnown::new(),
+                    &mut self.string_wrapper,
+                )?,
                 "boolWrapper" | "bool_wrapper" => {
                     object.optional(29, &json::WellKnown::new(), &mut self.bool_wrapper)?
                 }
@@ -4915,13 +4958,13 @@ impl __kratos::json::JsonMessage for Kinds {
                     }
                 }
                 "choiceInner" | "choice_inner" => {
-                    if let __kratos::Some(value) = object
-                        .oneof(35, 36, &json::Message::<kinds::Inner>::new())?
-                    {
+                    if let __kratos::Some(value) = object.oneof(
+                        35,
+                        36,
+                        &json::Message::<kinds::Inner>::new(),
+                    )? {
                         self.choice = __kratos::Some(
-                            kinds::Choice::ChoiceInner(
-                                ::core::convert::Into::into(value),
-                            ),
+                            kinds::Choice::ChoiceInner(::core::convert::Into::into(value)),
                         );
                     }
                 }
@@ -4939,36 +4982,32 @@ impl __kratos::json::JsonMessage for Tree {
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
         fields.implicit("label", "label", &json::Str, &self.label)?;
-        fields
-            .optional(
-                "child",
-                "child",
-                &json::Message::<Tree>::new(),
-                self.child.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .repeated(
-                "children",
-                "children",
-                &json::Message::<Tree>::new(),
-                &self.children,
-            )?;
-        fields
-            .map(
-                "named",
-                "named",
-                &json::Str,
-                &json::Message::<Tree>::new(),
-                &self.named,
-            )?;
+        fields.optional(
+            "child",
+            "child",
+            &json::Message::<Tree>::new(),
+            self.child.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.repeated(
+            "children",
+            "children",
+            &json::Message::<Tree>::new(),
+            &self.children,
+        )?;
+        fields.map(
+            "named",
+            "named",
+            &json::Str,
+            &json::Message::<Tree>::new(),
+            &self.named,
+        )?;
         if let __kratos::Some(tree::Link::Next(value)) = &self.link {
-            fields
-                .optional(
-                    "next",
-                    "next",
-                    &json::Message::<Tree>::new(),
-                    __kratos::Some(::core::borrow::Borrow::borrow(value)),
-                )?;
+            fields.optional(
+                "next",
+                "next",
+                &json::Message::<Tree>::new(),
+                __kratos::Some(::core::borrow::Borrow::borrow(value)),
+            )?;
         }
         if let __kratos::Some(tree::Link::Leaf(value)) = &self.link {
             fields.optional("leaf", "leaf", &json::Str, __kratos::Some(value))?;
@@ -4986,23 +5025,23 @@ impl __kratos::json::JsonMessage for Tree {
             match key.as_str() {
                 "label" => object.implicit(0, &json::Str, &mut self.label)?,
                 "child" => object.message::<Tree, _>(1, &mut self.child)?,
-                "children" => {
-                    object
-                        .repeated(2, &json::Message::<Tree>::new(), &mut self.children)?
-                }
-                "named" => {
-                    object
-                        .map(
-                            3,
-                            &json::Str,
-                            &json::Message::<Tree>::new(),
-                            &mut self.named,
-                        )?
-                }
+                "children" => object.repeated(
+                    2,
+                    &json::Message::<Tree>::new(),
+                    &mut self.children,
+                )?,
+                "named" => object.map(
+                    3,
+                    &json::Str,
+                    &json::Message::<Tree>::new(),
+                    &mut self.named,
+                )?,
                 "next" => {
-                    if let __kratos::Some(value) = object
-                        .oneof(4, 6, &json::Message::<Tree>::new())?
-                    {
+                    if let __kratos::Some(value) = object.oneof(
+                        4,
+                        6,
+                        &json::Message::<Tree>::new(),
+                    )? {
                         self.link = __kratos::Some(
                             tree::Link::Next(::core::convert::Into::into(value)),
                         );
@@ -5029,30 +5068,27 @@ impl __kratos::json::JsonMessage for Node {
         use __kratos::json as json;
         fields.implicit("name", "name", &json::Str, &self.name)?;
         fields.implicit("id", "id", &json::Int32, &self.id)?;
-        fields
-            .optional(
-                "child",
-                "child",
-                &json::Message::<Node>::new(),
-                self.child.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
-        fields
-            .optional(
-                "branch",
-                "branch",
-                &json::Message::<Branch>::new(),
-                self.branch.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "child",
+            "child",
+            &json::Message::<Node>::new(),
+            self.child.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
+        fields.optional(
+            "branch",
+            "branch",
+            &json::Message::<Branch>::new(),
+            self.branch.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.map("tags", "tags", &json::Str, &json::Str, &self.tags)?;
         fields.repeated("weights", "weights", &json::Int64, &self.weights)?;
         if let __kratos::Some(node::Pick::Next(value)) = &self.pick {
-            fields
-                .optional(
-                    "next",
-                    "next",
-                    &json::Message::<Node>::new(),
-                    __kratos::Some(::core::borrow::Borrow::borrow(value)),
-                )?;
+            fields.optional(
+                "next",
+                "next",
+                &json::Message::<Node>::new(),
+                __kratos::Some(::core::borrow::Borrow::borrow(value)),
+            )?;
         }
         if let __kratos::Some(node::Pick::Label(value)) = &self.pick {
             fields.optional("label", "label", &json::Str, __kratos::Some(value))?;
@@ -5076,9 +5112,11 @@ impl __kratos::json::JsonMessage for Node {
                 "tags" => object.map(4, &json::Str, &json::Str, &mut self.tags)?,
                 "weights" => object.repeated(5, &json::Int64, &mut self.weights)?,
                 "next" => {
-                    if let __kratos::Some(value) = object
-                        .oneof(6, 9, &json::Message::<Node>::new())?
-                    {
+                    if let __kratos::Some(value) = object.oneof(
+                        6,
+                        9,
+                        &json::Message::<Node>::new(),
+                    )? {
                         self.pick = __kratos::Some(
                             node::Pick::Next(::core::convert::Into::into(value)),
                         );
@@ -5103,13 +5141,12 @@ impl __kratos::json::JsonMessage for Branch {
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .optional(
-                "node",
-                "node",
-                &json::Message::<Node>::new(),
-                self.node.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "node",
+            "node",
+            &json::Message::<Node>::new(),
+            self.node.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.optional("count", "count", &json::Int32, self.count.as_ref())?;
         if let __kratos::Some(branch::Side::Left(value)) = &self.side {
             fields.optional("left", "left", &json::Str, __kratos::Some(value))?;
@@ -5153,13 +5190,12 @@ impl __kratos::json::JsonMessage for Forest {
         fields: &mut __kratos::json::FieldWriter<'_, S>,
     ) -> __kratos::Result<(), S::Error> {
         use __kratos::json as json;
-        fields
-            .optional(
-                "tree",
-                "tree",
-                &json::Message::<Node>::new(),
-                self.tree.as_ref().map(::core::borrow::Borrow::borrow),
-            )?;
+        fields.optional(
+            "tree",
+            "tree",
+            &json::Message::<Node>::new(),
+            self.tree.as_ref().map(::core::borrow::Borrow::borrow),
+        )?;
         fields.implicit("name", "name", &json::Str, &self.name)?;
         __kratos::Ok(())
     }

@@ -16,7 +16,9 @@ pub trait GreeterHttpServer: __kratos::Send + __kratos::Sync + 'static {
         request: HelloRequest,
     ) -> impl __kratos::Future<Output = __kratos::Result<HelloReply>> + __kratos::Send;
 }
-__kratos::forward_to_arc!(GreeterHttpServer { say_hello(HelloRequest) -> HelloReply; });
+__kratos::forward_to_arc!(GreeterHttpServer {
+    say_hello(HelloRequest) -> HelloReply;
+});
 /// Registers `service` on `server`, one route per HTTP binding of `Greeter`:
 ///
 /// - `GET /helloworld/{name}` -> `say_hello`
