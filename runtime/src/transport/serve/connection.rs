@@ -51,6 +51,8 @@ pub(super) async fn serve<I, S, B>(
     let mut draining = false;
     // Accepted as the server began to stop: drain at once.
     let mut current = *stage.borrow_and_update();
+    // Reads the stage's version without the lock `stage.changed()` takes on every poll.
+    let mut observer = stage.clone();
     loop {
         match current {
             Stage::Serving => {}
@@ -67,8 +69,9 @@ pub(super) async fn serve<I, S, B>(
             biased;
             // A failed connection (client gone, protocol error) ends only that connection.
             _ = connection.as_mut() => return,
-            changed = stage.changed() => {
+            changed = StageChange::new(stage.changed(), &observer) => {
                 current = if changed.is_ok() { *stage.borrow_and_update() } else { Stage::Closing };
+                observer.mark_unchanged();
             }
             () = &mut check, if deadlines.period().is_some() => {
                 let now = Instant::now();
@@ -134,6 +137,45 @@ impl Future for Check {
         // A poll refused for want of coop budget registers nothing: only one with budget counts.
         let budgeted = tokio::task::coop::has_budget_remaining();
         let polled = this.sleep.poll(cx);
+        *this.registered = budgeted && polled.is_pending();
+        polled
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// `stage.changed()` as the connection's driver waits on it, like [`Check`]: polled on the
+    /// first wait only, which registers the task's waker; on the task's later wake-ups (nearly
+    /// all for the connection) it polls again only if `observer` sees a new version, a read
+    /// without the lock a `changed()` future takes whenever it is polled.
+    struct StageChange<'a, F> {
+        #[pin]
+        changed: F,
+        observer: &'a watch::Receiver<Stage>,
+        registered: bool,
+    }
+}
+
+impl<'a, F> StageChange<'a, F> {
+    fn new(changed: F, observer: &'a watch::Receiver<Stage>) -> Self {
+        Self {
+            changed,
+            observer,
+            registered: false,
+        }
+    }
+}
+
+impl<F: Future> Future for StageChange<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        // `Err`: the sender is gone, which `changed` answers at once.
+        if *this.registered && this.observer.has_changed().is_ok_and(|changed| !changed) {
+            return Poll::Pending;
+        }
+        let budgeted = tokio::task::coop::has_budget_remaining();
+        let polled = this.changed.poll(cx);
         *this.registered = budgeted && polled.is_pending();
         polled
     }
@@ -268,6 +310,29 @@ mod tests {
         assert!(tokio::time::timeout(bound, check.as_mut()).await.is_ok());
         check.as_mut().reset(Instant::now() + soon);
         assert!(tokio::time::timeout(bound, check.as_mut()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_stage_change_fires_when_only_read_after_registering() {
+        let (sender, mut stage) = watch::channel(Stage::Serving);
+        let observer = stage.clone();
+        let bound = Duration::from_secs(5);
+        let send = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            sender.send(Stage::Draining).unwrap();
+            sender
+        };
+        // The first poll registers; the wake-up's poll reads the version, then takes the change.
+        let (changed, sender) = tokio::join!(
+            tokio::time::timeout(bound, StageChange::new(stage.changed(), &observer)),
+            send
+        );
+        assert!(matches!(changed, Ok(Ok(()))));
+        assert_eq!(*stage.borrow_and_update(), Stage::Draining);
+        // A sender gone is a change too (the driver closes).
+        drop(sender);
+        let gone = tokio::time::timeout(bound, StageChange::new(stage.changed(), &observer)).await;
+        assert!(matches!(gone, Ok(Err(_))));
     }
 
     #[test]
