@@ -157,7 +157,6 @@ fn bind<M: HttpMessage + Default>(route: &Route<M>, request: &RouteRequest) -> R
 ///
 /// The future's: the service's error, or a `500` when the reply does not encode.
 // By value: generated handlers hand the request over, and it ends here, before the call runs.
-#[allow(clippy::needless_pass_by_value)]
 fn reply<S, Req, Rep, F, Fut>(
     request: RouteRequest,
     service: Arc<S>,
@@ -172,11 +171,11 @@ where
     F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
 {
-    let calling = request.start_call(message, move |ctx, message| {
+    let (calling, writer) = request.into_call(message, move |ctx, message| {
         call(Arc::clone(&service), ctx, message)
     });
     Reply {
-        writer: request.reply_writer(),
+        writer,
         response_body,
         calling,
     }

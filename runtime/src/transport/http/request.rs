@@ -167,25 +167,29 @@ impl RouteRequest {
         F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
     {
-        let middleware = &self.shared.middleware;
-        if middleware.is_empty() {
-            return Calling::Direct(Box::pin(call(self.ctx.clone(), request)));
-        }
-        self.ctx.enter_chain();
-        let site = self.shared.sites.get(self.site);
-        // Built-in middleware only: run them around the typed call, nothing erased.
-        if let Some(steps) = site.and_then(|site| site.steps(middleware)) {
-            return match typed::start(steps, self.ctx.clone(), request, call) {
-                Ok(running) => Calling::Typed(running),
-                Err(error) => Calling::Refused(Some(error)),
-            };
-        }
-        Calling::Erased(middleware.start(
-            site,
-            self.ctx.clone(),
-            Message::reflective(request),
-            call,
-        ))
+        start(&self.shared, self.site, self.ctx.clone(), request, call)
+    }
+
+    /// [`start_call`](Self::start_call) for a request that ends here: its context goes to the
+    /// call and its server state to the reply's writer, moved rather than cloned (each clone
+    /// and drop is a pair of atomic operations on every call).
+    pub(crate) fn into_call<Req, Rep, F, Fut>(
+        self,
+        request: Req,
+        call: F,
+    ) -> (Calling<Rep>, ReplyWriter)
+    where
+        Req: ReflectMessage + Send + 'static,
+        Rep: Send + 'static,
+        F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+    {
+        let calling = start(&self.shared, self.site, self.ctx, request, call);
+        let writer = ReplyWriter {
+            shared: self.shared,
+            accept: self.accept,
+        };
+        (calling, writer)
     }
 
     /// Runs a server-streaming service method: the server's chain once around the whole
@@ -238,6 +242,36 @@ impl RouteRequest {
             accept: self.accept,
         }
     }
+}
+
+/// Starts `call` of the route at `site` with `ctx` through `shared`'s middleware chain.
+fn start<Req, Rep, F, Fut>(
+    shared: &Shared,
+    site: usize,
+    ctx: Context,
+    request: Req,
+    call: F,
+) -> Calling<Rep>
+where
+    Req: ReflectMessage + Send + 'static,
+    Rep: Send + 'static,
+    F: Fn(Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Rep, Error>> + Send + 'static,
+{
+    let middleware = &shared.middleware;
+    if middleware.is_empty() {
+        return Calling::Direct(Box::pin(call(ctx, request)));
+    }
+    ctx.enter_chain();
+    let site = shared.sites.get(site);
+    // Built-in middleware only: run them around the typed call, nothing erased.
+    if let Some(steps) = site.and_then(|site| site.steps(middleware)) {
+        return match typed::start(steps, ctx, request, call) {
+            Ok(running) => Calling::Typed(running),
+            Err(error) => Calling::Refused(Some(error)),
+        };
+    }
+    Calling::Erased(middleware.start(site, ctx, Message::reflective(request), call))
 }
 
 /// Writes a route's reply: the server's codecs and the format negotiated for the request.
