@@ -15,24 +15,27 @@ use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
 use super::body::RequestBody;
+use super::clock::CoarseClock;
 
 /// One connection's calls in progress, shared by its service and its driver.
 #[derive(Debug)]
 pub(super) struct Activity {
-    opened: Instant,
+    clock: Arc<CoarseClock>,
     in_flight: AtomicUsize,
-    /// When the last call ended, in milliseconds after `opened`.
-    last_end_ms: AtomicU64,
+    /// When the connection opened or its last call ended, on `clock`: the end of a call is
+    /// stamped from the clock's last tick, rounded up (the idle and header read timeouts
+    /// then count from at most a tick after it), not read from the system clock per call.
+    idle_since_ms: AtomicU64,
     /// Whether a call came over HTTP/2 (the header read timeout is HTTP/1's).
     http2: AtomicBool,
 }
 
 impl Activity {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(clock: Arc<CoarseClock>) -> Self {
         Self {
-            opened: Instant::now(),
+            idle_since_ms: AtomicU64::new(clock.now_exact()),
+            clock,
             in_flight: AtomicUsize::new(0),
-            last_end_ms: AtomicU64::new(0),
             http2: AtomicBool::new(false),
         }
     }
@@ -43,8 +46,7 @@ impl Activity {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return None;
         }
-        let since = Duration::from_millis(self.last_end_ms.load(Ordering::Acquire));
-        Some(self.opened + since)
+        Some(self.clock.at(self.idle_since_ms.load(Ordering::Acquire)))
     }
 
     /// Whether a call has come over HTTP/2.
@@ -67,8 +69,8 @@ pub(super) struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let elapsed = u64::try_from(self.0.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.0.last_end_ms.store(elapsed, Ordering::Release);
+        let ended = self.0.clock.now_or_later();
+        self.0.idle_since_ms.store(ended, Ordering::Release);
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }

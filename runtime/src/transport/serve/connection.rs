@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 
 use super::activity::{Activity, Tracked};
+use super::clock::CoarseClock;
 use super::{ConnectionService, ConnectionSettings, ResponseBody, Stage};
 
 /// Far enough away to stand for "never" on a timer that is disabled.
@@ -27,12 +28,13 @@ pub(super) async fn serve<I, S, B>(
     service: S,
     settings: Arc<ConnectionSettings>,
     mut stage: watch::Receiver<Stage>,
+    clock: Arc<CoarseClock>,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     S: ConnectionService<B>,
     B: ResponseBody,
 {
-    let activity = Arc::new(Activity::new());
+    let activity = Arc::new(Activity::new(clock));
     let service = Tracked {
         inner: TowerToHyperService::new(service),
         activity: Arc::clone(&activity),
@@ -252,6 +254,29 @@ mod tests {
     const HEADER: Duration = Duration::from_secs(30);
     const IDLE: Duration = Duration::from_secs(60);
 
+    /// An activity on a clock that does not tick.
+    fn activity() -> Activity {
+        Activity::new(Arc::new(CoarseClock::stopped()))
+    }
+
+    #[test]
+    fn a_call_ends_on_the_clock_s_last_tick_rounded_up() {
+        let clock = Arc::new(CoarseClock::stopped());
+        let activity = Arc::new(Activity::new(Arc::clone(&clock)));
+        clock.advance(Duration::from_secs(7));
+        let call = activity.start(http::Version::HTTP_11);
+        assert_eq!(activity.idle_since(), None);
+        drop(call);
+        // Seven seconds on the clock, plus a tick: the timeouts never start early.
+        let ended = activity.idle_since().unwrap();
+        assert_eq!(ended, clock.at(7_000) + CoarseClock::TICK);
+        assert_eq!(both().check(&activity, ended + HEADER), Due::HeaderRead);
+        assert_eq!(
+            both().check(&activity, ended + HEADER - Duration::from_millis(1)),
+            Due::Nothing(ended + HEADER)
+        );
+    }
+
     fn both() -> Deadlines {
         Deadlines {
             idle: Some(IDLE),
@@ -261,7 +286,7 @@ mod tests {
 
     #[test]
     fn a_connection_without_a_call_is_cut_at_the_header_read_timeout_then_idle() {
-        let activity = Activity::new();
+        let activity = activity();
         let opened = activity.idle_since().unwrap();
         let at = |after: Duration| opened + after;
         assert_eq!(
@@ -288,7 +313,7 @@ mod tests {
 
     #[test]
     fn http2_connections_have_no_header_read_timeout() {
-        let activity = Arc::new(Activity::new());
+        let activity = Arc::new(activity());
         let opened = activity.idle_since().unwrap();
         drop(activity.start(http::Version::HTTP_2));
         let since = activity.idle_since().unwrap();
@@ -337,7 +362,7 @@ mod tests {
 
     #[test]
     fn timeouts_too_large_to_add_to_the_clock_do_not_panic() {
-        let activity = Activity::new();
+        let activity = activity();
         let huge = Deadlines {
             idle: Some(Duration::MAX),
             header_read: Some(Duration::MAX),
@@ -348,7 +373,7 @@ mod tests {
 
     #[test]
     fn a_call_in_progress_is_checked_again_a_period_later() {
-        let activity = Arc::new(Activity::new());
+        let activity = Arc::new(activity());
         let call = activity.start(http::Version::HTTP_11);
         let now = Instant::now() + IDLE * 2;
         assert_eq!(both().check(&activity, now), Due::Nothing(now + HEADER));

@@ -4,6 +4,7 @@
 
 mod activity;
 mod body;
+mod clock;
 mod connection;
 mod send;
 mod settings;
@@ -94,6 +95,7 @@ where
         settings.max_connections.min(Semaphore::MAX_PERMITS),
     ));
     let (stage, _) = watch::channel(Stage::Serving);
+    let clock = clock::CoarseClock::start();
     let mut signal = std::pin::pin!(signal);
     loop {
         // At the connection limit, wait for a slot before accepting: the next clients wait
@@ -119,6 +121,7 @@ where
                     service.clone(),
                     Arc::clone(&settings),
                     stage.subscribe(),
+                    Arc::clone(&clock),
                 );
                 tokio::spawn(async move {
                     connection.await;
@@ -140,6 +143,7 @@ async fn serve_accepted<S, B>(
     service: S,
     settings: Arc<ConnectionSettings>,
     #[cfg_attr(not(feature = "tls"), allow(unused_mut))] mut stage: watch::Receiver<Stage>,
+    clock: Arc<clock::CoarseClock>,
 ) where
     S: ConnectionService<B>,
     B: ResponseBody,
@@ -153,11 +157,11 @@ async fn serve_accepted<S, B>(
             _ = stage.wait_for(|stage| *stage != Stage::Serving) => None,
         };
         if let Some(io) = handshake {
-            connection::serve(builder, io, service, settings, stage).await;
+            connection::serve(builder, io, service, settings, stage, clock).await;
         }
         return;
     }
-    connection::serve(builder, io, service, settings, stage).await;
+    connection::serve(builder, io, service, settings, stage, clock).await;
 }
 
 /// hyper's builder with the settings' HTTP/2 limits and the timer they need. The header read

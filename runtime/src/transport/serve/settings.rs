@@ -81,7 +81,10 @@ impl ConnectionSettings {
     /// HTTP/1: how long a client may take to send a request's headers; past it the
     /// connection is closed. The clock starts when the connection opens or its last call
     /// ends (as hyper's own header timeout), so it also bounds how long a kept-alive HTTP/1
-    /// connection may sit between requests. `None` for no limit; default 30 s.
+    /// connection may sit between requests. `None` for no limit; default 30 s. The end of a
+    /// call is taken from a clock the server reads every 50 ms, not on every call, so this
+    /// timeout and the idle timeout may run up to 50 ms longer than set (shorter only when the
+    /// server is too busy to read that clock on time).
     #[must_use]
     pub fn header_read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.header_read_timeout = timeout;
@@ -92,7 +95,7 @@ impl ConnectionSettings {
     /// between requests, an HTTP/2 connection with no open stream, a connection that never
     /// sent anything) before it is closed gracefully; one still open another idle timeout later
     /// (an HTTP/2 client that does not answer the closing PING) is dropped. `None` for no
-    /// limit; default 60 s.
+    /// limit; default 60 s. Measured as the header read timeout is (to within 50 ms).
     #[must_use]
     pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.idle_timeout = timeout;
