@@ -46,14 +46,13 @@ pub(super) async fn serve<I, S, B>(
         idle: settings.idle_timeout,
         header_read: settings.header_read_timeout,
     };
-    // One timer for both deadlines, moved rather than re-created, and only when it fires:
-    // nothing is armed per request.
-    let check = Check::new(tokio::time::sleep(deadlines.period().unwrap_or(NEVER)));
+    // Reset only when it fires: nothing is armed per request.
+    let check = deadline_timer(deadlines.period().unwrap_or(NEVER));
     let mut check = std::pin::pin!(check);
     let mut draining = false;
     // Accepted as the server began to stop: drain at once.
     let mut current = *stage.borrow_and_update();
-    // Reads the stage's version without the lock `stage.changed()` takes on every poll.
+    // Reads the stage's version for `Registered`, without the watch's lock.
     let mut observer = stage.clone();
     loop {
         match current {
@@ -71,7 +70,7 @@ pub(super) async fn serve<I, S, B>(
             biased;
             // A failed connection (client gone, protocol error) ends only that connection.
             _ = connection.as_mut() => return,
-            changed = StageChange::new(stage.changed(), &observer) => {
+            changed = stage_change(&mut stage, &observer) => {
                 current = if changed.is_ok() { *stage.borrow_and_update() } else { Stage::Closing };
                 observer.mark_unchanged();
             }
@@ -97,87 +96,66 @@ pub(super) async fn serve<I, S, B>(
 }
 
 pin_project_lite::pin_project! {
-    /// The deadline timer as the connection's driver waits on it: polled (which takes a unit
-    /// of the task's coop budget and registers its waker in the timer) on the first wait after
-    /// each reset only; on the task's later wake-ups, nearly all for the connection, its state
-    /// is only read. The driver is polled by its connection's one task for its whole life, so
-    /// the waker registered first is that task's.
-    struct Check {
+    /// A future the connection's driver waits on in every `select!` (the deadline timer, the
+    /// server's stage): polled on the first wait only, which takes a unit of the task's coop
+    /// budget and registers its waker (a watch's `changed()` also takes the watch's lock);
+    /// on the task's later wake-ups, nearly all for the connection, polled again only when
+    /// `may_be_ready` says it may have finished, a plain read. The driver is polled by its
+    /// connection's one task for its whole life, so the waker registered first is that task's.
+    struct Registered<F, R> {
         #[pin]
-        sleep: Sleep,
+        future: F,
+        may_be_ready: R,
         registered: bool,
     }
 }
 
-impl Check {
-    fn new(sleep: Sleep) -> Self {
+impl<F, R: Fn(&F) -> bool> Registered<F, R> {
+    fn new(future: F, may_be_ready: R) -> Self {
         Self {
-            sleep,
+            future,
+            may_be_ready,
             registered: false,
         }
     }
+}
 
+/// The deadline timer: one for both deadlines, moved rather than re-created.
+fn deadline_timer(after: Duration) -> Registered<Sleep, fn(&Sleep) -> bool> {
+    Registered::new(tokio::time::sleep(after), Sleep::is_elapsed)
+}
+
+/// `stage.changed()`, polled again once registered only when `observer` sees a new version or
+/// the sender gone (which `changed` answers at once).
+fn stage_change<'a>(
+    stage: &'a mut watch::Receiver<Stage>,
+    observer: &'a watch::Receiver<Stage>,
+) -> impl Future<Output = Result<(), watch::error::RecvError>> + 'a {
+    Registered::new(stage.changed(), move |_| {
+        !matches!(observer.has_changed(), Ok(false))
+    })
+}
+
+impl<R> Registered<Sleep, R> {
+    /// Moves the timer to `at`; the next wait registers again.
     fn reset(self: Pin<&mut Self>, at: Instant) {
         let this = self.project();
-        this.sleep.reset(at);
+        this.future.reset(at);
         *this.registered = false;
     }
 }
 
-impl Future for Check {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.project();
-        if *this.registered {
-            return if this.sleep.is_elapsed() {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            };
-        }
-        // A poll refused for want of coop budget registers nothing: only one with budget counts.
-        let budgeted = tokio::task::coop::has_budget_remaining();
-        let polled = this.sleep.poll(cx);
-        *this.registered = budgeted && polled.is_pending();
-        polled
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// `stage.changed()` as the connection's driver waits on it, like [`Check`]: polled on the
-    /// first wait only, which registers the task's waker; on the task's later wake-ups (nearly
-    /// all for the connection) it polls again only if `observer` sees a new version, a read
-    /// without the lock a `changed()` future takes whenever it is polled.
-    struct StageChange<'a, F> {
-        #[pin]
-        changed: F,
-        observer: &'a watch::Receiver<Stage>,
-        registered: bool,
-    }
-}
-
-impl<'a, F> StageChange<'a, F> {
-    fn new(changed: F, observer: &'a watch::Receiver<Stage>) -> Self {
-        Self {
-            changed,
-            observer,
-            registered: false,
-        }
-    }
-}
-
-impl<F: Future> Future for StageChange<'_, F> {
+impl<F: Future, R: Fn(&F) -> bool> Future for Registered<F, R> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        // `Err`: the sender is gone, which `changed` answers at once.
-        if *this.registered && this.observer.has_changed().is_ok_and(|changed| !changed) {
+        let mut this = self.project();
+        if *this.registered && !(this.may_be_ready)(&this.future) {
             return Poll::Pending;
         }
+        // A poll refused for want of coop budget registers nothing: only one with budget counts.
         let budgeted = tokio::task::coop::has_budget_remaining();
-        let polled = this.changed.poll(cx);
+        let polled = this.future.as_mut().poll(cx);
         *this.registered = budgeted && polled.is_pending();
         polled
     }
@@ -328,7 +306,7 @@ mod tests {
     #[tokio::test]
     async fn the_check_fires_when_only_read_after_registering_and_again_after_a_reset() {
         let soon = Duration::from_millis(20);
-        let check = Check::new(tokio::time::sleep(soon));
+        let check = deadline_timer(soon);
         let mut check = std::pin::pin!(check);
         // The first poll registers; the wake-up's poll only reads the timer's state.
         let bound = Duration::from_secs(5);
@@ -349,14 +327,14 @@ mod tests {
         };
         // The first poll registers; the wake-up's poll reads the version, then takes the change.
         let (changed, sender) = tokio::join!(
-            tokio::time::timeout(bound, StageChange::new(stage.changed(), &observer)),
+            tokio::time::timeout(bound, stage_change(&mut stage, &observer)),
             send
         );
         assert!(matches!(changed, Ok(Ok(()))));
         assert_eq!(*stage.borrow_and_update(), Stage::Draining);
         // A sender gone is a change too (the driver closes).
         drop(sender);
-        let gone = tokio::time::timeout(bound, StageChange::new(stage.changed(), &observer)).await;
+        let gone = tokio::time::timeout(bound, stage_change(&mut stage, &observer)).await;
         assert!(matches!(gone, Ok(Err(_))));
     }
 
