@@ -12,24 +12,15 @@ use crate::model::{Binding, FieldPath, Method, MethodKind, Service, is_scalar_me
 
 /// `XxxHttpClient` and its methods.
 pub(crate) fn client(emitter: &Emitter<'_>, service: &Service, out: &mut String) {
-    let name = format!("{}HttpClient", service.name);
-    let _ = writeln!(
+    super::client_head(
         out,
-        "/// Calls the `{}` service over HTTP: one method per RPC, on its first HTTP binding.\n\
-         #[derive(Debug, Clone)]\n\
-         pub struct {name} {{\n    \
-             client: __kratos::HttpClient,\n\
-         }}\n\
-         impl {name} {{\n    \
-             /// A client sending its calls through `client`.\n    \
-             pub fn new(client: __kratos::HttpClient) -> Self {{\n        \
-                 Self {{ client }}\n    \
-             }}\n    \
-             /// The underlying HTTP client.\n    \
-             pub fn inner(&self) -> &__kratos::HttpClient {{\n        \
-                 &self.client\n    \
-             }}",
-        service.name
+        format_args!(
+            "Calls the `{}` service over HTTP: one method per RPC, on its first HTTP binding.",
+            service.name
+        ),
+        &format!("{}HttpClient", service.name),
+        ("HttpClient", "HTTP"),
+        "",
     );
     // Methods without an HTTP rule are served over gRPC only.
     for method in service.methods.iter().filter(|m| !m.bindings.is_empty()) {

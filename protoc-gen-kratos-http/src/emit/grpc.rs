@@ -68,24 +68,13 @@ pub(crate) fn grpc(emitter: &Emitter<'_>, service: &Service, out: &mut String) {
         )],
         ");",
     );
-    let _ = writeln!(
+    out.push_str("}\n");
+    super::client_head(
         out,
-        "}}\n\
-         /// Calls the `{name}` service over gRPC; errors come back as `kratos::Error`s.\n\
-         #[derive(Debug, Clone)]\n\
-         pub struct {client} {{\n    \
-             client: __kratos::GrpcClient,\n\
-         }}\n\
-         #[allow(deprecated)]\n\
-         impl {client} {{\n    \
-             /// A client sending its calls through `client`.\n    \
-             pub fn new(client: __kratos::GrpcClient) -> Self {{\n        \
-                 Self {{ client }}\n    \
-             }}\n    \
-             /// The underlying gRPC client.\n    \
-             pub fn inner(&self) -> &__kratos::GrpcClient {{\n        \
-                 &self.client\n    \
-             }}"
+        format_args!("Calls the `{name}` service over gRPC; errors come back as `kratos::Error`s."),
+        &client,
+        ("GrpcClient", "gRPC"),
+        "#[allow(deprecated)]\n",
     );
     for method in &service.methods {
         client_method(emitter, service, method, out);

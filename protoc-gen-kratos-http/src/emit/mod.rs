@@ -10,7 +10,7 @@ mod text;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
 use kratos_codegen::{RustFileWriter, RustTypes, rust_field_ident};
@@ -213,4 +213,34 @@ impl fmt::Display for MessageFnName<'_> {
 /// How a binding's method reads in docs.
 pub(crate) fn method_label(method: &HttpMethod) -> &str {
     crate::model::method_text(method)
+}
+
+/// The start of a generated client: `doc`, the struct `name` wrapping the transport's client
+/// (`HttpClient`, `GrpcClient`), and its `impl` with `new` and `inner`, `impl_attribute` above
+/// it. The caller writes the methods and the closing `}`.
+pub(crate) fn client_head(
+    out: &mut String,
+    doc: fmt::Arguments<'_>,
+    name: &str,
+    (client, transport): (&str, &str),
+    impl_attribute: &str,
+) {
+    let _ = writeln!(
+        out,
+        "/// {doc}\n\
+         #[derive(Debug, Clone)]\n\
+         pub struct {name} {{\n    \
+             client: __kratos::{client},\n\
+         }}\n\
+         {impl_attribute}\
+         impl {name} {{\n    \
+             /// A client sending its calls through `client`.\n    \
+             pub fn new(client: __kratos::{client}) -> Self {{\n        \
+                 Self {{ client }}\n    \
+             }}\n    \
+             /// The underlying {transport} client.\n    \
+             pub fn inner(&self) -> &__kratos::{client} {{\n        \
+                 &self.client\n    \
+             }}"
+    );
 }
